@@ -1,0 +1,1 @@
+"""Accounts: users, roles, agencies, sign-in sessions and personal API tokens."""

@@ -1,0 +1,95 @@
+"""The composition root: the one place that lists controllers, plugins, dependencies and error handlers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Litestar, Request, Router
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin
+
+from foodbank.accounts.access import authorize
+from foodbank.accounts.controllers import AgencyController, SessionController, TokenController, UserController
+from foodbank.audit.controllers import AuditController
+from foodbank.config import Settings
+from foodbank.lib import idempotency
+from foodbank.lib.access import Principal, undeclared_routes
+from foodbank.lib.context import RequestContextMiddleware
+from foodbank.lib.db import Database, provide_db_session
+from foodbank.lib.errors import EXCEPTION_HANDLERS
+from foodbank.lib.logs import configure_logging
+from foodbank.lib.validation import MarshmallowSchemaPlugin
+from foodbank.system.controllers import health
+
+API_CONTROLLERS: list[Any] = [
+    SessionController,
+    TokenController,
+    UserController,
+    AgencyController,
+    AuditController,
+]
+
+
+def provide_database(state: State) -> Database:
+    database: Database = state.database
+    return database
+
+
+def provide_settings(state: State) -> Settings:
+    settings: Settings = state.settings
+    return settings
+
+
+def provide_principal(request: Request[Any, Any, Any]) -> Principal:
+    principal: Principal = request.scope["foodbank_principal"]  # type: ignore[typeddict-item]
+    return principal
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
+    """Build the application. Tests pass their own settings and database; `foodbank serve` passes none."""
+    settings = settings or Settings.from_env()
+    if database is None:
+        if not settings.database.url:
+            raise RuntimeError("DATABASE_URL is not set (foodbank run sets it for the local cluster)")
+        database = Database.connect(settings.database.url, pool_size=settings.database.pool_size)
+    configure_logging(settings.log_level, as_json=settings.log_json)
+
+    async def close_database() -> None:
+        await database.dispose()
+
+    app = Litestar(
+        route_handlers=[health, Router("/", guards=[authorize], route_handlers=API_CONTROLLERS)],
+        state=State({"database": database, "settings": settings}),
+        dependencies={
+            "database": Provide(provide_database, sync_to_thread=False),
+            "settings": Provide(provide_settings, sync_to_thread=False),
+            "db_session": Provide(provide_db_session),
+            "principal": Provide(provide_principal, sync_to_thread=False),
+        },
+        exception_handlers={idempotency.Replay: idempotency.replay_response, **EXCEPTION_HANDLERS},
+        after_request=idempotency.capture_response,
+        plugins=[MarshmallowSchemaPlugin()],
+        openapi_config=OpenAPIConfig(
+            title="foodbank",
+            version="0.1.0",
+            description=(
+                "Stock, FEFO picking, referrals and annual figures for food banks. "
+                "Errors are RFC 9457 problem details."
+            ),
+            path="/schema",
+            render_plugins=[ScalarRenderPlugin()],
+        ),
+        request_max_body_size=settings.http.max_body_bytes,
+        on_shutdown=[close_database],
+        logging_config=None,
+        debug=False,
+    )
+    if missing := undeclared_routes(app):
+        raise RuntimeError(
+            "Routes without an access declaration (use allow(...) or PUBLIC): " + ", ".join(missing)
+        )
+    # Outermost, so that unroutable requests and errors get a request id and an access-log line too.
+    app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
+    return app

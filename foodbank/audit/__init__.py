@@ -1,0 +1,1 @@
+"""The audit log: written by services, read by admins."""

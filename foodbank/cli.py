@@ -1,0 +1,359 @@
+"""The `foodbank` command: run, serve, test, database, users and demo data.
+
+Each command that writes opens one unit of work (`Database.transaction()`) and commits at its end,
+like a request does.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from foodbank.config import Settings, SettingsError
+
+REPO = Path(__file__).resolve().parents[1]
+T = TypeVar("T")
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+def _require_url(settings: Settings) -> str:
+    if not settings.database.url:
+        raise click.ClickException(
+            "DATABASE_URL is not set. Use `python3 -m foodbank run` for a local database, or set "
+            "DATABASE_URL=postgresql+asyncpg://user:password@host:5432/foodbank."
+        )
+    return settings.database.url
+
+
+def _with_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
+    """Run `work(session)` in one committed transaction."""
+    from foodbank.lib.db import Database
+
+    async def main() -> T:
+        database = Database.connect(url, pool_size=2)
+        try:
+            async with database.transaction() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(main())
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """foodbank: stock, FEFO picking, referrals and annual figures for food banks."""
+
+
+# --- serving ---------------------------------------------------------------------------------------
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
+    import uvicorn
+
+    from foodbank.app import create_app
+
+    app = create_app(settings)
+    config = uvicorn.Config(
+        app,
+        host=host,
+        port=port,
+        lifespan="on",
+        log_config=None,
+        access_log=False,
+        proxy_headers=False,
+        timeout_graceful_shutdown=15,
+    )
+    uvicorn.Server(config).run()
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default FOODBANK_HOST or 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default FOODBANK_PORT or 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the API and pages with DATABASE_URL (migrations must be applied)."""
+    settings = _settings()
+    _require_url(settings)
+    _serve(settings, host or settings.http.host, port or settings.http.port)
+
+
+@main.command()
+@click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
+@click.option("--port", type=int, default=None, help="Port (default 8000).")
+@click.option("--no-demo", is_flag=True, help="Do not load the demo data.")
+def run(host: str | None, port: int | None, no_demo: bool) -> None:
+    """Start everything: local PostgreSQL (unless DATABASE_URL is set), migrations, demo data, server."""
+    from foodbank import demo
+    from foodbank.lib import migrate
+
+    settings = _settings()
+    url = settings.database.url
+    if url is None:
+        from foodbank.lib.pgcluster import LocalCluster, default_dev_data_root
+
+        data_root = default_dev_data_root(REPO)
+        cluster = LocalCluster(data_root)
+        click.echo(f"Starting the local PostgreSQL cluster in {data_root} ...")
+        cluster.start()
+        if not cluster.database_exists("foodbank"):
+            cluster.create_database("foodbank")
+        url = cluster.url("foodbank")
+        settings = replace(settings, database=replace(settings.database, url=url))
+    click.echo("Applying migrations ...")
+    asyncio.run(migrate.upgrade(url))
+    if not no_demo:
+        loaded = _with_database(url, lambda s: demo.load(s, settings.security))
+        click.echo("Demo data loaded." if loaded else "Demo data already present.")
+        click.echo("Demo sign-ins (username / password), for trying the service only:")
+        for user in demo.DEMO_USERS:
+            click.echo(f"  {user.role.value:<12} {user.username} / {user.password}")
+    host, port = host or settings.http.host, port or settings.http.port
+    click.echo(f"Serving on http://{host}:{port}  (API documentation: http://{host}:{port}/schema)")
+    _serve(settings, host, port)
+
+
+# --- tests -----------------------------------------------------------------------------------------
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def test(pytest_args: tuple[str, ...]) -> None:
+    """Run the whole test suite on a throwaway PostgreSQL cluster (extra arguments go to pytest)."""
+    import pytest
+
+    os.chdir(REPO)
+    code = pytest.main(["-p", "no:cacheprovider", *pytest_args])
+    sys.exit(int(code))
+
+
+# --- database --------------------------------------------------------------------------------------
+
+
+@main.group()
+def db() -> None:
+    """Database schema and housekeeping."""
+
+
+@db.command("upgrade")
+@click.argument("revision", default="head")
+def db_upgrade(revision: str) -> None:
+    """Apply migrations up to REVISION (default: head)."""
+    from foodbank.lib import migrate
+
+    asyncio.run(migrate.upgrade(_require_url(_settings()), revision))
+    click.echo(f"Database at {revision}.")
+
+
+@db.command("check")
+def db_check() -> None:
+    """Fail when the models and the migrated database differ (a migration is missing)."""
+    from foodbank.lib import migrate
+
+    differences = asyncio.run(migrate.drift(_require_url(_settings())))
+    if differences:
+        for diff in differences:
+            click.echo(f"  {diff}")
+        raise click.ClickException("The models differ from the database: write a migration.")
+    click.echo("Models and database agree.")
+
+
+@db.command("purge-idempotency")
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True)
+def db_purge_idempotency(days: int) -> None:
+    """Delete idempotency keys older than DAYS."""
+    from foodbank.lib import idempotency
+
+    count = _with_database(_require_url(_settings()), lambda s: idempotency.purge_older_than(s, days))
+    click.echo(f"Deleted {count} idempotency keys.")
+
+
+# --- users -----------------------------------------------------------------------------------------
+
+
+@main.group()
+def users() -> None:
+    """User accounts and API tokens."""
+
+
+@users.command("create")
+@click.argument("username")
+@click.option("--name", "display_name", required=True, help="Name shown in the service.")
+@click.option(
+    "--role",
+    "roles",
+    multiple=True,
+    required=True,
+    type=click.Choice(["admin", "coordinator", "warehouse", "consultant", "reporter"]),
+    help="Repeat for several roles.",
+)
+@click.option("--agency", "agency_name", default=None, help="Agency name (required for consultants).")
+@click.option(
+    "--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt."
+)
+@click.option("--no-password", is_flag=True, help="An account that signs in with API tokens only.")
+def users_create(
+    username: str,
+    display_name: str,
+    roles: tuple[str, ...],
+    agency_name: str | None,
+    password_stdin: bool,
+    no_password: bool,
+) -> None:
+    """Create a user with one or more roles."""
+    from marshmallow import ValidationError
+
+    from foodbank.accounts import queries, services
+    from foodbank.accounts.schemas import UserIn
+    from foodbank.lib.errors import AppError, flatten_marshmallow_errors
+
+    settings = _settings()
+    url = _require_url(settings)
+    password: str | None = None
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    elif not no_password:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+    async def work(session: Any) -> int:
+        agency_id = None
+        if agency_name is not None:
+            agency = next((a for a in await queries.list_agencies(session) if a.name == agency_name), None)
+            if agency is None:
+                raise click.ClickException(
+                    f"No agency named {agency_name!r}; create it with `foodbank agencies create`."
+                )
+            agency_id = agency.id
+        data = UserIn().load(
+            {
+                "username": username,
+                "display_name": display_name,
+                "password": password,
+                "roles": list(roles),
+                "agency_id": agency_id,
+            }
+        )
+        user = await services.create_user(session, actor_id=None, settings=settings.security, **data)
+        return user.id
+
+    try:
+        user_id = _with_database(url, work)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{e['field']}: {e['message']}" for e in flatten_marshmallow_errors(exc.messages)
+        )
+        raise click.ClickException(problems) from None
+    except AppError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Created user {username} (id {user_id}) with roles {', '.join(roles)}.")
+
+
+@users.command("token")
+@click.argument("username")
+@click.option("--name", default="cli", show_default=True, help="What the token is for.")
+@click.option("--expires-in-days", type=click.IntRange(min=1, max=3650), default=None)
+def users_token(username: str, name: str, expires_in_days: int | None) -> None:
+    """Create a personal API token for USERNAME and print it (once)."""
+    from foodbank.accounts import queries, services
+    from foodbank.lib.clock import utcnow
+
+    url = _require_url(_settings())
+
+    async def work(session: Any) -> str:
+        user = await queries.user_by_username(session, username)
+        if user is None:
+            raise click.ClickException(f"No user named {username!r}.")
+        expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+        _, secret = await services.create_token(
+            session, actor_id=None, user_id=user.id, name=name, expires_at=expires
+        )
+        return secret
+
+    secret = _with_database(url, work)
+    click.echo(secret)
+    click.echo("Send it as 'Authorization: Bearer <token>'. It is not shown again.", err=True)
+
+
+@users.command("list")
+def users_list() -> None:
+    """List users and their roles."""
+    from foodbank.accounts import queries
+
+    async def work(session: Any) -> list[str]:
+        return [
+            f"{u.id:>5}  {u.username:<20} {','.join(u.sorted_roles):<30} "
+            + ("active" if u.is_active else "inactive")
+            for u in await queries.list_users(session)
+        ]
+
+    for line in _with_database(_require_url(_settings()), work):
+        click.echo(line)
+
+
+@main.group()
+def agencies() -> None:
+    """Consultation and partner agencies."""
+
+
+@agencies.command("create")
+@click.argument("name")
+@click.option(
+    "--kind",
+    required=True,
+    type=click.Choice(
+        [
+            "core_consultation",
+            "consultation_office",
+            "social_welfare_council",
+            "regional_support_centre",
+            "municipal_office",
+            "other",
+        ]
+    ),
+)
+def agencies_create(name: str, kind: str) -> None:
+    """Register an agency."""
+    from foodbank.accounts import services
+    from foodbank.lib.errors import AppError
+    from foodbank.models import AgencyKind
+
+    async def work(session: Any) -> int:
+        agency = await services.create_agency(session, actor_id=None, name=name, kind=AgencyKind(kind))
+        return agency.id
+
+    try:
+        agency_id = _with_database(_require_url(_settings()), work)
+    except AppError as exc:
+        raise click.ClickException(exc.detail) from None
+    click.echo(f"Created agency {name} (id {agency_id}).")
+
+
+# --- demo data -------------------------------------------------------------------------------------
+
+
+@main.group()
+def demo() -> None:
+    """Demo data for trying the service."""
+
+
+@demo.command("load")
+def demo_load() -> None:
+    """Load the demo data into DATABASE_URL (once)."""
+    from foodbank import demo as demo_data
+
+    settings = _settings()
+    loaded = _with_database(_require_url(settings), lambda s: demo_data.load(s, settings.security))
+    click.echo("Demo data loaded." if loaded else "Demo data already present.")

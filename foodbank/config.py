@@ -1,0 +1,107 @@
+"""Typed settings, grouped by concern, read once from the environment.
+
+Every variable is listed in the README's "Configuration" table; `Settings.from_env()` is the only
+place that reads `os.environ` for the application (the bootstrap reads a few before anything is
+installed).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+
+class SettingsError(ValueError):
+    """An environment variable holds a value the service cannot use."""
+
+
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+@dataclass(frozen=True)
+class DatabaseSettings:
+    url: str | None
+    """SQLAlchemy URL (postgresql+asyncpg://...). None: `foodbank run` starts a local cluster."""
+    pool_size: int = 10
+    echo: bool = False
+
+
+@dataclass(frozen=True)
+class SecuritySettings:
+    session_days: int = 14
+    """How long a web sign-in lasts without activity."""
+    cookie_secure: bool = False
+    """Send the session cookie only over HTTPS; turn on behind TLS."""
+    sign_in_attempts: int = 5
+    """Failed sign-ins allowed per account and address in `sign_in_window_minutes`."""
+    sign_in_window_minutes: int = 15
+    argon2_time_cost: int = 3
+    argon2_memory_kib: int = 65536
+
+
+@dataclass(frozen=True)
+class HttpSettings:
+    host: str = "127.0.0.1"
+    port: int = 8000
+    max_body_bytes: int = 2 * 1024 * 1024
+    """Larger request bodies get 413 before they are read into memory."""
+    organisation_name: str = "フードバンクさんぶ"
+
+
+@dataclass(frozen=True)
+class Settings:
+    database: DatabaseSettings
+    security: SecuritySettings = field(default_factory=SecuritySettings)
+    http: HttpSettings = field(default_factory=HttpSettings)
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        return cls(
+            database=DatabaseSettings(
+                url=env.get("DATABASE_URL") or None,
+                pool_size=_int(env, "FOODBANK_DB_POOL_SIZE", 10, minimum=1),
+                echo=_bool(env, "FOODBANK_DB_ECHO", False),
+            ),
+            security=SecuritySettings(
+                session_days=_int(env, "FOODBANK_SESSION_DAYS", 14, minimum=1),
+                cookie_secure=_bool(env, "FOODBANK_COOKIE_SECURE", False),
+                sign_in_attempts=_int(env, "FOODBANK_SIGN_IN_ATTEMPTS", 5, minimum=1),
+                sign_in_window_minutes=_int(env, "FOODBANK_SIGN_IN_WINDOW_MINUTES", 15, minimum=1),
+                argon2_time_cost=_int(env, "FOODBANK_ARGON2_TIME_COST", 3, minimum=1),
+                argon2_memory_kib=_int(env, "FOODBANK_ARGON2_MEMORY_KIB", 65536, minimum=1024),
+            ),
+            http=HttpSettings(
+                host=env.get("FOODBANK_HOST", "127.0.0.1"),
+                port=_int(env, "FOODBANK_PORT", 8000, minimum=1),
+                max_body_bytes=_int(env, "FOODBANK_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
+                organisation_name=env.get("FOODBANK_ORGANISATION", "フードバンクさんぶ"),
+            ),
+            log_level=env.get("FOODBANK_LOG_LEVEL", "INFO").upper(),
+            log_json=_bool(env, "FOODBANK_LOG_JSON", True),
+        )

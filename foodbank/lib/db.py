@@ -1,0 +1,61 @@
+"""The database: engine, session factory and the per-request unit of work.
+
+Services and queries never commit. `provide_db_session` opens one transaction per request and
+commits it when the handler returned normally (after the response body was built, so that the
+idempotency record and the work are committed together), or rolls it back when anything raised.
+CLI commands use `Database.transaction()` for the same boundary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from litestar import Request
+from litestar.datastructures import State
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from foodbank.lib import idempotency
+
+
+@dataclass(frozen=True)
+class Database:
+    engine: AsyncEngine
+    sessionmaker: async_sessionmaker[AsyncSession]
+
+    @classmethod
+    def connect(cls, url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
+        engine = create_async_engine(
+            url, pool_size=pool_size, max_overflow=pool_size, echo=echo, pool_pre_ping=True
+        )
+        return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work outside a request (CLI, demo data, tests): commit on success, else roll back."""
+        async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+async def provide_db_session(
+    state: State, request: Request[Any, Any, Any]
+) -> AsyncGenerator[AsyncSession, None]:
+    database: Database = state.database
+    async with database.sessionmaker() as session, session.begin():
+        claim = await idempotency.claim(session, request)
+        yield session
+        if claim is not None:
+            await idempotency.record_response(session, claim)
+
+
+def violated_constraint(exc: IntegrityError) -> str | None:
+    """The name of the constraint an IntegrityError broke (asyncpg reports it on the original error)."""
+    cause = getattr(exc.orig, "__cause__", None)
+    name = getattr(cause, "constraint_name", None)
+    return str(name) if name else None

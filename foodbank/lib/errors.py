@@ -1,0 +1,214 @@
+"""One error shape for everything: RFC 9457 problem details.
+
+Domain code raises `AppError` subclasses that carry their HTTP status and structured data; the
+exception handlers registered in `app.py` turn those, marshmallow's validation errors, Litestar's
+own HTTP errors and anything unexpected into `application/problem+json` responses.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from litestar import Request, Response
+from litestar.exceptions import HTTPException
+from litestar.exceptions import ValidationException as LitestarValidationException
+from marshmallow import ValidationError
+
+from foodbank.lib.context import current_request_id
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("foodbank.errors")
+
+
+class AppError(Exception):
+    """An expected failure: it knows its status, a stable type slug and a human title."""
+
+    status: ClassVar[int] = 400
+    slug: ClassVar[str] = "bad-request"
+    title: ClassVar[str] = "The request cannot be processed"
+
+    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extra = extra
+        self.headers = dict(headers or {})
+
+
+class BadRequest(AppError):
+    status = 400
+    slug = "bad-request"
+    title = "The request is malformed"
+
+
+class NotAuthenticated(AppError):
+    status = 401
+    slug = "not-authenticated"
+    title = "Sign-in required"
+
+
+class Forbidden(AppError):
+    status = 403
+    slug = "forbidden"
+    title = "Not allowed for your role"
+
+
+class NotFound(AppError):
+    status = 404
+    slug = "not-found"
+    title = "Not found"
+
+
+class Conflict(AppError):
+    status = 409
+    slug = "conflict"
+    title = "The request conflicts with the current state"
+
+
+class InvalidInput(AppError):
+    """Input that is well-formed but breaks a rule; `errors` point at the offending fields."""
+
+    status = 422
+    slug = "validation"
+    title = "Some fields are not valid"
+
+    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None, **extra: Any) -> None:
+        super().__init__(detail, errors=errors or [], **extra)
+
+
+class TooManyRequests(AppError):
+    status = 429
+    slug = "too-many-requests"
+    title = "Too many attempts"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+        super().__init__(
+            detail,
+            headers={"Retry-After": str(retry_after_seconds)},
+            retry_after_seconds=retry_after_seconds,
+        )
+
+
+def flatten_marshmallow_errors(messages: Any, prefix: str = "") -> list[dict[str, str]]:
+    """Turn marshmallow's nested error dict into a flat list of {field, message}, e.g. `lines.0.quantity`."""
+    if isinstance(messages, Mapping):
+        out: list[dict[str, str]] = []
+        for key, value in messages.items():
+            name = prefix if key == "_schema" else (f"{prefix}.{key}" if prefix else str(key))
+            out.extend(flatten_marshmallow_errors(value, name))
+        return out
+    if isinstance(messages, list | tuple):
+        out = []
+        for item in messages:
+            if isinstance(item, str):
+                out.append({"field": prefix or "(body)", "message": item})
+            else:
+                out.extend(flatten_marshmallow_errors(item, prefix))
+        return out
+    return [{"field": prefix or "(body)", "message": str(messages)}]
+
+
+def problem_response(
+    status: int,
+    *,
+    slug: str,
+    title: str,
+    detail: str,
+    request: Request[Any, Any, Any],
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "instance": request.url.path,
+        "request_id": current_request_id(),
+    }
+    if extra:
+        body.update(extra)
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
+
+
+def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+    return problem_response(
+        exc.status,
+        slug=exc.slug,
+        title=exc.title,
+        detail=exc.detail,
+        request=request,
+        extra=exc.extra,
+        headers=exc.headers,
+    )
+
+
+def handle_marshmallow_error(
+    request: Request[Any, Any, Any], exc: ValidationError
+) -> Response[dict[str, Any]]:
+    errors = flatten_marshmallow_errors(exc.messages)
+    return problem_response(
+        422,
+        slug=InvalidInput.slug,
+        title=InvalidInput.title,
+        detail="; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]),
+        request=request,
+        extra={"errors": errors},
+    )
+
+
+_HTTP_SLUGS = {
+    400: ("bad-request", "The request is malformed"),
+    401: ("not-authenticated", "Sign-in required"),
+    403: ("forbidden", "Not allowed for your role"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    413: ("too-large", "The request body is too large"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    429: ("too-many-requests", "Too many requests"),
+}
+
+
+def _litestar_field_error(error: Mapping[str, Any]) -> dict[str, str]:
+    key, source = str(error.get("key") or ""), str(error.get("source") or "")
+    if key in {"", "data"} and source in {"", "body"}:
+        return {"field": "(body)", "message": "A JSON object is required."}
+    return {"field": key, "message": str(error.get("message")), "in": source}
+
+
+def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
+    status = exc.status_code
+    slug, title = _HTTP_SLUGS.get(status, ("http-error", "HTTP error"))
+    extra: dict[str, Any] = {}
+    if isinstance(exc, LitestarValidationException) and isinstance(exc.extra, list):
+        # Path and query parameters that Litestar itself parsed (ids in the URL, for example).
+        slug, title, status = "validation", InvalidInput.title, 422 if exc.extra else 400
+        extra["errors"] = [_litestar_field_error(e) for e in exc.extra if isinstance(e, Mapping)]
+        if not extra["errors"]:
+            slug, title = "bad-request", "The request is malformed"
+    detail = exc.detail or title
+    if status == 400 and "JSON" in detail:
+        detail = "The body is not valid JSON."
+    return problem_response(
+        status, slug=slug, title=title, detail=detail, request=request, extra=extra, headers=exc.headers or {}
+    )
+
+
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    log.exception("unhandled error", extra={"path": request.url.path, "error_type": type(exc).__name__})
+    return problem_response(
+        500,
+        slug="internal",
+        title="Unexpected error",
+        detail="Something went wrong on our side. Nothing was saved; try again, or report the request id.",
+        request=request,
+    )
+
+
+EXCEPTION_HANDLERS: Mapping[Any, Any] = {
+    AppError: handle_app_error,
+    ValidationError: handle_marshmallow_error,
+    HTTPException: handle_http_exception,
+    Exception: handle_unexpected,
+}

@@ -1,0 +1,269 @@
+"""marshmallow at the edge: the one adapter between Litestar and our schemas.
+
+- `Load[Schema]` is a Litestar DTO for request bodies: JSON is parsed, then loaded by the schema
+  (unknown fields are errors), so a handler's `data` is already valid.
+- `Dump[Schema]` is the DTO for responses: whatever the handler returns is dumped by the schema
+  (a list is dumped with `many=True`).
+- `query(Schema)` is a dependency that loads query parameters with the schema and declares them as
+  parameters, so they appear in the OpenAPI document.
+- `MarshmallowSchemaPlugin` teaches Litestar's OpenAPI generator to describe marshmallow schemas,
+  with apispec's field converter doing the field work. Because the same schema objects validate,
+  serialise and document, the documentation cannot drift from the validation.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import Callable, Collection, Coroutine, Generator, Mapping
+from typing import Annotated, Any, ClassVar, TypeVar
+
+import marshmallow
+from apispec.ext.marshmallow.field_converter import FieldConverterMixin
+from litestar import Request, Response
+from litestar.dto import AbstractDTO, DTOConfig, DTOFieldDefinition
+from litestar.openapi.spec import OpenAPIType, Reference, Schema
+from litestar.params import QueryParameter
+from litestar.plugins import OpenAPISchemaPlugin
+from litestar.types.serialization import LitestarEncodableType
+from litestar.typing import FieldDefinition
+from packaging.version import Version
+
+from foodbank.lib.errors import BadRequest
+
+S = TypeVar("S", bound=marshmallow.Schema)
+
+
+def load(schema_cls: type[marshmallow.Schema], raw: Any) -> Any:
+    """Load `raw` with a fresh schema instance; marshmallow.ValidationError becomes a 422 upstream."""
+    if not isinstance(raw, Mapping):
+        raise marshmallow.ValidationError({"_schema": ["The body must be a JSON object."]})
+    return schema_cls().load(raw)
+
+
+class _MarshmallowDTO(AbstractDTO[S]):
+    """Shared by Load and Dump: no field-by-field backend, the schema does the work."""
+
+    config: ClassVar[DTOConfig] = DTOConfig()
+    model_type: type[S]
+
+    @classmethod
+    def generate_field_definitions(cls, model_type: type[Any]) -> Generator[DTOFieldDefinition, None, None]:
+        yield from ()  # unused: create_for_field_definition builds no backend
+
+    @classmethod
+    def detect_nested_field(cls, field_definition: FieldDefinition) -> bool:
+        return False
+
+    @classmethod
+    def create_for_field_definition(
+        cls, field_definition: FieldDefinition, handler_id: str, backend_cls: Any = None
+    ) -> None:
+        # Nothing to precompute: a schema instance per request is cheap and holds no state between calls.
+        return None
+
+    @classmethod
+    def create_openapi_schema(
+        cls, field_definition: FieldDefinition, handler_id: str, schema_creator: Any
+    ) -> Reference | Schema:
+        annotation: Any = cls.model_type
+        if field_definition.is_subclass_of(Response) and field_definition.inner_types:
+            field_definition = field_definition.inner_types[0]
+        if field_definition.is_non_string_sequence:
+            annotation = list[cls.model_type]  # type: ignore[name-defined]
+        result: Reference | Schema = schema_creator.for_field_definition(
+            FieldDefinition.from_annotation(annotation)
+        )
+        return result
+
+
+class Load(_MarshmallowDTO[S]):
+    """Request-body DTO: `@post(..., dto=Load[ReceiptIn])`, then `data: dict[str, Any]`."""
+
+    @classmethod
+    def is_supported_model_type_field(cls, field_definition: FieldDefinition) -> bool:
+        return False  # never used to encode responses
+
+    def decode_bytes(self, value: bytes) -> Any:
+        try:
+            raw = json.loads(value)
+        except (ValueError, UnicodeDecodeError):
+            raise BadRequest("The body is not valid JSON.") from None
+        return load(self.model_type, raw)
+
+    def decode_builtins(self, value: dict[str, Any]) -> Any:
+        return load(self.model_type, value)
+
+
+class Dump(_MarshmallowDTO[S]):
+    """Response DTO: `@get(..., return_dto=Dump[ReceiptOut])`; the handler returns models or dicts."""
+
+    @classmethod
+    def is_supported_model_type_field(cls, field_definition: FieldDefinition) -> bool:
+        return not field_definition.is_none_type
+
+    def data_to_encodable_type(self, data: S | Collection[S]) -> LitestarEncodableType:
+        if isinstance(data, Response):  # a handler that sets cookies or headers returns a Response
+            data.content = self._dump(data.content)
+            return data
+        return self._dump(data)
+
+    def _dump(self, data: Any) -> Any:
+        return self.model_type(many=isinstance(data, list | tuple)).dump(data)
+
+
+def query(schema_cls: type[marshmallow.Schema]) -> Callable[..., Coroutine[Any, Any, dict[str, Any]]]:
+    """A dependency that loads the query string with `schema_cls`.
+
+    Use: `dependencies={"filters": Provide(query(StockFilter))}` and a handler argument
+    `filters: dict[str, Any]`. Each schema field is declared as an optional query parameter (with the
+    type apispec derives), so Litestar documents them; the values are validated by marshmallow only.
+    """
+    converter = _FieldConverter()
+    parameters = [inspect.Parameter("request", inspect.Parameter.KEYWORD_ONLY, annotation=Request)]
+    annotations: dict[str, Any] = {"request": Request, "return": dict[str, Any]}
+    for name, field in schema_cls().load_fields.items():
+        key = field.data_key or name
+        prop = converter.field2property(field)
+        extra = {k: v for k, v in prop.items() if k in {"type", "format", "enum", "minimum", "maximum"}}
+        if isinstance(extra.get("type"), list):
+            extra["type"] = next(t for t in extra["type"] if t != "null")
+        extra = {k: (OpenAPIType(v) if k == "type" else v) for k, v in extra.items()}
+        annotation = Annotated[
+            str | None,
+            QueryParameter(
+                name=key,
+                required=field.required,
+                description=field.metadata.get("description"),
+                schema_extra=extra or None,
+            ),
+        ]
+        arg = f"q_{name}"
+        parameters.append(
+            inspect.Parameter(arg, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
+        )
+        annotations[arg] = annotation
+
+    async def provide_query(request: Request[Any, Any, Any], **_declared: Any) -> dict[str, Any]:
+        schema = schema_cls()
+        raw: dict[str, Any] = {}
+        for key in request.query_params:
+            values = request.query_params.getall(key)
+            target = schema.fields.get(schema_cls.data_key_map().get(key, key))
+            raw[key] = values if isinstance(target, marshmallow.fields.List) else values[-1]
+        loaded: dict[str, Any] = schema.load(raw)
+        return loaded
+
+    provide_query.__signature__ = inspect.Signature(parameters, return_annotation=dict[str, Any])  # type: ignore[attr-defined]
+    provide_query.__annotations__ = annotations
+    provide_query.__name__ = f"query_{schema_cls.__name__}"
+    return provide_query
+
+
+class QuerySchema(marshmallow.Schema):
+    """Base for query-string schemas: maps data keys to attribute names once."""
+
+    @classmethod
+    def data_key_map(cls) -> dict[str, str]:
+        return {(f.data_key or n): n for n, f in cls._declared_fields.items()}
+
+
+class _FieldConverter(FieldConverterMixin):
+    """apispec's marshmallow field converter, with nested schemas handed back to Litestar as markers."""
+
+    def __init__(self) -> None:
+        self.openapi_version = Version("3.1.0")
+        self.init_attribute_functions()
+
+    def resolve_nested_schema(self, schema: Any) -> dict[str, Any]:
+        instance = schema if isinstance(schema, marshmallow.Schema) else None
+        schema_cls = type(schema) if instance is not None else schema
+        if isinstance(schema_cls, str):
+            schema_cls = marshmallow.class_registry.get_class(schema_cls)
+        marker = {"x-marshmallow-schema": schema_cls}
+        if instance is not None and instance.many:
+            return {"type": "array", "items": marker}
+        return marker
+
+
+_SNAKE = {
+    "minLength": "min_length",
+    "maxLength": "max_length",
+    "minItems": "min_items",
+    "maxItems": "max_items",
+    "exclusiveMinimum": "exclusive_minimum",
+    "exclusiveMaximum": "exclusive_maximum",
+    "readOnly": "read_only",
+    "writeOnly": "write_only",
+    "additionalProperties": "additional_properties",
+    "oneOf": "one_of",
+    "anyOf": "any_of",
+    "allOf": "all_of",
+    "multipleOf": "multiple_of",
+}
+_PLAIN = {
+    "format",
+    "enum",
+    "minimum",
+    "maximum",
+    "default",
+    "description",
+    "pattern",
+    "title",
+    "example",
+    "const",
+}
+
+
+class MarshmallowSchemaPlugin(OpenAPISchemaPlugin):
+    """Describes marshmallow Schema classes in the OpenAPI document, each as a named component."""
+
+    def __init__(self) -> None:
+        self._converter = _FieldConverter()
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        annotation = field_definition.annotation
+        return inspect.isclass(annotation) and issubclass(annotation, marshmallow.Schema)
+
+    def to_openapi_schema(self, field_definition: FieldDefinition, schema_creator: Any) -> Schema:
+        schema_cls: type[marshmallow.Schema] = field_definition.annotation
+        # Registering before filling lets a schema refer to itself.
+        component: Schema = schema_creator.schema_registry.get_schema_for_field_definition(field_definition)
+        component.title = schema_cls.__name__
+        component.type = OpenAPIType.OBJECT
+        if schema_cls.__doc__:
+            component.description = inspect.cleandoc(schema_cls.__doc__)
+        properties: dict[str, Schema | Reference] = {}
+        required: list[str] = []
+        for name, field in schema_cls().fields.items():
+            key = field.data_key or name
+            properties[key] = self._convert(self._converter.field2property(field), schema_creator)
+            if field.required:
+                required.append(key)
+        component.properties = properties
+        component.required = required or None
+        return component
+
+    def _convert(self, prop: Mapping[str, Any], schema_creator: Any) -> Schema | Reference:
+        if "x-marshmallow-schema" in prop:
+            nested: Schema | Reference = schema_creator.for_field_definition(
+                FieldDefinition.from_annotation(prop["x-marshmallow-schema"])
+            )
+            return nested
+        kwargs: dict[str, Any] = {}
+        for key, value in prop.items():
+            if key == "type":
+                kwargs["type"] = (
+                    [OpenAPIType(v) for v in value] if isinstance(value, list) else OpenAPIType(value)
+                )
+            elif key == "items":
+                kwargs["items"] = self._convert(value, schema_creator)
+            elif key == "additionalProperties":
+                kwargs["additional_properties"] = (
+                    self._convert(value, schema_creator) if isinstance(value, Mapping) and value else True
+                )
+            elif key in _SNAKE:
+                kwargs[_SNAKE[key]] = value
+            elif key in _PLAIN:
+                kwargs["examples" if key == "example" else key] = [value] if key == "example" else value
+        return Schema(**kwargs)

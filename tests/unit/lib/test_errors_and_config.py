@@ -1,0 +1,48 @@
+"""Pure pieces: error flattening, request fingerprints and settings parsing."""
+
+from __future__ import annotations
+
+import pytest
+
+from foodbank.config import Settings, SettingsError
+from foodbank.lib.errors import flatten_marshmallow_errors
+from foodbank.lib.idempotency import fingerprint
+
+
+def test_nested_marshmallow_errors_become_dotted_fields() -> None:
+    messages = {
+        "lines": {0: {"quantity": ["Must be greater than 0."]}},
+        "_schema": ["Bad."],
+        "name": ["Missing."],
+    }
+    assert flatten_marshmallow_errors(messages) == [
+        {"field": "lines.0.quantity", "message": "Must be greater than 0."},
+        {"field": "(body)", "message": "Bad."},
+        {"field": "name", "message": "Missing."},
+    ]
+
+
+def test_fingerprint_ignores_json_layout_but_not_content() -> None:
+    a = fingerprint("POST", "/api/x", b'{"a": 1, "b": [1, 2]}')
+    assert a == fingerprint("POST", "/api/x", b'{"b":[1,2],"a":1}')
+    assert a != fingerprint("POST", "/api/x", b'{"a": 2, "b": [1, 2]}')
+    assert a != fingerprint("POST", "/api/y", b'{"a": 1, "b": [1, 2]}')
+
+
+def test_settings_read_the_environment() -> None:
+    settings = Settings.from_env(
+        {"DATABASE_URL": "postgresql+asyncpg://x/y", "FOODBANK_PORT": "9000", "FOODBANK_COOKIE_SECURE": "yes"}
+    )
+    assert settings.database.url == "postgresql+asyncpg://x/y"
+    assert settings.http.port == 9000
+    assert settings.security.cookie_secure is True
+    assert Settings.from_env({}).database.url is None
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("FOODBANK_PORT", "eighty"), ("FOODBANK_COOKIE_SECURE", "maybe"), ("FOODBANK_SESSION_DAYS", "0")],
+)
+def test_bad_settings_say_which_variable(name: str, value: str) -> None:
+    with pytest.raises(SettingsError, match=name):
+        Settings.from_env({name: value})
