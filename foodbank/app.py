@@ -2,26 +2,33 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Router
+from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
 
 from foodbank.accounts.access import authorize
 from foodbank.accounts.controllers import AgencyController, SessionController, TokenController, UserController
 from foodbank.audit.controllers import AuditController
 from foodbank.config import Settings
 from foodbank.lib import idempotency
-from foodbank.lib.access import Principal, undeclared_routes
+from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
 from foodbank.lib.context import RequestContextMiddleware
 from foodbank.lib.db import Database, provide_db_session
 from foodbank.lib.errors import EXCEPTION_HANDLERS
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import MarshmallowSchemaPlugin
+from foodbank.pages.controllers import PAGE_HANDLERS
 from foodbank.system.controllers import health
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
 API_CONTROLLERS: list[Any] = [
     SessionController,
@@ -60,7 +67,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         await database.dispose()
 
     app = Litestar(
-        route_handlers=[health, Router("/", guards=[authorize], route_handlers=API_CONTROLLERS)],
+        route_handlers=[
+            health,
+            create_static_files_router(
+                path="/static", directories=[TEMPLATES / "pages" / "static"], opt=PUBLIC
+            ),
+            Router("/", guards=[authorize], route_handlers=[*API_CONTROLLERS, *PAGE_HANDLERS]),
+        ],
+        template_config=TemplateConfig(directory=TEMPLATES / "pages", engine=JinjaTemplateEngine),
         state=State({"database": database, "settings": settings}),
         dependencies={
             "database": Provide(provide_database, sync_to_thread=False),

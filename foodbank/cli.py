@@ -97,11 +97,9 @@ def serve(host: str | None, port: int | None) -> None:
 @click.option("--no-demo", is_flag=True, help="Do not load the demo data.")
 def run(host: str | None, port: int | None, no_demo: bool) -> None:
     """Start everything: local PostgreSQL (unless DATABASE_URL is set), migrations, demo data, server."""
-    from foodbank import demo
-    from foodbank.lib import migrate
-
     settings = _settings()
     url = settings.database.url
+    cluster = None
     if url is None:
         from foodbank.lib.pgcluster import LocalCluster, default_dev_data_root
 
@@ -113,9 +111,23 @@ def run(host: str | None, port: int | None, no_demo: bool) -> None:
             cluster.create_database("foodbank")
         url = cluster.url("foodbank")
         settings = replace(settings, database=replace(settings.database, url=url))
+    try:
+        _prepare_and_serve(settings, url, host, port, demo_data=not no_demo)
+    finally:
+        if cluster is not None:
+            click.echo("Stopping the local PostgreSQL cluster (the data stays).")
+            cluster.stop()
+
+
+def _prepare_and_serve(
+    settings: Settings, url: str, host: str | None, port: int | None, *, demo_data: bool
+) -> None:
+    from foodbank import demo
+    from foodbank.lib import migrate
+
     click.echo("Applying migrations ...")
     asyncio.run(migrate.upgrade(url))
-    if not no_demo:
+    if demo_data:
         loaded = _with_database(url, lambda s: demo.load(s, settings.security))
         click.echo("Demo data loaded." if loaded else "Demo data already present.")
         click.echo("Demo sign-ins (username / password), for trying the service only:")
@@ -136,8 +148,10 @@ def test(pytest_args: tuple[str, ...]) -> None:
     import pytest
 
     os.chdir(REPO)
-    code = pytest.main(["-p", "no:cacheprovider", *pytest_args])
-    sys.exit(int(code))
+    code = int(pytest.main(["-p", "no:cacheprovider", *pytest_args]))
+    if code == pytest.ExitCode.NO_TESTS_COLLECTED:
+        raise click.ClickException("No test was collected: check the arguments given to pytest.")
+    sys.exit(code)
 
 
 # --- database --------------------------------------------------------------------------------------

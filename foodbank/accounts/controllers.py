@@ -48,6 +48,21 @@ def session_cookie(value: str, settings: Settings, *, max_age: int) -> Cookie:
     )
 
 
+async def attempt_sign_in(
+    request: Request[Any, Any, Any], database: Database, settings: Settings, username: str, password: str
+) -> services.SignedIn | AppError:
+    """Sign in within its own transaction: a failed attempt is stored although the request then fails."""
+    async with database.transaction() as session:
+        return await services.sign_in(
+            session,
+            username=username,
+            password=password,
+            remote_addr=request.client.host if request.client else "unknown",
+            settings=settings.security,
+            now=utcnow(),
+        )
+
+
 class SessionController(Controller):
     path = "/api/session"
     tags = ["accounts"]
@@ -63,16 +78,7 @@ class SessionController(Controller):
     async def sign_in(
         self, request: Request[Any, Any, Any], data: dict[str, Any], database: Database, settings: Settings
     ) -> Response[dict[str, Any]]:
-        # Its own transaction: a failed attempt must be stored although the request then fails.
-        async with database.transaction() as session:
-            result = await services.sign_in(
-                session,
-                username=data["username"],
-                password=data["password"],
-                remote_addr=request.client.host if request.client else "unknown",
-                settings=settings.security,
-                now=utcnow(),
-            )
+        result = await attempt_sign_in(request, database, settings, data["username"], data["password"])
         if isinstance(result, AppError):
             raise result
         max_age = int(timedelta(days=settings.security.session_days).total_seconds())

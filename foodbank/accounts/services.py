@@ -240,3 +240,8 @@ async def principal_from_session(session: AsyncSession, secret: str, now: dateti
         return None
     web_session, user = row
     return principal_for(user, web_session)
+
+
+def new_form_token() -> str:
+    """A token for a form shown before sign-in (double-submit cookie)."""
+    return new_secret()

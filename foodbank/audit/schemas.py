@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from foodbank.lib.validation import QuerySchema
-
 
 class AuditEventOut(Schema):
     """One audit event. `details` holds ids, codes and counts, never personal data."""
@@ -20,7 +18,7 @@ class AuditEventOut(Schema):
     details = fields.Dict()
 
 
-class AuditFilter(QuerySchema):
+class AuditFilter(Schema):
     entity = fields.String(validate=validate.Length(max=64))
     entity_id = fields.String(validate=validate.Length(max=64))
     actor_id = fields.Integer(strict=False)

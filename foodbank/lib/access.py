@@ -9,7 +9,6 @@ The guard that enforces these declarations is `foodbank.accounts.access.authoriz
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,7 +60,3 @@ def undeclared_routes(app: Litestar) -> list[str]:
             if "roles" not in handler.opt and not handler.opt.get("public"):
                 missing.extend(f"{m} {route.path}" for m in sorted(handler.http_methods))
     return missing
-
-
-def declared_roles(handler: HTTPRouteHandler) -> Iterable[Role]:
-    return handler.opt.get("roles", frozenset())

@@ -14,6 +14,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
+from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
 
@@ -46,7 +47,7 @@ class RequestContextMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         supplied = dict(scope["headers"]).get(b"x-request-id", b"").decode("latin-1")
@@ -69,7 +70,7 @@ class RequestContextMiddleware:
             access_log.info(
                 "request",
                 extra={
-                    "method": scope["method"],
+                    "method": scope.get("method"),
                     "path": scope["path"],
                     "status": status["code"],
                     "duration_ms": round((time.perf_counter() - started) * 1000, 1),

@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions import ValidationException as LitestarValidationException
+from litestar.response import Redirect
 from marshmallow import ValidationError
 
 from foodbank.lib.context import current_request_id
@@ -132,7 +133,10 @@ def problem_response(
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
 
 
-def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[dict[str, Any]]:
+def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
+    if exc.status == 401 and request.route_handler.opt.get("page"):
+        # A person opening a page is sent to sign in, and brought back afterwards.
+        return Redirect("/sign-in", query_params={"next": request.url.path})
     return problem_response(
         exc.status,
         slug=exc.slug,

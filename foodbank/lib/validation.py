@@ -146,10 +146,11 @@ def query(schema_cls: type[marshmallow.Schema]) -> Callable[..., Coroutine[Any, 
 
     async def provide_query(request: Request[Any, Any, Any], **_declared: Any) -> dict[str, Any]:
         schema = schema_cls()
+        by_key = {(f.data_key or n): f for n, f in schema.fields.items()}
         raw: dict[str, Any] = {}
         for key in request.query_params:
             values = request.query_params.getall(key)
-            target = schema.fields.get(schema_cls.data_key_map().get(key, key))
+            target = by_key.get(key)
             raw[key] = values if isinstance(target, marshmallow.fields.List) else values[-1]
         loaded: dict[str, Any] = schema.load(raw)
         return loaded
@@ -160,20 +161,12 @@ def query(schema_cls: type[marshmallow.Schema]) -> Callable[..., Coroutine[Any, 
     return provide_query
 
 
-class QuerySchema(marshmallow.Schema):
-    """Base for query-string schemas: maps data keys to attribute names once."""
-
-    @classmethod
-    def data_key_map(cls) -> dict[str, str]:
-        return {(f.data_key or n): n for n, f in cls._declared_fields.items()}
-
-
 class _FieldConverter(FieldConverterMixin):
     """apispec's marshmallow field converter, with nested schemas handed back to Litestar as markers."""
 
     def __init__(self) -> None:
         self.openapi_version = Version("3.1.0")
-        self.init_attribute_functions()
+        self.init_attribute_functions()  # type: ignore[no-untyped-call]
 
     def resolve_nested_schema(self, schema: Any) -> dict[str, Any]:
         instance = schema if isinstance(schema, marshmallow.Schema) else None

@@ -14,13 +14,15 @@ from foodbank.models import Role
 from tests.conftest import Actors
 
 
-def declared_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role]]]:
+def declared_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role], bool]]:
+    """(method, path with ids filled in, allowed roles, is a page) for every route that needs sign-in."""
     routes = []
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             if isinstance(handler, HTTPRouteHandler) and "roles" in handler.opt:
                 path = re.sub(r"\{[^}]+\}", "1", route.path)
-                routes.extend((method, path, handler.opt["roles"]) for method in handler.http_methods)
+                is_page = bool(handler.opt.get("page"))
+                routes.extend((method, path, handler.opt["roles"], is_page) for method in handler.http_methods)
     return sorted(routes, key=lambda r: (r[1], r[0]))
 
 
@@ -29,8 +31,12 @@ async def test_every_declared_route_answers_401_without_credentials(
 ) -> None:
     routes = declared_routes(app)
     assert len(routes) >= 8
-    for method, path, _ in routes:
+    for method, path, _, is_page in routes:
         response = await client.request(method, path, json={})
+        if is_page:  # a person is sent to the sign-in page instead
+            assert response.status_code == 302, (method, path)
+            assert response.headers["location"].startswith("/sign-in?next=")
+            continue
         assert response.status_code == 401, (method, path, response.text)
         assert response.headers["content-type"].startswith("application/problem+json")
         assert response.json()["type"] == "/problems/not-authenticated"
@@ -41,7 +47,7 @@ async def test_every_declared_route_answers_403_to_the_wrong_role(
 ) -> None:
     by_role = {role: await actors.make(role) for role in Role}
     checked = 0
-    for method, path, allowed in declared_routes(app):
+    for method, path, allowed, _ in declared_routes(app):
         for role in set(Role) - allowed:
             response = await client.request(method, path, json={}, headers=by_role[role].headers)
             assert response.status_code == 403, (role, method, path, response.text)
