@@ -17,6 +17,7 @@ from litestar.template.config import TemplateConfig
 from foodbank.accounts.access import authorize
 from foodbank.accounts.controllers import AgencyController, SessionController, TokenController, UserController
 from foodbank.audit.controllers import AuditController
+from foodbank.catalogue.controllers import CatalogueController
 from foodbank.config import Settings
 from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
@@ -26,6 +27,7 @@ from foodbank.lib.errors import EXCEPTION_HANDLERS
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import MarshmallowSchemaPlugin
 from foodbank.pages.controllers import PAGE_HANDLERS
+from foodbank.stock.controllers import StockController
 from foodbank.system.controllers import health
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
@@ -36,6 +38,8 @@ API_CONTROLLERS: list[Any] = [
     UserController,
     AgencyController,
     AuditController,
+    CatalogueController,
+    StockController,
 ]
 
 
@@ -69,9 +73,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app = Litestar(
         route_handlers=[
             health,
-            create_static_files_router(
-                path="/static", directories=[TEMPLATES / "pages" / "static"], opt=PUBLIC
-            ),
+            create_static_files_router(path="/static", directories=[TEMPLATES / "pages" / "static"], opt=PUBLIC),
             Router("/", guards=[authorize], route_handlers=[*API_CONTROLLERS, *PAGE_HANDLERS]),
         ],
         template_config=TemplateConfig(directory=TEMPLATES / "pages", engine=JinjaTemplateEngine),
@@ -89,8 +91,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             title="foodbank",
             version="0.1.0",
             description=(
-                "Stock, FEFO picking, referrals and annual figures for food banks. "
-                "Errors are RFC 9457 problem details."
+                "Stock, FEFO picking, referrals and annual figures for food banks. Errors are RFC 9457 problem details."
             ),
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
@@ -101,9 +102,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         debug=False,
     )
     if missing := undeclared_routes(app):
-        raise RuntimeError(
-            "Routes without an access declaration (use allow(...) or PUBLIC): " + ", ".join(missing)
-        )
+        raise RuntimeError("Routes without an access declaration (use allow(...) or PUBLIC): " + ", ".join(missing))
     # Outermost, so that unroutable requests and errors get a request id and an access-log line too.
     app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
     return app

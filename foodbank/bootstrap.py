@@ -64,9 +64,7 @@ def _has_postgres_server() -> bool:
 
 def _postgres_server_unless(database_url_variable: str) -> Requirement:
     """The server is needed only when no external database is configured for the command."""
-    return Requirement(
-        "postgresql", lambda: bool(os.environ.get(database_url_variable)) or _has_postgres_server()
-    )
+    return Requirement("postgresql", lambda: bool(os.environ.get(database_url_variable)) or _has_postgres_server())
 
 
 # WeasyPrint loads Pango and HarfBuzz through ffi; reports print Japanese text.  Any command may
@@ -150,9 +148,7 @@ class ProjectVenv:
 
     def is_up_to_date(self) -> bool:
         return (
-            self.script.exists()
-            and self.stamp.exists()
-            and self.stamp.read_text().strip() == self._pyproject_digest()
+            self.script.exists() and self.stamp.exists() and self.stamp.read_text().strip() == self._pyproject_digest()
         )
 
     def ensure(self) -> None:

@@ -119,9 +119,7 @@ def run(host: str | None, port: int | None, no_demo: bool) -> None:
             cluster.stop()
 
 
-def _prepare_and_serve(
-    settings: Settings, url: str, host: str | None, port: int | None, *, demo_data: bool
-) -> None:
+def _prepare_and_serve(settings: Settings, url: str, host: str | None, port: int | None, *, demo_data: bool) -> None:
     from foodbank import demo
     from foodbank.lib import migrate
 
@@ -215,9 +213,7 @@ def users() -> None:
     help="Repeat for several roles.",
 )
 @click.option("--agency", "agency_name", default=None, help="Agency name (required for consultants).")
-@click.option(
-    "--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt."
-)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input instead of a prompt.")
 @click.option("--no-password", is_flag=True, help="An account that signs in with API tokens only.")
 def users_create(
     username: str,
@@ -266,9 +262,7 @@ def users_create(
     try:
         user_id = _with_database(url, work)
     except ValidationError as exc:
-        problems = "; ".join(
-            f"{e['field']}: {e['message']}" for e in flatten_marshmallow_errors(exc.messages)
-        )
+        problems = "; ".join(f"{e['field']}: {e['message']}" for e in flatten_marshmallow_errors(exc.messages))
         raise click.ClickException(problems) from None
     except AppError as exc:
         raise click.ClickException(exc.detail) from None
@@ -291,9 +285,7 @@ def users_token(username: str, name: str, expires_in_days: int | None) -> None:
         if user is None:
             raise click.ClickException(f"No user named {username!r}.")
         expires = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
-        _, secret = await services.create_token(
-            session, actor_id=None, user_id=user.id, name=name, expires_at=expires
-        )
+        _, secret = await services.create_token(session, actor_id=None, user_id=user.id, name=name, expires_at=expires)
         return secret
 
     secret = _with_database(url, work)
@@ -308,8 +300,7 @@ def users_list() -> None:
 
     async def work(session: Any) -> list[str]:
         return [
-            f"{u.id:>5}  {u.username:<20} {','.join(u.sorted_roles):<30} "
-            + ("active" if u.is_active else "inactive")
+            f"{u.id:>5}  {u.username:<20} {','.join(u.sorted_roles):<30} " + ("active" if u.is_active else "inactive")
             for u in await queries.list_users(session)
         ]
 

@@ -41,6 +41,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
+    raw = (env.get(name) or default).strip().lower()
+    if raw not in choices:
+        raise SettingsError(f"{name} must be one of {', '.join(choices)}, got {raw!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class DatabaseSettings:
     url: str | None
@@ -72,10 +79,19 @@ class HttpSettings:
 
 
 @dataclass(frozen=True)
+class StockSettings:
+    short_date_at_receipt: str = "warn"
+    """A best-before date with fewer days left than the category's minimum at receipt: warn or refuse."""
+    default_min_days: int = 7
+    """Days of best-before left after a hand-out, for categories that set none."""
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
     security: SecuritySettings = field(default_factory=SecuritySettings)
     http: HttpSettings = field(default_factory=HttpSettings)
+    stock: StockSettings = field(default_factory=StockSettings)
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -101,6 +117,10 @@ class Settings:
                 port=_int(env, "FOODBANK_PORT", 8000, minimum=1),
                 max_body_bytes=_int(env, "FOODBANK_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
                 organisation_name=env.get("FOODBANK_ORGANISATION", "フードバンクさんぶ"),
+            ),
+            stock=StockSettings(
+                short_date_at_receipt=_choice(env, "FOODBANK_SHORT_DATE_AT_RECEIPT", ("warn", "refuse"), "warn"),
+                default_min_days=_int(env, "FOODBANK_DEFAULT_MIN_DAYS", 7),
             ),
             log_level=env.get("FOODBANK_LOG_LEVEL", "INFO").upper(),
             log_json=_bool(env, "FOODBANK_LOG_JSON", True),

@@ -45,8 +45,7 @@ async def load(session: AsyncSession, settings: SecuritySettings) -> bool:
     if await account_queries.user_by_username(session, DEMO_USERS[0].username) is not None:
         return False
     agencies = [
-        await accounts.create_agency(session, actor_id=None, name=name, kind=kind)
-        for name, kind in DEMO_AGENCIES
+        await accounts.create_agency(session, actor_id=None, name=name, kind=kind) for name, kind in DEMO_AGENCIES
     ]
     for demo in DEMO_USERS:
         await accounts.create_user(

@@ -92,13 +92,9 @@ class SessionController(Controller):
         return principal
 
     @delete("/", opt=allow(*EVERYONE), status_code=HTTP_204_NO_CONTENT, summary="Sign out of this browser")
-    async def sign_out(
-        self, db_session: AsyncSession, principal: Principal, settings: Settings
-    ) -> Response[None]:
+    async def sign_out(self, db_session: AsyncSession, principal: Principal, settings: Settings) -> Response[None]:
         await services.sign_out(db_session, principal)
-        return Response(
-            None, status_code=HTTP_204_NO_CONTENT, cookies=[session_cookie("", settings, max_age=0)]
-        )
+        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[session_cookie("", settings, max_age=0)])
 
 
 class TokenController(Controller):
@@ -129,9 +125,7 @@ class TokenController(Controller):
         )
         return {**{c: getattr(token, c) for c in TokenOut().fields}, "token": secret}
 
-    @delete(
-        "/{token_id:int}", opt=allow(*EVERYONE), status_code=HTTP_204_NO_CONTENT, summary="Revoke a token"
-    )
+    @delete("/{token_id:int}", opt=allow(*EVERYONE), status_code=HTTP_204_NO_CONTENT, summary="Revoke a token")
     async def revoke_token(self, db_session: AsyncSession, principal: Principal, token_id: int) -> None:
         await services.revoke_token(db_session, principal=principal, token_id=token_id, now=utcnow())
 
@@ -154,9 +148,7 @@ class UserController(Controller):
     async def create_user(
         self, db_session: AsyncSession, principal: Principal, data: dict[str, Any], settings: Settings
     ) -> User:
-        return await services.create_user(
-            db_session, actor_id=principal.id, settings=settings.security, **data
-        )
+        return await services.create_user(db_session, actor_id=principal.id, settings=settings.security, **data)
 
 
 class AgencyController(Controller):
@@ -179,7 +171,5 @@ class AgencyController(Controller):
         return_dto=Dump[AgencyOut],
         summary="Register an agency",
     )
-    async def create_agency(
-        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]
-    ) -> Agency:
+    async def create_agency(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> Agency:
         return await services.create_agency(db_session, actor_id=principal.id, **data)

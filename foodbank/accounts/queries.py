@@ -12,9 +12,7 @@ from foodbank.models import Agency, ApiToken, SignInAttempt, User
 
 
 async def user_by_username(session: AsyncSession, username: str) -> User | None:
-    user: User | None = await session.scalar(
-        select(User).where(func.lower(User.username) == username.lower())
-    )
+    user: User | None = await session.scalar(select(User).where(func.lower(User.username) == username.lower()))
     return user
 
 
@@ -27,11 +25,7 @@ async def list_agencies(session: AsyncSession) -> Sequence[Agency]:
 
 
 async def tokens_of(session: AsyncSession, user_id: int) -> Sequence[ApiToken]:
-    stmt = (
-        select(ApiToken)
-        .where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.id)
-    )
+    stmt = select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id)
     return (await session.scalars(stmt)).all()
 
 
@@ -40,9 +34,7 @@ async def recent_failures(
 ) -> tuple[int, int]:
     """Failed sign-ins in the window: (for this username, from this address)."""
     since = now - window
-    failed = select(func.count()).where(
-        SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since
-    )
+    failed = select(func.count()).where(SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since)
     by_user = await session.scalar(failed.where(SignInAttempt.username == username.lower()))
     by_addr = await session.scalar(failed.where(SignInAttempt.remote_addr == remote_addr))
     return int(by_user or 0), int(by_addr or 0)

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.accounts import queries
@@ -23,23 +22,14 @@ from foodbank.accounts.errors import (
 from foodbank.audit.services import record
 from foodbank.config import SecuritySettings
 from foodbank.lib.access import Principal
-from foodbank.lib.db import violated_constraint
+from foodbank.lib.db import add_unique
 from foodbank.lib.errors import AppError, TooManyRequests
 from foodbank.models import Agency, AgencyKind, ApiToken, Role, SignInAttempt, User, UserRole, WebSession
 
 
-async def create_agency(
-    session: AsyncSession, *, actor_id: int | None, name: str, kind: AgencyKind
-) -> Agency:
+async def create_agency(session: AsyncSession, *, actor_id: int | None, name: str, kind: AgencyKind) -> Agency:
     agency = Agency(name=name, kind=kind)
-    session.add(agency)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        if violated_constraint(exc) != "uq_agency_name":
-            raise
-        raise AgencyNameTaken(f"An agency named {name!r} already exists.") from None
+    await add_unique(session, agency, {"uq_agency_name": AgencyNameTaken(f"An agency named {name!r} already exists.")})
     await record(session, actor_id=actor_id, action="agency.create", entity="agency", entity_id=agency.id)
     return agency
 
@@ -70,14 +60,11 @@ async def create_user(
         agency_id=agency_id,
         role_rows=[UserRole(role=r) for r in sorted(role_set)],
     )
-    session.add(user)
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as exc:
-        if violated_constraint(exc) != "uq_user_account_username_lower":
-            raise
-        raise UsernameTaken(f"The username {username!r} is already in use.") from None
+    await add_unique(
+        session,
+        user,
+        {"uq_user_account_username_lower": UsernameTaken(f"The username {username!r} is already in use.")},
+    )
     await record(
         session,
         actor_id=actor_id,
@@ -95,9 +82,7 @@ async def set_password(
     user.password_hash = await hash_password(password, settings)
     # A new password ends every browser session of that user.
     await session.execute(delete(WebSession).where(WebSession.user_id == user.id))
-    await record(
-        session, actor_id=actor_id, action="user.set_password", entity="user_account", entity_id=user.id
-    )
+    await record(session, actor_id=actor_id, action="user.set_password", entity="user_account", entity_id=user.id)
 
 
 @dataclass(frozen=True)
@@ -142,9 +127,7 @@ async def sign_in(
     session.add(web_session)
     user.last_sign_in_at = now
     await session.flush()
-    await record(
-        session, actor_id=user.id, action="session.create", entity="web_session", entity_id=web_session.id
-    )
+    await record(session, actor_id=user.id, action="session.create", entity="web_session", entity_id=web_session.id)
     return SignedIn(principal_for(user, web_session), secret)
 
 
@@ -166,9 +149,7 @@ async def create_token(
 ) -> tuple[ApiToken, str]:
     """A personal API token; the secret is returned once and only its digest is kept."""
     secret = new_secret(TOKEN_PREFIX)
-    token = ApiToken(
-        user_id=user_id, name=name, token_hash=digest(secret), prefix=secret[:10], expires_at=expires_at
-    )
+    token = ApiToken(user_id=user_id, name=name, token_hash=digest(secret), prefix=secret[:10], expires_at=expires_at)
     session.add(token)
     await session.flush()
     await record(
@@ -191,9 +172,7 @@ async def revoke_token(session: AsyncSession, *, principal: Principal, token_id:
     )
     if result.scalar_one_or_none() is None:
         raise UnknownToken(f"You have no active token with id {token_id}.")
-    await record(
-        session, actor_id=principal.id, action="api_token.revoke", entity="api_token", entity_id=token_id
-    )
+    await record(session, actor_id=principal.id, action="api_token.revoke", entity="api_token", entity_id=token_id)
 
 
 def principal_for(user: User, web_session: WebSession | None = None, *, via: str = "session") -> Principal:

@@ -8,7 +8,7 @@ CLI commands use `Database.transaction()` for the same boundary.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
@@ -28,9 +28,7 @@ class Database:
 
     @classmethod
     def connect(cls, url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
-        engine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, echo=echo, pool_pre_ping=True
-        )
+        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, echo=echo, pool_pre_ping=True)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager
@@ -43,9 +41,7 @@ class Database:
         await self.engine.dispose()
 
 
-async def provide_db_session(
-    state: State, request: Request[Any, Any, Any]
-) -> AsyncGenerator[AsyncSession, None]:
+async def provide_db_session(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     database: Database = state.database
     async with database.sessionmaker() as session, session.begin():
         claim = await idempotency.claim(session, request)
@@ -59,3 +55,19 @@ def violated_constraint(exc: IntegrityError) -> str | None:
     cause = getattr(exc.orig, "__cause__", None)
     name = getattr(cause, "constraint_name", None)
     return str(name) if name else None
+
+
+async def add_unique(session: AsyncSession, obj: object, conflicts: Mapping[str, Exception]) -> None:
+    """Insert `obj`; a unique constraint named in `conflicts` turns into that (domain) error.
+
+    The insert runs in a savepoint, so the caller's transaction stays usable after a conflict.
+    """
+    session.add(obj)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as exc:
+        error = conflicts.get(violated_constraint(exc) or "")
+        if error is None:
+            raise
+        raise error from None

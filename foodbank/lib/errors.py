@@ -148,9 +148,7 @@ def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response
     )
 
 
-def handle_marshmallow_error(
-    request: Request[Any, Any, Any], exc: ValidationError
-) -> Response[dict[str, Any]]:
+def handle_marshmallow_error(request: Request[Any, Any, Any], exc: ValidationError) -> Response[dict[str, Any]]:
     errors = flatten_marshmallow_errors(exc.messages)
     return problem_response(
         422,

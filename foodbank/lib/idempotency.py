@@ -51,9 +51,7 @@ class Claim:
 def fingerprint(method: str, path: str, body: bytes) -> str:
     """Same method, path and JSON body (whatever its key order or spacing) give the same fingerprint."""
     try:
-        canonical = json.dumps(
-            json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False
-        ).encode()
+        canonical = json.dumps(json.loads(body), sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     except ValueError:
         canonical = body
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
@@ -86,9 +84,7 @@ async def claim(session: AsyncSession, request: Request[Any, Any, Any]) -> Claim
                 errors=[{"field": "Idempotency-Key", "message": "already used with another body"}],
             )
         raise Replay(existing)
-    record = IdempotencyKey(
-        user_id=user_id, key=key, method=request.method, path=request.url.path, request_hash=digest
-    )
+    record = IdempotencyKey(user_id=user_id, key=key, method=request.method, path=request.url.path, request_hash=digest)
     session.add(record)
     await session.flush()
     pending = Claim(record)

@@ -47,9 +47,7 @@ async def drift(url: str) -> list[Any]:
         async with engine.connect() as conn:
 
             def compare(sync_conn: Connection) -> list[Any]:
-                ctx = MigrationContext.configure(
-                    sync_conn, opts={"compare_type": True, "compare_server_default": True}
-                )
+                ctx = MigrationContext.configure(sync_conn, opts={"compare_type": True, "compare_server_default": True})
                 return list(compare_metadata(ctx, Base.metadata))
 
             return await conn.run_sync(compare)

@@ -189,9 +189,7 @@ class LocalCluster:
             # the new server refuse to start if its PID now belongs to another process.
             (self.data_dir / "postmaster.pid").unlink(missing_ok=True)
             (self.socket_dir / f".s.PGSQL.{PORT}.lock").unlink(missing_ok=True)
-            self._server(
-                "pg_ctl", "start", "-w", "-t", "120", "-D", str(self.data_dir), "-l", str(self.log_file)
-            )
+            self._server("pg_ctl", "start", "-w", "-t", "120", "-D", str(self.data_dir), "-l", str(self.log_file))
 
     def stop(self) -> None:
         """Stop the server with a fast shutdown (open sessions are cut); no-op if it is not running."""

@@ -71,9 +71,7 @@ class _MarshmallowDTO(AbstractDTO[S]):
             field_definition = field_definition.inner_types[0]
         if field_definition.is_non_string_sequence:
             annotation = list[cls.model_type]  # type: ignore[name-defined]
-        result: Reference | Schema = schema_creator.for_field_definition(
-            FieldDefinition.from_annotation(annotation)
-        )
+        result: Reference | Schema = schema_creator.for_field_definition(FieldDefinition.from_annotation(annotation))
         return result
 
 
@@ -139,9 +137,7 @@ def query(schema_cls: type[marshmallow.Schema]) -> Callable[..., Coroutine[Any, 
             ),
         ]
         arg = f"q_{name}"
-        parameters.append(
-            inspect.Parameter(arg, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation)
-        )
+        parameters.append(inspect.Parameter(arg, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=annotation))
         annotations[arg] = annotation
 
     async def provide_query(request: Request[Any, Any, Any], **_declared: Any) -> dict[str, Any]:
@@ -246,9 +242,7 @@ class MarshmallowSchemaPlugin(OpenAPISchemaPlugin):
         kwargs: dict[str, Any] = {}
         for key, value in prop.items():
             if key == "type":
-                kwargs["type"] = (
-                    [OpenAPIType(v) for v in value] if isinstance(value, list) else OpenAPIType(value)
-                )
+                kwargs["type"] = [OpenAPIType(v) for v in value] if isinstance(value, list) else OpenAPIType(value)
             elif key == "items":
                 kwargs["items"] = self._convert(value, schema_creator)
             elif key == "additionalProperties":

@@ -52,9 +52,7 @@ def _sign_in_page(
         "sign_in.html",
         context={"error": error, "username": username, "next": next_path, "csrf": token},
         status_code=status_code,
-        cookies=[
-            Cookie(key=LOGIN_CSRF_COOKIE, value=token, httponly=True, samesite="strict", path="/sign-in")
-        ],
+        cookies=[Cookie(key=LOGIN_CSRF_COOKIE, value=token, httponly=True, samesite="strict", path="/sign-in")],
     )
 
 
@@ -66,9 +64,7 @@ async def sign_in_page(request: Request[Any, Any, Any], next: str | None = None)
 
 
 @post("/sign-in", opt=PUBLIC, include_in_schema=False)
-async def sign_in_submit(
-    request: Request[Any, Any, Any], database: Database, settings: Settings
-) -> Response[Any]:
+async def sign_in_submit(request: Request[Any, Any, Any], database: Database, settings: Settings) -> Response[Any]:
     form = dict(await request.form())
     try:
         data = SignInForm().load({k: form[k] for k in ("username", "password", "_csrf", "next") if k in form})
@@ -94,9 +90,7 @@ async def sign_in_submit(
             if isinstance(result, TooManyRequests)
             else "ユーザー名またはパスワードが違います。"
         )
-        return _sign_in_page(
-            error=message, username=data["username"], next_path=next_path, status_code=result.status
-        )
+        return _sign_in_page(error=message, username=data["username"], next_path=next_path, status_code=result.status)
     max_age = int(timedelta(days=settings.security.session_days).total_seconds())
     return Redirect(
         next_path,

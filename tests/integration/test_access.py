@@ -26,9 +26,7 @@ def declared_routes(app: Litestar) -> list[tuple[str, str, frozenset[Role], bool
     return sorted(routes, key=lambda r: (r[1], r[0]))
 
 
-async def test_every_declared_route_answers_401_without_credentials(
-    app: Litestar, client: AsyncClient
-) -> None:
+async def test_every_declared_route_answers_401_without_credentials(app: Litestar, client: AsyncClient) -> None:
     routes = declared_routes(app)
     assert len(routes) >= 8
     for method, path, _, is_page in routes:

@@ -26,8 +26,7 @@ async def test_migrations_apply_to_an_empty_database_and_roll_back(pg_server: Se
         conn = await asyncpg.connect(_asyncpg_dsn(url, "foodbank_empty"))
         try:
             tables = {
-                r["tablename"]
-                for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
+                r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname='public'")
             }
         finally:
             await conn.close()

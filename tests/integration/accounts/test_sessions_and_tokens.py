@@ -19,18 +19,14 @@ async def sign_in(client: AsyncClient, username: str, password: str) -> tuple[in
 
 async def test_sign_in_sets_a_secure_cookie_and_sign_out_ends_it(client: AsyncClient, actors: Actors) -> None:
     actor = await actors.make(Role.coordinator)
-    response = await client.post(
-        "/api/session", json={"username": actor.username.upper(), "password": actor.password}
-    )
+    response = await client.post("/api/session", json={"username": actor.username.upper(), "password": actor.password})
     assert response.status_code == 201, response.text
     cookie_header = response.headers["set-cookie"]
     assert "fb_session=" in cookie_header
     assert "HttpOnly" in cookie_header
     assert "SameSite=lax" in cookie_header or "SameSite=Lax" in cookie_header
     user = response.json()["user"]
-    assert (
-        user["username"] == actor.username and user["roles"] == ["coordinator"] and user["via"] == "session"
-    )
+    assert user["username"] == actor.username and user["roles"] == ["coordinator"] and user["via"] == "session"
     csrf = user["csrf_token"]
 
     me = await client.get("/api/session")
@@ -50,9 +46,7 @@ async def test_sign_in_sets_a_secure_cookie_and_sign_out_ends_it(client: AsyncCl
 
 async def test_the_old_cookie_no_longer_works_after_sign_out(client: AsyncClient, actors: Actors) -> None:
     actor = await actors.make(Role.warehouse)
-    response = await client.post(
-        "/api/session", json={"username": actor.username, "password": actor.password}
-    )
+    response = await client.post("/api/session", json={"username": actor.username, "password": actor.password})
     secret = response.cookies["fb_session"]
     csrf = response.json()["user"]["csrf_token"]
     assert (await client.delete("/api/session", headers={"X-CSRF-Token": csrf})).status_code == 204
@@ -61,9 +55,7 @@ async def test_the_old_cookie_no_longer_works_after_sign_out(client: AsyncClient
     assert (await client.get("/api/session")).status_code == 401
 
 
-async def test_wrong_password_is_401_and_recorded(
-    client: AsyncClient, actors: Actors, database: Database
-) -> None:
+async def test_wrong_password_is_401_and_recorded(client: AsyncClient, actors: Actors, database: Database) -> None:
     actor = await actors.make(Role.warehouse)
     status, body = await sign_in(client, actor.username, "wrong password")
     assert status == 401
@@ -75,18 +67,14 @@ async def test_wrong_password_is_401_and_recorded(
     assert failures == 2
 
 
-async def test_sign_in_attempts_are_rate_limited(
-    settings: Settings, database: Database, actors: Actors
-) -> None:
+async def test_sign_in_attempts_are_rate_limited(settings: Settings, database: Database, actors: Actors) -> None:
     limited = with_settings(settings, sign_in_attempts=3)
     actor = await actors.make(Role.warehouse)
     async with client_for(create_app(limited, database)) as client:
         for _ in range(3):
             status, _ = await sign_in(client, actor.username, "wrong password")
             assert status == 401
-        response = await client.post(
-            "/api/session", json={"username": actor.username, "password": actor.password}
-        )
+        response = await client.post("/api/session", json={"username": actor.username, "password": actor.password})
         assert response.status_code == 429
         assert int(response.headers["retry-after"]) > 0
         assert response.json()["type"] == "/problems/too-many-requests"
@@ -122,9 +110,7 @@ async def test_a_user_cannot_revoke_another_users_token(client: AsyncClient, act
     assert (await client.get("/api/session", headers=bob.headers)).status_code == 200
 
 
-async def test_admin_creates_users_and_consultants_need_an_agency(
-    client: AsyncClient, actors: Actors
-) -> None:
+async def test_admin_creates_users_and_consultants_need_an_agency(client: AsyncClient, actors: Actors) -> None:
     admin = await actors.make(Role.admin)
     agency_id = await actors.agency("山武市社会福祉協議会")
     no_agency = await client.post(
@@ -138,9 +124,7 @@ async def test_admin_creates_users_and_consultants_need_an_agency(
         headers=admin.headers,
     )
     assert no_agency.status_code == 422
-    assert no_agency.json()["errors"] == [
-        {"field": "agency_id", "message": "required for the consultant role"}
-    ]
+    assert no_agency.json()["errors"] == [{"field": "agency_id", "message": "required for the consultant role"}]
 
     created = await client.post(
         "/api/users",

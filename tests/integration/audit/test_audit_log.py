@@ -30,12 +30,8 @@ async def test_writes_are_audited_with_actor_and_request_id(client: AsyncClient,
 async def test_audit_filters_and_limits(client: AsyncClient, actors: Actors) -> None:
     admin = await actors.make(Role.admin)
     for i in range(3):
-        await client.post(
-            "/api/agencies", json={"name": f"Agency {i}", "kind": "other"}, headers=admin.headers
-        )
-    page = await client.get(
-        "/api/audit-events", params={"action": "agency.create", "limit": 2}, headers=admin.headers
-    )
+        await client.post("/api/agencies", json={"name": f"Agency {i}", "kind": "other"}, headers=admin.headers)
+    page = await client.get("/api/audit-events", params={"action": "agency.create", "limit": 2}, headers=admin.headers)
     assert [e["action"] for e in page.json()] == ["agency.create", "agency.create"]
     older = await client.get(
         "/api/audit-events",

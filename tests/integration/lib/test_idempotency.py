@@ -36,9 +36,7 @@ async def test_a_retry_with_the_same_key_and_body_replays_the_first_response(
     assert again.json() == first.json()
     assert again.headers["idempotent-replayed"] == "true"
     assert await count_agencies(client, admin.headers) == 1
-    audit = (
-        await client.get("/api/audit-events", params={"action": "agency.create"}, headers=admin.headers)
-    ).json()
+    audit = (await client.get("/api/audit-events", params={"action": "agency.create"}, headers=admin.headers)).json()
     assert len(audit) == 1
 
 
@@ -74,9 +72,7 @@ async def test_a_failed_request_does_not_claim_its_key(client: AsyncClient, acto
     assert fixed.status_code == 201, "the key was not taken by the failed attempt"
 
 
-async def test_a_retry_while_the_first_is_running_is_409(
-    client: AsyncClient, actors: Actors, monkeypatch
-) -> None:
+async def test_a_retry_while_the_first_is_running_is_409(client: AsyncClient, actors: Actors, monkeypatch) -> None:
     admin = await actors.make(Role.admin)
     real = services.create_agency
     started = asyncio.Event()
@@ -108,13 +104,9 @@ async def test_the_in_flight_check_uses_a_lock_other_processes_see(
     conn = await asyncpg.connect(_asyncpg_dsn(database_url, database_url.rsplit("/", 1)[-1].split("?")[0]))
     try:
         await conn.execute("SELECT pg_advisory_lock(hashtextextended($1, 0))", f"idempotency:{admin.id}:k-5")
-        busy = await client.post(
-            "/api/agencies", json=AGENCY, headers={**admin.headers, "Idempotency-Key": "k-5"}
-        )
+        busy = await client.post("/api/agencies", json=AGENCY, headers={**admin.headers, "Idempotency-Key": "k-5"})
         assert busy.status_code == 409
     finally:
         await conn.close()
-    done = await client.post(
-        "/api/agencies", json=AGENCY, headers={**admin.headers, "Idempotency-Key": "k-5"}
-    )
+    done = await client.post("/api/agencies", json=AGENCY, headers={**admin.headers, "Idempotency-Key": "k-5"})
     assert done.status_code == 201

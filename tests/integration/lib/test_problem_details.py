@@ -73,9 +73,7 @@ async def test_wrong_types_and_unknown_fields_are_422_with_field_errors(
 
 
 async def test_missing_required_fields_are_listed(client: AsyncClient, admin_headers: dict[str, str]) -> None:
-    body = assert_problem(
-        await client.post("/api/agencies", json={}, headers=admin_headers), 422, "validation"
-    )
+    body = assert_problem(await client.post("/api/agencies", json={}, headers=admin_headers), 422, "validation")
     assert {e["field"] for e in body["errors"]} == {"name", "kind"}
 
 
@@ -88,9 +86,7 @@ async def test_unknown_routes_methods_and_bad_path_parameters(
     client: AsyncClient, admin_headers: dict[str, str]
 ) -> None:
     assert_problem(await client.get("/api/no-such-thing", headers=admin_headers), 404, "not-found")
-    assert_problem(
-        await client.put("/api/agencies", json={}, headers=admin_headers), 405, "method-not-allowed"
-    )
+    assert_problem(await client.put("/api/agencies", json={}, headers=admin_headers), 405, "method-not-allowed")
     assert_problem(await client.delete("/api/tokens/not-a-number", headers=admin_headers), 404, "not-found")
 
 

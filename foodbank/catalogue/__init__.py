@@ -1,0 +1,1 @@
+"""The catalogue: categories, items (with barcodes and allergens), donors, warehouses and locations."""

@@ -1,0 +1,67 @@
+"""Named reads of the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from sqlalchemy import or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.models import Allergen, AllergenDesignation, Category, Donor, Item, Location, Warehouse
+
+
+async def allergens_on(session: AsyncSession, on_date: date) -> Sequence[tuple[Allergen, AllergenDesignation]]:
+    stmt = (
+        select(Allergen, AllergenDesignation)
+        .join(AllergenDesignation, AllergenDesignation.allergen_code == Allergen.code)
+        .where(
+            AllergenDesignation.effective_from <= on_date,
+            or_(AllergenDesignation.effective_until.is_(None), AllergenDesignation.effective_until > on_date),
+        )
+        .order_by(AllergenDesignation.kind, Allergen.code)
+    )
+    return [(a, d) for a, d in (await session.execute(stmt)).all()]
+
+
+async def allergen_codes(session: AsyncSession) -> set[str]:
+    return set((await session.scalars(select(Allergen.code))).all())
+
+
+async def categories(session: AsyncSession) -> Sequence[Category]:
+    return (await session.scalars(select(Category).order_by(Category.code))).all()
+
+
+async def items(
+    session: AsyncSession, *, search: str | None = None, category_id: int | None = None, limit: int = 100
+) -> Sequence[Item]:
+    stmt = select(Item).where(Item.is_active).order_by(Item.name_ja).limit(limit)
+    if search:
+        pattern = f"%{search}%"
+        stmt = stmt.where(or_(Item.name_ja.ilike(pattern), Item.name_en.ilike(pattern), Item.barcode == search))
+    if category_id is not None:
+        stmt = stmt.where(Item.category_id == category_id)
+    return (await session.scalars(stmt)).all()
+
+
+async def item_by_barcode(session: AsyncSession, barcode: str) -> Item | None:
+    item: Item | None = await session.scalar(select(Item).where(Item.barcode == barcode))
+    return item
+
+
+async def donors(session: AsyncSession, *, search: str | None = None, limit: int = 100) -> Sequence[Donor]:
+    stmt = select(Donor).order_by(Donor.id).limit(limit)
+    if search:
+        stmt = stmt.where(Donor.name.ilike(f"%{search}%"))
+    return (await session.scalars(stmt)).all()
+
+
+async def warehouses(session: AsyncSession) -> Sequence[Warehouse]:
+    return (await session.scalars(select(Warehouse).order_by(Warehouse.name))).all()
+
+
+async def locations(session: AsyncSession, *, warehouse_id: int | None = None) -> Sequence[Location]:
+    stmt = select(Location).where(Location.is_active).order_by(Location.warehouse_id, Location.code)
+    if warehouse_id is not None:
+        stmt = stmt.where(Location.warehouse_id == warehouse_id)
+    return (await session.scalars(stmt)).all()

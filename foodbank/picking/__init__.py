@@ -1,0 +1,1 @@
+"""Picking: which lots to take for a household or a pantry day, in FEFO order."""

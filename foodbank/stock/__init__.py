@@ -1,0 +1,1 @@
+"""Warehouse stock: receiving, the ledger, holds and recalls, disposal, reservations and picking."""

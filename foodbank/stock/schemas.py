@@ -1,0 +1,224 @@
+"""What the stock API accepts and returns."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from foodbank.catalogue.schemas import Barcode
+from foodbank.models import (
+    Channel,
+    DisposalReason,
+    MovementKind,
+    ReceiptKind,
+    ReservationPurpose,
+    Zone,
+)
+from foodbank.picking.fefo import LotStatus
+from foodbank.stock.dates import LabelDate, format_label_date, parse_label_date
+
+QUANTITY = validate.Range(min=1, max=1_000_000, error="Must be a whole number from 1 to 1,000,000.")
+
+
+class LabelDateField(fields.String):
+    """A label date: YYYY-MM-DD, or YYYY-MM for labels that print only year and month."""
+
+    def _deserialize(  # type: ignore[override]
+        self, value: Any, attr: str | None, data: Any, **kwargs: Any
+    ) -> LabelDate:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return parse_label_date(text)
+        except ValueError as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class ReceiptLineIn(Schema):
+    item_id = fields.Integer(strict=True, metadata={"description": "The item; or give its barcode."})
+    barcode = Barcode(metadata={"description": "The item's JAN/EAN barcode, instead of item_id."})
+    quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
+    expiry = LabelDateField(
+        load_default=None,
+        allow_none=True,
+        metadata={"description": "Best-before or use-by date: YYYY-MM-DD, or YYYY-MM if the label has no day."},
+    )
+    crop_year = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(1990, 2100))
+    lot_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    location_id = fields.Integer(required=True, strict=True)
+
+    @validates_schema
+    def item_or_barcode(self, data: dict[str, Any], **_: Any) -> None:
+        if ("item_id" in data) == ("barcode" in data):
+            raise ValidationError("Give either item_id or barcode.", field_name="item_id")
+
+
+class ReceiptIn(Schema):
+    kind = fields.Enum(ReceiptKind, by_value=True, load_default=ReceiptKind.donation)
+    donor_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+    received_date = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+    notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+    lines = fields.List(fields.Nested(ReceiptLineIn), required=True, validate=validate.Length(min=1, max=500))
+
+
+class LotOut(Schema):
+    id = fields.Integer()
+    item_id = fields.Integer()
+    item_name = fields.String(attribute="item.name_ja")
+    zone = fields.Enum(Zone, by_value=True, attribute="item.zone")
+    receipt_id = fields.Integer()
+    location_id = fields.Integer()
+    location_code = fields.String(attribute="location.code")
+    expiry = fields.Function(lambda lot: format_label_date(lot.expiry_date, lot.date_precision), allow_none=True)
+    expiry_date = fields.Date(allow_none=True, metadata={"description": "The date used for FEFO and checks."})
+    date_kind = fields.String(attribute="item.date_kind")
+    crop_year = fields.Integer(allow_none=True)
+    lot_code = fields.String(allow_none=True)
+    received_date = fields.Date()
+    on_hand = fields.Integer()
+    reserved = fields.Integer()
+    available = fields.Integer()
+    status = fields.Enum(LotStatus, by_value=True)
+    hold_reason = fields.String(allow_none=True)
+
+
+class ReceiptOut(Schema):
+    id = fields.Integer()
+    kind = fields.Enum(ReceiptKind, by_value=True)
+    donor_id = fields.Integer(allow_none=True)
+    received_date = fields.Date()
+    received_by_id = fields.Integer(allow_none=True)
+    notes = fields.String(allow_none=True)
+    lots = fields.List(fields.Nested(LotOut))
+    warnings = fields.List(fields.Dict(), metadata={"description": "Accepted, but worth a look (short dates)."})
+
+
+class MovementOut(Schema):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    kind = fields.Enum(MovementKind, by_value=True)
+    on_hand_delta = fields.Integer()
+    reserved_delta = fields.Integer()
+    reason = fields.String(allow_none=True)
+    reservation_id = fields.Integer(allow_none=True)
+    counterpart_lot_id = fields.Integer(allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    occurred_at = fields.AwareDateTime()
+
+
+class HoldIn(Schema):
+    """Which lots: one lot, or every lot of an item, optionally only those with a date or lot code."""
+
+    lot_id = fields.Integer(strict=True)
+    item_id = fields.Integer(strict=True)
+    expiry = LabelDateField(metadata={"description": "Only lots with this best-before/use-by date."})
+    lot_code = fields.String(validate=validate.Length(max=64))
+    status = fields.Enum(
+        LotStatus,
+        by_value=True,
+        required=True,
+        validate=validate.OneOf([LotStatus.on_hold, LotStatus.recalled]),
+    )
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+    @validates_schema
+    def one_target(self, data: dict[str, Any], **_: Any) -> None:
+        if ("lot_id" in data) == ("item_id" in data):
+            raise ValidationError("Give either lot_id or item_id.", field_name="lot_id")
+        if "lot_id" in data and ("expiry" in data or "lot_code" in data):
+            raise ValidationError("expiry and lot_code narrow an item_id, not a lot_id.", field_name="lot_id")
+
+
+class HoldOut(Schema):
+    status = fields.Enum(LotStatus, by_value=True)
+    lot_ids = fields.List(fields.Integer())
+
+
+class DisposalIn(Schema):
+    quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
+    reason = fields.Enum(DisposalReason, by_value=True, required=True)
+
+
+class DisposeExpiredIn(Schema):
+    as_of = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+
+
+class AdjustmentIn(Schema):
+    counted = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class TransferIn(Schema):
+    quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
+    to_location_id = fields.Integer(required=True, strict=True)
+
+
+class ReturnIn(Schema):
+    quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
+    reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+
+class RequestLineIn(Schema):
+    item_id = fields.Integer(required=True, strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
+
+
+class ReservationIn(Schema):
+    purpose = fields.Enum(ReservationPurpose, by_value=True, required=True)
+    purpose_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
+    channel = fields.Enum(Channel, by_value=True, required=True)
+    distribution_date = fields.Date(required=True)
+    lines = fields.List(fields.Nested(RequestLineIn), required=True, validate=validate.Length(min=1, max=500))
+    avoid_allergens = fields.List(fields.String(validate=validate.Length(max=32)), load_default=list)
+    allow_partial = fields.Boolean(
+        load_default=False,
+        metadata={"description": "Reserve what there is instead of failing on a shortage."},
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class ShortageOut(Schema):
+    item_id = fields.Integer()
+    requested = fields.Integer()
+    allocated = fields.Integer()
+    missing = fields.Integer()
+
+
+class PickLineOut(Schema):
+    line_id = fields.Integer(attribute="id")
+    lot_id = fields.Integer()
+    item_id = fields.Integer()
+    item_name = fields.String(attribute="lot.item.name_ja")
+    zone = fields.Enum(Zone, by_value=True, attribute="lot.item.zone")
+    location_code = fields.String(attribute="lot.location.code")
+    expiry = fields.Function(
+        lambda line: format_label_date(line.lot.expiry_date, line.lot.date_precision), allow_none=True
+    )
+    lot_code = fields.String(attribute="lot.lot_code", allow_none=True)
+    quantity = fields.Integer()
+    picked_quantity = fields.Integer(allow_none=True)
+    lot_status = fields.Enum(LotStatus, by_value=True, attribute="lot.status")
+
+
+class ReservationOut(Schema):
+    id = fields.Integer()
+    purpose = fields.Enum(ReservationPurpose, by_value=True)
+    purpose_ref = fields.String(allow_none=True)
+    channel = fields.Enum(Channel, by_value=True)
+    distribution_date = fields.Date()
+    status = fields.String()
+    note = fields.String(allow_none=True)
+    picking_list = fields.List(
+        fields.Nested(PickLineOut),
+        metadata={"description": "Grouped by zone, then location, then item: the order to walk the shelves."},
+    )
+    shortages = fields.List(fields.Nested(ShortageOut))
+
+
+class PickedLineIn(Schema):
+    line_id = fields.Integer(required=True, strict=True)
+    picked_quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+
+
+class ConfirmPickIn(Schema):
+    lines = fields.List(fields.Nested(PickedLineIn), required=True, validate=validate.Length(min=1))

@@ -1,0 +1,713 @@
+"""Use cases of the stock area: receive, hold and recall, dispose, adjust, transfer, return, reserve,
+release and confirm a pick.
+
+Every change goes through `ledger.post` on lots locked with `ledger.lock_lots` (ascending id order),
+inside the caller's transaction; nothing here commits.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from foodbank.audit.services import record
+from foodbank.config import StockSettings
+from foodbank.lib.errors import InvalidInput
+from foodbank.models import (
+    Category,
+    Channel,
+    DisposalReason,
+    Donor,
+    Item,
+    Location,
+    Lot,
+    MovementKind,
+    Receipt,
+    ReceiptKind,
+    Reservation,
+    ReservationLine,
+    ReservationPurpose,
+    ReservationStatus,
+)
+from foodbank.picking import fefo
+from foodbank.picking.fefo import DateKind, LotStatus
+from foodbank.stock import ledger
+from foodbank.stock.dates import LabelDate
+from foodbank.stock.errors import (
+    InsufficientStock,
+    LotNotFound,
+    LotUnavailable,
+    ReservationClosed,
+    ReservationNotFound,
+)
+
+# --- receiving -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ReceiptResult:
+    receipt: Receipt
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    @property
+    def id(self) -> int:
+        return self.receipt.id
+
+    def __getattr__(self, name: str) -> Any:  # dumped by ReceiptOut like the receipt itself
+        return getattr(self.receipt, name)
+
+
+class _Errors:
+    """Collects every problem of a request, so a volunteer fixes them all in one go."""
+
+    def __init__(self) -> None:
+        self.items: list[dict[str, str]] = []
+
+    def add(self, field_name: str, message: str) -> None:
+        self.items.append({"field": field_name, "message": message})
+
+    def raise_if_any(self, detail: str) -> None:
+        if self.items:
+            raise InvalidInput(detail, errors=self.items)
+
+
+async def receive(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    kind: ReceiptKind,
+    donor_id: int | None,
+    received_date: date,
+    notes: str | None,
+    lines: Sequence[Mapping[str, Any]],
+    settings: StockSettings,
+) -> ReceiptResult:
+    """Record a receipt; every line becomes a lot. All lines or none: any error refuses the whole receipt."""
+    errors = _Errors()
+    if kind is ReceiptKind.donation:
+        if donor_id is None:
+            errors.add("donor_id", "A donation needs its donor (an anonymous individual donor is fine).")
+        elif await session.get(Donor, donor_id) is None:
+            errors.add("donor_id", f"There is no donor with id {donor_id}.")
+    elif donor_id is not None and await session.get(Donor, donor_id) is None:
+        errors.add("donor_id", f"There is no donor with id {donor_id}.")
+
+    items = await _items_for_lines(session, lines)
+    location_ids = {line["location_id"] for line in lines}
+    locations = {
+        loc.id: loc for loc in (await session.scalars(select(Location).where(Location.id.in_(location_ids)))).all()
+    }
+    warnings: list[dict[str, str]] = []
+    for n, line in enumerate(lines):
+        where = f"lines.{n}"
+        item = items.get(("id", line["item_id"])) if "item_id" in line else items.get(("barcode", line["barcode"]))
+        if item is None:
+            if "item_id" in line:
+                errors.add(f"{where}.item_id", f"There is no item with id {line['item_id']}.")
+            else:
+                errors.add(f"{where}.barcode", f"No item has the barcode {line['barcode']}; register the item first.")
+            continue
+        location = locations.get(line["location_id"])
+        if location is None or not location.is_active:
+            errors.add(f"{where}.location_id", f"There is no location with id {line['location_id']}.")
+        elif location.zone != item.zone:
+            errors.add(
+                f"{where}.location_id",
+                f"{item.name_ja} is {item.zone.value} stock; location {location.code} is {location.zone.value}.",
+            )
+        _check_line_dates(item, line, received_date, settings, where, errors, warnings)
+    errors.raise_if_any("The receipt was not saved: fix the lines listed in errors.")
+
+    receipt = Receipt(kind=kind, donor_id=donor_id, received_date=received_date, received_by_id=actor_id, notes=notes)
+    session.add(receipt)
+    await session.flush()
+    lots = []
+    for n, line in enumerate(lines):
+        item = items[("id", line["item_id"])] if "item_id" in line else items[("barcode", line["barcode"])]
+        expiry: LabelDate | None = line.get("expiry")
+        lot = Lot(
+            item_id=item.id,
+            receipt_id=receipt.id,
+            receipt_line_no=n + 1,
+            location_id=line["location_id"],
+            expiry_date=expiry.value if expiry else None,
+            date_precision=expiry.precision if expiry else None,
+            crop_year=line.get("crop_year"),
+            lot_code=line.get("lot_code"),
+            received_date=received_date,
+            quantity_received=line["quantity"],
+            on_hand=0,
+            reserved=0,
+        )
+        session.add(lot)
+        lots.append(lot)
+    await session.flush()
+    for lot in lots:
+        ledger.post(session, lot, MovementKind.receipt, on_hand_delta=lot.quantity_received, actor_id=actor_id)
+    await session.flush()
+    await record(
+        session,
+        actor_id=actor_id,
+        action="receipt.create",
+        entity="receipt",
+        entity_id=receipt.id,
+        details={"kind": kind.value, "lines": len(lines), "units": sum(line["quantity"] for line in lines)},
+    )
+    await session.refresh(receipt, ["lots"])
+    return ReceiptResult(receipt, warnings)
+
+
+async def _items_for_lines(session: AsyncSession, lines: Sequence[Mapping[str, Any]]) -> dict[tuple[str, Any], Item]:
+    ids = {line["item_id"] for line in lines if "item_id" in line}
+    codes = {line["barcode"] for line in lines if "barcode" in line}
+    found = (await session.scalars(select(Item).where(Item.id.in_(ids) | Item.barcode.in_(codes)))).all()
+    by_key: dict[tuple[str, Any], Item] = {}
+    for item in found:
+        by_key[("id", item.id)] = item
+        if item.barcode:
+            by_key[("barcode", item.barcode)] = item
+    return by_key
+
+
+def _check_line_dates(
+    item: Item,
+    line: Mapping[str, Any],
+    received_date: date,
+    settings: StockSettings,
+    where: str,
+    errors: _Errors,
+    warnings: list[dict[str, str]],
+) -> None:
+    expiry: LabelDate | None = line.get("expiry")
+    if item.date_kind is DateKind.crop_year:
+        if line.get("crop_year") is None:
+            errors.add(f"{where}.crop_year", f"{item.name_ja} carries a crop year (産年): give crop_year.")
+        if expiry is not None:
+            errors.add(f"{where}.expiry", f"{item.name_ja} carries a crop year, not a date.")
+        return
+    if line.get("crop_year") is not None:
+        errors.add(f"{where}.crop_year", "Only rice and similar items carry a crop year.")
+    if item.date_kind is DateKind.none:
+        if expiry is not None:
+            errors.add(f"{where}.expiry", f"{item.name_ja} is registered as carrying no date.")
+        return
+    if expiry is None:
+        label = "use-by (消費期限)" if item.date_kind is DateKind.use_by else "best-before (賞味期限)"
+        errors.add(f"{where}.expiry", f"Give the {label} date printed on the label.")
+        return
+    if item.date_kind is DateKind.use_by:
+        if expiry.value < received_date:
+            errors.add(f"{where}.expiry", f"The use-by date {expiry} has passed: this food must not be accepted.")
+        return
+    days_left = (expiry.value - received_date).days
+    minimum = item.category.min_days_at_receipt
+    if days_left < minimum:
+        message = f"Best-before {expiry} leaves {days_left} days; the category asks for at least {minimum} at receipt."
+        if settings.short_date_at_receipt == "refuse":
+            errors.add(f"{where}.expiry", message)
+        else:
+            warnings.append({"field": f"{where}.expiry", "message": message})
+
+
+# --- holds, recalls, disposal, adjustments, transfers, returns -------------------------------------
+
+
+async def _locked_lot(session: AsyncSession, lot_id: int) -> Lot:
+    lot = (await ledger.lock_lots(session, [lot_id])).get(lot_id)
+    if lot is None:
+        raise LotNotFound(f"There is no lot with id {lot_id}.")
+    return lot
+
+
+async def hold(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    status: LotStatus,
+    reason: str,
+    lot_id: int | None = None,
+    item_id: int | None = None,
+    expiry: LabelDate | None = None,
+    lot_code: str | None = None,
+) -> list[int]:
+    """Put one lot, or every matching lot of an item, on hold or recalled. Such lots are never picked."""
+    stmt = select(Lot.id)
+    if lot_id is not None:
+        stmt = stmt.where(Lot.id == lot_id)
+    else:
+        stmt = stmt.where(Lot.item_id == item_id)
+        if expiry is not None:
+            stmt = stmt.where(Lot.expiry_date == expiry.value)
+        if lot_code is not None:
+            stmt = stmt.where(Lot.lot_code == lot_code)
+    ids = list((await session.scalars(stmt)).all())
+    if not ids:
+        raise LotNotFound("No lot matches: check the lot, item, date or lot code.")
+    lots = await ledger.lock_lots(session, ids)
+    for lot in lots.values():
+        if lot.status is LotStatus.recalled and status is LotStatus.on_hold:
+            continue  # a recall is stronger than a hold and is never weakened by one
+        lot.status = status
+        lot.hold_reason = reason
+    await record(
+        session,
+        actor_id=actor_id,
+        action=f"lot.{'recall' if status is LotStatus.recalled else 'hold'}",
+        entity="lot",
+        entity_id=lot_id,
+        details={"lot_ids": sorted(lots), "item_id": item_id},
+    )
+    return sorted(lots)
+
+
+async def release_hold(session: AsyncSession, *, actor_id: int | None, lot_id: int) -> Lot:
+    lot = await _locked_lot(session, lot_id)
+    if lot.status is not LotStatus.on_hold:
+        raise LotUnavailable(
+            "Only a lot on hold can be released; a recalled lot stays blocked until it is disposed of."
+            if lot.status is LotStatus.recalled
+            else "The lot is not on hold."
+        )
+    lot.status = LotStatus.active
+    lot.hold_reason = None
+    await record(session, actor_id=actor_id, action="lot.release_hold", entity="lot", entity_id=lot_id)
+    return lot
+
+
+async def dispose(
+    session: AsyncSession, *, actor_id: int | None, lot_id: int, quantity: int, reason: DisposalReason
+) -> Lot:
+    lot = await _locked_lot(session, lot_id)
+    if quantity > lot.available:
+        raise LotUnavailable(
+            f"Only {lot.available} of lot {lot_id} can be disposed of "
+            f"({lot.reserved} are reserved: release them first).",
+            available=lot.available,
+        )
+    ledger.post(session, lot, MovementKind.disposal, on_hand_delta=-quantity, actor_id=actor_id, reason=reason.value)
+    await record(
+        session,
+        actor_id=actor_id,
+        action="lot.dispose",
+        entity="lot",
+        entity_id=lot_id,
+        details={"quantity": quantity, "reason": reason.value},
+    )
+    return lot
+
+
+async def dispose_expired(session: AsyncSession, *, actor_id: int | None, as_of: date) -> list[tuple[int, int]]:
+    """Dispose of the available stock of every lot whose date has passed on `as_of`: (lot id, quantity)."""
+    stmt = (
+        select(Lot.id)
+        .join(Item, Item.id == Lot.item_id)
+        .where(
+            Lot.on_hand > Lot.reserved,
+            Lot.expiry_date < as_of,
+            Item.date_kind.in_([DateKind.best_before, DateKind.use_by]),
+        )
+    )
+    lots = await ledger.lock_lots(session, (await session.scalars(stmt)).all())
+    disposed = []
+    for lot in lots.values():
+        if lot.expiry_date is not None and lot.expiry_date < as_of and lot.available > 0:
+            quantity = lot.available
+            ledger.post(
+                session,
+                lot,
+                MovementKind.disposal,
+                on_hand_delta=-quantity,
+                actor_id=actor_id,
+                reason=DisposalReason.expired.value,
+            )
+            disposed.append((lot.id, quantity))
+    await record(
+        session,
+        actor_id=actor_id,
+        action="lot.dispose_expired",
+        entity="lot",
+        details={"lots": len(disposed), "units": sum(q for _, q in disposed), "as_of": as_of.isoformat()},
+    )
+    return disposed
+
+
+async def adjust(session: AsyncSession, *, actor_id: int | None, lot_id: int, counted: int, reason: str) -> Lot:
+    """A stock count found `counted` units: the difference is booked as an adjustment with its reason."""
+    lot = await _locked_lot(session, lot_id)
+    if counted < lot.reserved:
+        raise LotUnavailable(
+            f"{lot.reserved} units of lot {lot_id} are reserved; release or pick them before counting fewer.",
+            reserved=lot.reserved,
+        )
+    delta = counted - lot.on_hand
+    if delta:
+        ledger.post(session, lot, MovementKind.adjustment, on_hand_delta=delta, actor_id=actor_id, reason=reason)
+        await record(
+            session,
+            actor_id=actor_id,
+            action="lot.adjust",
+            entity="lot",
+            entity_id=lot_id,
+            details={"delta": delta},
+        )
+    return lot
+
+
+async def transfer(
+    session: AsyncSession, *, actor_id: int | None, lot_id: int, quantity: int, to_location_id: int
+) -> Lot:
+    """Move units to another location: they become a new lot there, which remembers its parent."""
+    destination = await session.get(Location, to_location_id)
+    if destination is None or not destination.is_active:
+        raise InvalidInput(
+            f"There is no location with id {to_location_id}.",
+            errors=[{"field": "to_location_id", "message": "unknown location"}],
+        )
+    lot = await _locked_lot(session, lot_id)
+    if destination.zone != lot.item.zone:
+        raise InvalidInput(
+            f"{lot.item.name_ja} is {lot.item.zone.value} stock; {destination.code} is {destination.zone.value}.",
+            errors=[{"field": "to_location_id", "message": "wrong temperature zone"}],
+        )
+    if destination.id == lot.location_id:
+        raise InvalidInput(
+            "The lot is already there.", errors=[{"field": "to_location_id", "message": "same location"}]
+        )
+    if quantity > lot.available:
+        raise LotUnavailable(f"Only {lot.available} units of lot {lot_id} are free to move.", available=lot.available)
+    moved = Lot(
+        item_id=lot.item_id,
+        receipt_id=lot.receipt_id,
+        receipt_line_no=lot.receipt_line_no,
+        parent_lot_id=lot.id,
+        location_id=destination.id,
+        expiry_date=lot.expiry_date,
+        date_precision=lot.date_precision,
+        crop_year=lot.crop_year,
+        lot_code=lot.lot_code,
+        received_date=lot.received_date,
+        quantity_received=quantity,
+        on_hand=0,
+        reserved=0,
+        status=lot.status,
+        hold_reason=lot.hold_reason,
+    )
+    session.add(moved)
+    await session.flush()
+    ledger.post(
+        session,
+        lot,
+        MovementKind.transfer,
+        on_hand_delta=-quantity,
+        actor_id=actor_id,
+        counterpart_lot_id=moved.id,
+    )
+    ledger.post(
+        session,
+        moved,
+        MovementKind.transfer,
+        on_hand_delta=quantity,
+        actor_id=actor_id,
+        counterpart_lot_id=lot.id,
+    )
+    await record(
+        session,
+        actor_id=actor_id,
+        action="lot.transfer",
+        entity="lot",
+        entity_id=lot_id,
+        details={"to_lot_id": moved.id, "quantity": quantity, "to_location_id": destination.id},
+    )
+    return moved
+
+
+async def return_stock(session: AsyncSession, *, actor_id: int | None, lot_id: int, quantity: int, reason: str) -> Lot:
+    """Units come back to a lot (a hand-out corrected, a parcel not collected)."""
+    lot = await _locked_lot(session, lot_id)
+    ledger.post(session, lot, MovementKind.return_, on_hand_delta=quantity, actor_id=actor_id, reason=reason)
+    await record(
+        session,
+        actor_id=actor_id,
+        action="lot.return",
+        entity="lot",
+        entity_id=lot_id,
+        details={"quantity": quantity},
+    )
+    return lot
+
+
+# --- reservations and picking ----------------------------------------------------------------------
+
+
+@dataclass
+class ReservationResult:
+    reservation: Reservation
+    shortages: list[dict[str, int]]
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.reservation, name)
+
+    @property
+    def picking_list(self) -> list[ReservationLine]:
+        return picking_order(self.reservation.lines)
+
+
+def picking_order(lines: Iterable[ReservationLine]) -> list[ReservationLine]:
+    """Zone, then location code, then item name, then FEFO within the item: one walk through the shelves."""
+    return sorted(
+        lines,
+        key=lambda line: (
+            line.lot.item.zone.value,
+            line.lot.location.code,
+            line.lot.item.name_ja,
+            line.lot.expiry_date or date.max,
+            line.lot_id,
+        ),
+    )
+
+
+async def policy_for(session: AsyncSession, channel: Channel, settings: StockSettings) -> fefo.Policy:
+    categories = (await session.scalars(select(Category))).all()
+    return fefo.Policy(
+        default_min_days=settings.default_min_days,
+        min_days_by_category={c.id: c.min_days(channel) for c in categories},
+    )
+
+
+def candidate(lot: Lot) -> fefo.CandidateLot:
+    return fefo.CandidateLot(
+        lot_id=lot.id,
+        item_id=lot.item_id,
+        category_id=lot.item.category_id,
+        available=lot.available,
+        date_kind=lot.item.date_kind,
+        expiry_date=lot.expiry_date,
+        crop_year=lot.crop_year,
+        received_date=lot.received_date,
+        status=lot.status,
+        allergens=lot.item.allergen_set,
+    )
+
+
+async def lock_candidates(session: AsyncSession, item_ids: Iterable[int]) -> list[Lot]:
+    """Lock every lot that could serve these items, in ascending id order (the deadlock-free order).
+
+    PostgreSQL re-checks the WHERE clause after waiting for a lock, so lots emptied meanwhile drop out.
+    """
+    stmt = (
+        select(Lot)
+        .where(Lot.item_id.in_(sorted(set(item_ids))), Lot.status == LotStatus.active, Lot.on_hand > Lot.reserved)
+        .order_by(Lot.id)
+        .with_for_update(of=Lot)
+        .options(selectinload(Lot.item).selectinload(Item.allergen_rows))
+        .execution_options(populate_existing=True)
+    )
+    return list((await session.scalars(stmt)).unique().all())
+
+
+def shortage_dicts(result: fefo.AllocationResult) -> list[dict[str, int]]:
+    return [
+        {"item_id": s.item_id, "requested": s.requested, "allocated": s.allocated, "missing": s.missing}
+        for s in result.shortages
+    ]
+
+
+async def reserve(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    purpose: ReservationPurpose,
+    purpose_ref: str | None,
+    channel: Channel,
+    distribution_date: date,
+    requests: Mapping[int, int],
+    avoid_allergens: frozenset[str],
+    allow_partial: bool,
+    note: str | None,
+    settings: StockSettings,
+) -> ReservationResult:
+    """Reserve stock FEFO for a purpose and return its picking list.
+
+    All or nothing unless `allow_partial`: a shortage raises InsufficientStock (409) listing what is
+    missing, and nothing is reserved.
+    """
+    unknown = set(requests) - set((await session.scalars(select(Item.id).where(Item.id.in_(requests)))).all())
+    if unknown:
+        raise InvalidInput(
+            "Unknown items: " + ", ".join(map(str, sorted(unknown))) + ".",
+            errors=[{"field": "lines", "message": f"there is no item with id {i}"} for i in sorted(unknown)],
+        )
+    lots = await lock_candidates(session, requests)
+    result = fefo.allocate(
+        [candidate(lot) for lot in lots],
+        requests,
+        distribution_date,
+        await policy_for(session, channel, settings),
+        avoid_allergens,
+    )
+    shortages = shortage_dicts(result)
+    if shortages and not allow_partial:
+        raise InsufficientStock(
+            "Not enough usable stock for "
+            + ", ".join(f"item {s['item_id']} (missing {s['missing']})" for s in shortages)
+            + ". Nothing was reserved.",
+            shortages=shortages,
+        )
+    reservation = Reservation(
+        purpose=purpose,
+        purpose_ref=purpose_ref,
+        channel=channel,
+        distribution_date=distribution_date,
+        note=note,
+        created_by_id=actor_id,
+    )
+    session.add(reservation)
+    await session.flush()
+    by_id = {lot.id: lot for lot in lots}
+    for allocation in result.allocations:
+        lot = by_id[allocation.lot_id]
+        session.add(
+            ReservationLine(
+                reservation_id=reservation.id,
+                lot_id=lot.id,
+                item_id=lot.item_id,
+                quantity=allocation.quantity,
+            )
+        )
+        ledger.post(
+            session,
+            lot,
+            MovementKind.reservation,
+            reserved_delta=allocation.quantity,
+            actor_id=actor_id,
+            reservation_id=reservation.id,
+        )
+    await session.flush()
+    await record(
+        session,
+        actor_id=actor_id,
+        action="reservation.create",
+        entity="reservation",
+        entity_id=reservation.id,
+        details={"purpose": purpose.value, "lines": len(result.allocations), "short_items": len(shortages)},
+    )
+    await session.refresh(reservation, ["lines"])
+    return ReservationResult(reservation, shortages)
+
+
+async def _locked_open_reservation(session: AsyncSession, reservation_id: int) -> Reservation:
+    reservation = await session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
+    if reservation is None:
+        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+    if reservation.status is not ReservationStatus.open:
+        raise ReservationClosed(f"Reservation {reservation_id} is already {reservation.status.value}.")
+    return reservation
+
+
+async def release(session: AsyncSession, *, actor_id: int | None, reservation_id: int) -> Reservation:
+    """Give the reserved stock back to the shelves."""
+    reservation = await _locked_open_reservation(session, reservation_id)
+    lots = await ledger.lock_lots(session, (line.lot_id for line in reservation.lines))
+    for line in reservation.lines:
+        ledger.post(
+            session,
+            lots[line.lot_id],
+            MovementKind.release,
+            reserved_delta=-line.quantity,
+            actor_id=actor_id,
+            reservation_id=reservation.id,
+        )
+    reservation.status = ReservationStatus.released
+    await record(
+        session,
+        actor_id=actor_id,
+        action="reservation.release",
+        entity="reservation",
+        entity_id=reservation_id,
+    )
+    return reservation
+
+
+async def confirm_pick(
+    session: AsyncSession, *, actor_id: int | None, reservation_id: int, picked: Mapping[int, int]
+) -> Reservation:
+    """Record what was actually picked (line id -> quantity) and issue it; the unpicked rest is released.
+
+    Every line must be confirmed. A lot put on hold or recalled since it was reserved can only be
+    confirmed with 0: it must not leave the warehouse.
+    """
+    reservation = await _locked_open_reservation(session, reservation_id)
+    line_ids = {line.id for line in reservation.lines}
+    errors = _Errors()
+    for line_id in sorted(set(picked) - line_ids):
+        errors.add("lines", f"Line {line_id} is not part of reservation {reservation_id}.")
+    for line_id in sorted(line_ids - set(picked)):
+        errors.add("lines", f"Line {line_id} has no picked quantity (write 0 if nothing was picked).")
+    for line in reservation.lines:
+        if line.id in picked and picked[line.id] > line.quantity:
+            errors.add("lines", f"Line {line.id}: {picked[line.id]} picked, but only {line.quantity} were reserved.")
+    errors.raise_if_any("The pick was not confirmed.")
+    lots = await ledger.lock_lots(session, (line.lot_id for line in reservation.lines))
+    blocked = [
+        line.id
+        for line in reservation.lines
+        if picked[line.id] > 0 and lots[line.lot_id].status is not LotStatus.active
+    ]
+    if blocked:
+        raise LotUnavailable(
+            "Lines " + ", ".join(map(str, blocked)) + " come from lots on hold or recalled since they were reserved: "
+            "do not hand them out; confirm them with 0.",
+            line_ids=blocked,
+        )
+    for line in reservation.lines:
+        lot = lots[line.lot_id]
+        quantity = picked[line.id]
+        line.picked_quantity = quantity
+        if quantity:
+            ledger.post(
+                session,
+                lot,
+                MovementKind.issue,
+                on_hand_delta=-quantity,
+                reserved_delta=-line.quantity,
+                actor_id=actor_id,
+                reservation_id=reservation.id,
+            )
+        else:
+            ledger.post(
+                session,
+                lot,
+                MovementKind.release,
+                reserved_delta=-line.quantity,
+                actor_id=actor_id,
+                reservation_id=reservation.id,
+            )
+    reservation.status = ReservationStatus.picked
+    reservation.picked_by_id = actor_id
+    await record(
+        session,
+        actor_id=actor_id,
+        action="reservation.pick",
+        entity="reservation",
+        entity_id=reservation_id,
+        details={
+            "units": sum(picked.values()),
+            "short_lines": sum(1 for ln in reservation.lines if picked[ln.id] < ln.quantity),
+        },
+    )
+    return reservation
+
+
+def group_requests(lines: Iterable[Mapping[str, int]]) -> dict[int, int]:
+    """Request lines may name an item twice; the allocator wants one quantity per item."""
+    totals: dict[int, int] = defaultdict(int)
+    for line in lines:
+        totals[line["item_id"]] += line["quantity"]
+    return dict(totals)

@@ -1,0 +1,160 @@
+"""Receiving: every line becomes a lot; all lines or none; dates with their precision; clear errors."""
+
+from __future__ import annotations
+
+import asyncpg
+import pytest
+from httpx import AsyncClient
+
+from tests.conftest import _asyncpg_dsn
+from tests.integration.stock.conftest import TODAY, Warehouse, days
+
+
+async def test_a_receipt_makes_one_lot_per_line_with_a_ledger_row(client: AsyncClient, wh: Warehouse) -> None:
+    response = await wh.receive(
+        client,
+        [
+            {"barcode": "4901234567894", "quantity": 24, "expiry": "2027-09", "location_id": wh.ambient},
+            {"item_id": wh.milk, "quantity": 6, "expiry": days(4), "location_id": wh.chilled, "lot_code": "L42"},
+            {"item_id": wh.rice, "quantity": 3, "crop_year": 2026, "location_id": wh.ambient_b},
+        ],
+    )
+    assert response.status_code == 201, response.text
+    receipt = response.json()
+    assert [lot["on_hand"] for lot in receipt["lots"]] == [24, 6, 3]
+    canned = receipt["lots"][0]
+    assert canned["expiry"] == "2027-09" and canned["expiry_date"] == "2027-09-30", "year-month means month end"
+    assert receipt["lots"][1]["lot_code"] == "L42"
+    assert receipt["warnings"] == []
+
+    history = await client.get(f"/api/lots/{canned['id']}/history", headers=wh.warehouse.headers)
+    assert [(m["kind"], m["on_hand_delta"]) for m in history.json()] == [("receipt", 24)]
+
+
+async def test_one_bad_line_refuses_the_whole_receipt_and_names_every_problem(
+    client: AsyncClient, wh: Warehouse
+) -> None:
+    response = await wh.receive(
+        client,
+        [
+            {"item_id": wh.canned, "quantity": 10, "expiry": "2027-09", "location_id": wh.ambient},
+            {"item_id": wh.canned, "quantity": 0, "expiry": "2027-09", "location_id": wh.ambient},
+            {"item_id": 999999, "quantity": 1, "location_id": wh.ambient},
+            {"item_id": wh.milk, "quantity": 1, "expiry": days(-1), "location_id": wh.chilled},
+            {"item_id": wh.milk, "quantity": 1, "expiry": days(3), "location_id": wh.ambient},
+            {"item_id": wh.canned, "quantity": 1, "expiry": "2027-13", "location_id": wh.ambient},
+        ],
+    )
+    assert response.status_code == 422
+    fields = {e["field"] for e in response.json()["errors"]}
+    assert fields == {"lines.1.quantity", "lines.5.expiry"}, "schema errors come first, all at once"
+
+    response = await wh.receive(
+        client,
+        [
+            {"item_id": wh.canned, "quantity": 10, "expiry": "2027-09", "location_id": wh.ambient},
+            {"item_id": 999999, "quantity": 1, "location_id": wh.ambient},
+            {"item_id": wh.milk, "quantity": 1, "expiry": days(-1), "location_id": wh.chilled},
+            {"item_id": wh.milk, "quantity": 1, "expiry": days(3), "location_id": wh.ambient},
+            {"item_id": wh.canned, "quantity": 1, "location_id": wh.ambient},
+        ],
+    )
+    assert response.status_code == 422
+    errors = {e["field"]: e["message"] for e in response.json()["errors"]}
+    assert set(errors) == {"lines.1.item_id", "lines.2.expiry", "lines.3.location_id", "lines.4.expiry"}
+    assert "passed" in errors["lines.2.expiry"]
+    assert "chilled" in errors["lines.3.location_id"]
+    stock = await client.get("/api/stock", headers=wh.warehouse.headers)
+    assert stock.json() == [], "nothing of the refused receipt was saved"
+
+
+async def test_short_best_before_is_a_warning_or_a_refusal_per_setting(
+    client: AsyncClient, wh: Warehouse, settings, database
+) -> None:
+    line = {"item_id": wh.canned, "quantity": 5, "expiry": days(10), "location_id": wh.ambient}
+    warned = await wh.receive(client, [line])
+    assert warned.status_code == 201
+    assert warned.json()["warnings"][0]["field"] == "lines.0.expiry"
+
+    from dataclasses import replace
+
+    from foodbank.app import create_app
+    from tests.conftest import client_for
+
+    strict = replace(settings, stock=replace(settings.stock, short_date_at_receipt="refuse"))
+    async with client_for(create_app(strict, database)) as strict_client:
+        refused = await wh.receive(strict_client, [line])
+    assert refused.status_code == 422
+    assert "30" in refused.json()["errors"][0]["message"]
+
+
+async def test_a_donation_needs_a_donor_and_dates_follow_the_item(client: AsyncClient, wh: Warehouse) -> None:
+    no_donor = await client.post(
+        "/api/receipts",
+        json={"lines": [{"item_id": wh.rice, "quantity": 1, "crop_year": 2026, "location_id": wh.ambient}]},
+        headers=wh.warehouse.headers,
+    )
+    assert no_donor.status_code == 422 and no_donor.json()["errors"][0]["field"] == "donor_id"
+    wrong = await wh.receive(
+        client,
+        [
+            {"item_id": wh.rice, "quantity": 1, "expiry": "2027-01-01", "location_id": wh.ambient},
+            {"item_id": wh.canned, "quantity": 1, "crop_year": 2025, "expiry": "2027-01", "location_id": wh.ambient},
+        ],
+    )
+    assert {e["field"] for e in wrong.json()["errors"]} == {"lines.0.crop_year", "lines.0.expiry", "lines.1.crop_year"}
+
+
+async def test_receipts_honour_idempotency_keys(client: AsyncClient, wh: Warehouse) -> None:
+    body = {
+        "donor_id": wh.donor,
+        "received_date": TODAY.isoformat(),
+        "lines": [{"item_id": wh.canned, "quantity": 12, "expiry": "2027-06", "location_id": wh.ambient}],
+    }
+    headers = {**wh.warehouse.headers, "Idempotency-Key": "scan-session-7"}
+    first = await client.post("/api/receipts", json=body, headers=headers)
+    again = await client.post("/api/receipts", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    stock = (await client.get("/api/stock", headers=wh.warehouse.headers)).json()
+    assert [row["on_hand"] for row in stock] == [12]
+
+
+async def test_barcode_lookup_accepts_what_scanners_type(client: AsyncClient, wh: Warehouse) -> None:
+    found = await client.get("/api/items/by-barcode/４９０１２３４５６７８９４", headers=wh.warehouse.headers)
+    assert found.status_code == 200 and found.json()["id"] == wh.canned
+    bad = await client.get("/api/items/by-barcode/4901234567890", headers=wh.warehouse.headers)
+    assert bad.status_code == 422
+    unknown = await client.get("/api/items/by-barcode/4901234567887", headers=wh.warehouse.headers)
+    assert unknown.status_code == 404
+
+
+@pytest.mark.parametrize(
+    "statement",
+    ["UPDATE stock_movement SET on_hand_delta = 1000", "DELETE FROM stock_movement", "TRUNCATE stock_movement CASCADE"],
+)
+async def test_movements_cannot_be_changed_even_in_sql(
+    client: AsyncClient, wh: Warehouse, database_url: str, statement: str
+) -> None:
+    await wh.lot(client, wh.canned, 5, "2027-05")
+    name = database_url.rsplit("/", 1)[-1].split("?")[0]
+    conn = await asyncpg.connect(_asyncpg_dsn(database_url, name))
+    try:
+        with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
+            await conn.execute(statement)
+        assert await conn.fetchval("SELECT sum(on_hand_delta) FROM stock_movement") == 5
+    finally:
+        await conn.close()
+
+
+async def test_the_database_refuses_negative_stock(client: AsyncClient, wh: Warehouse, database_url: str) -> None:
+    lot = await wh.lot(client, wh.canned, 5, "2027-05")
+    name = database_url.rsplit("/", 1)[-1].split("?")[0]
+    conn = await asyncpg.connect(_asyncpg_dsn(database_url, name))
+    try:
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute("UPDATE lot SET on_hand = -1 WHERE id = $1", lot)
+        with pytest.raises(asyncpg.CheckViolationError):
+            await conn.execute("UPDATE lot SET reserved = 6 WHERE id = $1", lot)
+    finally:
+        await conn.close()
