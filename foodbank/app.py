@@ -6,11 +6,13 @@ from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, Request, Router
-from litestar.contrib.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
 from litestar.di import Provide
-from litestar.openapi import OpenAPIConfig
+from litestar.handlers import HTTPRouteHandler
+from litestar.openapi import OpenAPIConfig, ResponseSpec
 from litestar.openapi.plugins import ScalarRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
@@ -23,7 +25,7 @@ from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
 from foodbank.lib.context import RequestContextMiddleware
 from foodbank.lib.db import Database, provide_db_session
-from foodbank.lib.errors import EXCEPTION_HANDLERS
+from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import MarshmallowSchemaPlugin
 from foodbank.pages.controllers import PAGE_HANDLERS
@@ -56,6 +58,30 @@ def provide_settings(state: State) -> Settings:
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:
     principal: Principal = request.scope["foodbank_principal"]  # type: ignore[typeddict-item]
     return principal
+
+
+PROBLEM_STATUSES = {
+    400: "Malformed request (problem details)",
+    401: "Sign-in required (problem details)",
+    403: "Not allowed for your role (problem details)",
+    404: "Not found (problem details)",
+    409: "Conflicts with the current state (problem details)",
+    422: "Invalid fields, listed in errors (problem details)",
+}
+
+
+def document_problems(app: Litestar) -> None:
+    """Every route of ours answers errors as problem details: say so in the OpenAPI document."""
+    responses = {
+        status: ResponseSpec(
+            data_container=ProblemSchema, media_type=PROBLEM_MEDIA_TYPE, description=text, generate_examples=False
+        )
+        for status, text in PROBLEM_STATUSES.items()
+    }
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            if isinstance(handler, HTTPRouteHandler) and not handler.fn.__module__.startswith("litestar."):
+                handler.responses = {**responses, **(handler.responses or {})}
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
@@ -95,6 +121,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             ),
             path="/schema",
             render_plugins=[ScalarRenderPlugin()],
+            components=Components(
+                security_schemes={
+                    "token": SecurityScheme(type="http", scheme="bearer", description="Personal API token (fbt_...)"),
+                    "session": SecurityScheme(
+                        type="apiKey",
+                        security_scheme_in="cookie",
+                        name="fb_session",
+                        description="Web sign-in; changing requests also need X-CSRF-Token",
+                    ),
+                }
+            ),
+            security=[{"token": []}, {"session": []}],
         ),
         request_max_body_size=settings.http.max_body_bytes,
         on_shutdown=[close_database],
@@ -103,6 +141,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     if missing := undeclared_routes(app):
         raise RuntimeError("Routes without an access declaration (use allow(...) or PUBLIC): " + ", ".join(missing))
+    document_problems(app)
     # Outermost, so that unroutable requests and errors get a request id and an access-log line too.
     app.asgi_handler = RequestContextMiddleware(app.asgi_handler)
     return app

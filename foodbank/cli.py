@@ -31,12 +31,20 @@ def _settings() -> Settings:
 
 
 def _require_url(settings: Settings) -> str:
-    if not settings.database.url:
+    """DATABASE_URL, or else the local cluster that `run` made (started if it is not running)."""
+    if settings.database.url:
+        return settings.database.url
+    from foodbank.lib.pgcluster import LocalCluster, default_dev_data_root
+
+    data_root = default_dev_data_root(REPO)
+    if not (data_root / "data" / "PG_VERSION").exists():
         raise click.ClickException(
-            "DATABASE_URL is not set. Use `python3 -m foodbank run` for a local database, or set "
-            "DATABASE_URL=postgresql+asyncpg://user:password@host:5432/foodbank."
+            "DATABASE_URL is not set and there is no local database yet. Run `python3 -m foodbank run` once, "
+            "or set DATABASE_URL=postgresql+asyncpg://user:password@host:5432/foodbank."
         )
-    return settings.database.url
+    cluster = LocalCluster(data_root)
+    cluster.start()
+    return cluster.url("foodbank")
 
 
 def _with_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
@@ -78,7 +86,11 @@ def _serve(settings: Settings, host: str, port: int) -> None:
         proxy_headers=False,
         timeout_graceful_shutdown=15,
     )
-    uvicorn.Server(config).run()
+    try:
+        uvicorn.Server(config).run()
+    except KeyboardInterrupt:
+        # uvicorn re-raises the Ctrl-C it handled; the shutdown was clean, so it is not an error.
+        click.echo("Stopped.")
 
 
 @main.command()
@@ -98,6 +110,8 @@ def serve(host: str | None, port: int | None) -> None:
 def run(host: str | None, port: int | None, no_demo: bool) -> None:
     """Start everything: local PostgreSQL (unless DATABASE_URL is set), migrations, demo data, server."""
     settings = _settings()
+    if "FOODBANK_LOG_JSON" not in os.environ:  # a person is watching this terminal: plain lines read better
+        settings = replace(settings, log_json=False)
     url = settings.database.url
     cluster = None
     if url is None:
@@ -131,6 +145,7 @@ def _prepare_and_serve(settings: Settings, url: str, host: str | None, port: int
         click.echo("Demo sign-ins (username / password), for trying the service only:")
         for user in demo.DEMO_USERS:
             click.echo(f"  {user.role.value:<12} {user.username} / {user.password}")
+    click.echo(f"Other commands find this database by themselves; for other tools: DATABASE_URL='{url}'")
     host, port = host or settings.http.host, port or settings.http.port
     click.echo(f"Serving on http://{host}:{port}  (API documentation: http://{host}:{port}/schema)")
     _serve(settings, host, port)
@@ -168,6 +183,12 @@ def db_upgrade(revision: str) -> None:
 
     asyncio.run(migrate.upgrade(_require_url(_settings()), revision))
     click.echo(f"Database at {revision}.")
+
+
+@db.command("url")
+def db_url() -> None:
+    """Print the database URL the commands use (DATABASE_URL, or the local cluster, started if needed)."""
+    click.echo(_require_url(_settings()))
 
 
 @db.command("check")

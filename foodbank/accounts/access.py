@@ -73,4 +73,9 @@ async def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], principal:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             supplied = (await connection.form()).get(CSRF_FIELD)
     if not supplied or not principal.csrf_token or not hmac.compare_digest(supplied, principal.csrf_token):
-        raise Forbidden("The form has expired or did not come from this site. Reload the page and try again.")
+        raise CsrfRejected("The form has expired or did not come from this site. Reload the page and try again.")
+
+
+class CsrfRejected(Forbidden):
+    slug = "csrf"
+    title = "The form has expired"

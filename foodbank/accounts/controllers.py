@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from litestar import Controller, Request, Response, delete, get, post
+from litestar import Controller, MediaType, Request, Response, delete, get, post
 from litestar.datastructures import Cookie
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -73,6 +73,7 @@ class SessionController(Controller):
         dto=Load[SignInIn],
         return_dto=Dump[SignedInOut],
         status_code=HTTP_201_CREATED,
+        media_type=MediaType.JSON,
         summary="Sign in with username and password; sets the session cookie",
     )
     async def sign_in(

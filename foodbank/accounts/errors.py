@@ -24,11 +24,6 @@ class AgencyRequired(InvalidInput):
     """Consultants see their own agency's referrals, so they must belong to one."""
 
 
-class UnknownAgency(NotFound):
-    slug = "agency-not-found"
-    title = "No such agency"
-
-
 class UnknownToken(NotFound):
     slug = "token-not-found"
     title = "No such token"

@@ -15,7 +15,6 @@ from foodbank.accounts.errors import (
     AgencyNameTaken,
     AgencyRequired,
     InvalidCredentials,
-    UnknownAgency,
     UnknownToken,
     UsernameTaken,
 )
@@ -23,7 +22,7 @@ from foodbank.audit.services import record
 from foodbank.config import SecuritySettings
 from foodbank.lib.access import Principal
 from foodbank.lib.db import add_unique
-from foodbank.lib.errors import AppError, TooManyRequests
+from foodbank.lib.errors import AppError, InvalidInput, TooManyRequests
 from foodbank.models import Agency, AgencyKind, ApiToken, Role, SignInAttempt, User, UserRole, WebSession
 
 
@@ -49,10 +48,13 @@ async def create_user(
     if Role.consultant in role_set and agency_id is None:
         raise AgencyRequired(
             "A consultant must belong to an agency.",
-            errors=[{"field": "agency_id", "message": "required for the consultant role"}],
+            errors=[{"field": "agency_id", "message": "Required for the consultant role."}],
         )
     if agency_id is not None and await session.get(Agency, agency_id) is None:
-        raise UnknownAgency(f"There is no agency with id {agency_id}.")
+        raise InvalidInput(
+            f"There is no agency with id {agency_id}.",
+            errors=[{"field": "agency_id", "message": f"There is no agency with id {agency_id}."}],
+        )
     user = User(
         username=username,
         display_name=display_name,

@@ -15,7 +15,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions import ValidationException as LitestarValidationException
 from litestar.response import Redirect
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields
 
 from foodbank.lib.context import current_request_id
 
@@ -47,6 +47,9 @@ class NotAuthenticated(AppError):
     status = 401
     slug = "not-authenticated"
     title = "Sign-in required"
+
+    def __init__(self, detail: str, **extra: Any) -> None:
+        super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="foodbank"'}, **extra)
 
 
 class Forbidden(AppError):
@@ -148,13 +151,19 @@ def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response
     )
 
 
+def summarise(errors: list[dict[str, str]]) -> str:
+    """One line for people: the first few field errors."""
+    text = "; ".join(f"{e['field']}: {e['message'].rstrip('.')}" for e in errors[:5])
+    return text + ("; ..." if len(errors) > 5 else ".")
+
+
 def handle_marshmallow_error(request: Request[Any, Any, Any], exc: ValidationError) -> Response[dict[str, Any]]:
     errors = flatten_marshmallow_errors(exc.messages)
     return problem_response(
         422,
         slug=InvalidInput.slug,
         title=InvalidInput.title,
-        detail="; ".join(f"{e['field']}: {e['message']}" for e in errors[:5]),
+        detail=summarise(errors),
         request=request,
         extra={"errors": errors},
     )
@@ -190,8 +199,17 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         if not extra["errors"]:
             slug, title = "bad-request", "The request is malformed"
     detail = exc.detail or title
-    if status == 400 and "JSON" in detail:
+    if extra.get("errors"):
+        detail = summarise(extra["errors"])
+    elif status == 400 and "JSON" in detail:
         detail = "The body is not valid JSON."
+    elif status == 404:
+        detail = f"There is nothing at {request.url.path}."
+    elif status == 405:
+        detail = f"{request.method} is not allowed on {request.url.path}."
+    elif status == 413:
+        limit = request.app.state.settings.http.max_body_bytes
+        detail = f"The body is larger than the limit of {limit:,} bytes."
     return problem_response(
         status, slug=slug, title=title, detail=detail, request=request, extra=extra, headers=exc.headers or {}
     )
@@ -214,3 +232,18 @@ EXCEPTION_HANDLERS: Mapping[Any, Any] = {
     HTTPException: handle_http_exception,
     Exception: handle_unexpected,
 }
+
+
+class ProblemSchema(Schema):
+    """RFC 9457 problem details: every error has this shape."""
+
+    type = fields.String(metadata={"description": "A stable identifier, such as /problems/validation."})
+    title = fields.String()
+    status = fields.Integer()
+    detail = fields.String(metadata={"description": "What went wrong, for people."})
+    instance = fields.String()
+    request_id = fields.String(allow_none=True)
+    errors = fields.List(
+        fields.Dict(keys=fields.String(), values=fields.String()),
+        metadata={"description": "Validation errors: field (such as lines.0.quantity) and message."},
+    )

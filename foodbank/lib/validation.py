@@ -128,7 +128,7 @@ def query(schema_cls: type[marshmallow.Schema]) -> Callable[..., Coroutine[Any, 
             extra["type"] = next(t for t in extra["type"] if t != "null")
         extra = {k: (OpenAPIType(v) if k == "type" else v) for k, v in extra.items()}
         annotation = Annotated[
-            str | None,
+            Any,  # not parsed by Litestar: marshmallow is the only validator; the schema comes from schema_extra
             QueryParameter(
                 name=key,
                 required=field.required,

@@ -211,7 +211,7 @@ class _Queue:
         keyed = sorted((fefo_key(lot), lot) for lot in lots)
         self.keys = [key for key, _ in keyed]
         self.lots = [lot for _, lot in keyed]
-        self.remaining = [lot.available for lot in lots]
+        self.remaining = [lot.available for lot in self.lots]
         self.cursor = 0
 
     def take(self, needed: int) -> int:

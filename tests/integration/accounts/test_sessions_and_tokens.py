@@ -124,7 +124,7 @@ async def test_admin_creates_users_and_consultants_need_an_agency(client: AsyncC
         headers=admin.headers,
     )
     assert no_agency.status_code == 422
-    assert no_agency.json()["errors"] == [{"field": "agency_id", "message": "required for the consultant role"}]
+    assert no_agency.json()["errors"] == [{"field": "agency_id", "message": "Required for the consultant role."}]
 
     created = await client.post(
         "/api/users",
