@@ -50,7 +50,7 @@ class CatalogueController(Controller):
         dependencies={"filters": Provide(query(AllergenFilter))},
         summary="Allergen lists in force on a date",
     )
-    async def allergens(self, db_session: AsyncSession, filters: dict[str, Any]) -> Sequence[Any]:
+    async def allergens(self, db_session: AsyncSession, filters: dict[str, Any]) -> list[dict[str, object]]:
         return await queries.allergens_on(db_session, filters.get("on") or today())
 
     @get("/categories", opt=allow(*STAFF, Role.reporter), return_dto=Dump[CategoryOut], summary="Categories")

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foodbank.models import Allergen, AllergenDesignation, Category, Donor, Item, Location, Warehouse
 
 
-async def allergens_on(session: AsyncSession, on_date: date) -> Sequence[tuple[Allergen, AllergenDesignation]]:
+async def allergens_on(session: AsyncSession, on_date: date) -> list[dict[str, object]]:
+    """The allergen lists in force on a date: code, names, mandatory or recommended, since when."""
     stmt = (
         select(Allergen, AllergenDesignation)
         .join(AllergenDesignation, AllergenDesignation.allergen_code == Allergen.code)
@@ -21,7 +22,10 @@ async def allergens_on(session: AsyncSession, on_date: date) -> Sequence[tuple[A
         )
         .order_by(AllergenDesignation.kind, Allergen.code)
     )
-    return [(a, d) for a, d in (await session.execute(stmt)).all()]
+    return [
+        {"code": a.code, "name_ja": a.name_ja, "name_en": a.name_en, "kind": d.kind, "effective_from": d.effective_from}
+        for a, d in (await session.execute(stmt)).all()
+    ]
 
 
 async def allergen_codes(session: AsyncSession) -> set[str]:

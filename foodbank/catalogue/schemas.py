@@ -24,11 +24,11 @@ class Barcode(fields.String):
 
 
 class AllergenOut(Schema):
-    code = fields.String(attribute="0.code")
-    name_ja = fields.String(attribute="0.name_ja")
-    name_en = fields.String(attribute="0.name_en")
-    kind = fields.Enum(AllergenKind, by_value=True, attribute="1.kind")
-    effective_from = fields.Date(attribute="1.effective_from")
+    code = fields.String()
+    name_ja = fields.String()
+    name_en = fields.String()
+    kind = fields.Enum(AllergenKind, by_value=True)
+    effective_from = fields.Date()
 
 
 class AllergenFilter(Schema):

@@ -85,8 +85,8 @@ class StockAsOfOut(Schema):
 
 
 class DisposedOut(Schema):
-    lot_id = fields.Integer(attribute="0")
-    quantity = fields.Integer(attribute="1")
+    lot_id = fields.Integer()
+    quantity = fields.Integer()
 
 
 class DifferenceOut(Schema):
@@ -180,7 +180,7 @@ class StockController(Controller):
     )
     async def dispose_expired(
         self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]
-    ) -> list[tuple[int, int]]:
+    ) -> list[dict[str, int]]:
         return await services.dispose_expired(db_session, actor_id=principal.id, as_of=data["as_of"] or today())
 
     @get("/lots/{lot_id:int}", opt=allow(*WAREHOUSE), return_dto=Dump[LotOut], summary="One lot")

@@ -303,8 +303,8 @@ async def dispose(
     return lot
 
 
-async def dispose_expired(session: AsyncSession, *, actor_id: int | None, as_of: date) -> list[tuple[int, int]]:
-    """Dispose of the available stock of every lot whose date has passed on `as_of`: (lot id, quantity)."""
+async def dispose_expired(session: AsyncSession, *, actor_id: int | None, as_of: date) -> list[dict[str, int]]:
+    """Dispose of the available stock of every lot whose date has passed on `as_of`: [{lot_id, quantity}]."""
     stmt = (
         select(Lot.id)
         .join(Item, Item.id == Lot.item_id)
@@ -327,13 +327,13 @@ async def dispose_expired(session: AsyncSession, *, actor_id: int | None, as_of:
                 actor_id=actor_id,
                 reason=DisposalReason.expired.value,
             )
-            disposed.append((lot.id, quantity))
+            disposed.append({"lot_id": lot.id, "quantity": quantity})
     await record(
         session,
         actor_id=actor_id,
         action="lot.dispose_expired",
         entity="lot",
-        details={"lots": len(disposed), "units": sum(q for _, q in disposed), "as_of": as_of.isoformat()},
+        details={"lots": len(disposed), "units": sum(d["quantity"] for d in disposed), "as_of": as_of.isoformat()},
     )
     return disposed
 
@@ -425,6 +425,7 @@ async def transfer(
         entity_id=lot_id,
         details={"to_lot_id": moved.id, "quantity": quantity, "to_location_id": destination.id},
     )
+    await session.refresh(moved, ["item", "location"])
     return moved
 
 
