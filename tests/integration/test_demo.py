@@ -1,0 +1,20 @@
+"""The demo data loads through the services, once, and leaves a consistent ledger."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from foodbank import demo
+from foodbank.config import Settings
+from foodbank.lib.db import Database
+from foodbank.stock import ledger, queries
+
+
+async def test_demo_data_loads_once_with_stock(database: Database, settings: Settings) -> None:
+    async with database.transaction() as session:
+        assert await demo.load(session, settings.security, settings.stock, date(2026, 11, 27)) is True
+    async with database.transaction() as session:
+        assert await demo.load(session, settings.security, settings.stock, date(2026, 11, 27)) is False
+        rows = await queries.summary(session, group_by="zone")
+        assert {r["key"] for r in rows} == {"ambient", "chilled", "frozen"}
+        assert await ledger.verify(session) == []
