@@ -117,7 +117,7 @@ def effective_expiry(lot: CandidateLot) -> date | None:
     """The date FEFO orders a lot by, or None when the lot has none."""
     if lot.date_kind in (DateKind.best_before, DateKind.use_by):
         return lot.expiry_date
-    if lot.date_kind is DateKind.crop_year and lot.crop_year is not None:
+    if lot.date_kind == DateKind.crop_year and lot.crop_year is not None:
         # Rice carries no date, only its harvest year. It counts as due at the end of October of the
         # following year, when the next autumn's crop (新米) arrives and last year's rice becomes old rice.
         return date(lot.crop_year + 1, 10, 31)
@@ -169,18 +169,18 @@ def allocate_many(
 
 def _stock_ineligibility(lot: CandidateLot, on_date: date, policy: Policy) -> str | None:
     """The rules that hold for every household; allergens are checked per household."""
-    if lot.status is not LotStatus.active:
+    if lot.status != LotStatus.active:
         return "status"
     if lot.available <= 0:
         return "empty"
-    if lot.date_kind is DateKind.use_by:
+    if lot.date_kind == DateKind.use_by:
         # A use-by date is about safety, so a lot whose date we cannot read is not given out either.
         if lot.expiry_date is None:
             return "no_date"
         # Use-by means "eat by the end of this day": handing it out on the day itself is still safe.
         if lot.expiry_date < on_date:
             return "use_by_passed"
-    elif lot.date_kind is DateKind.best_before:
+    elif lot.date_kind == DateKind.best_before:
         # The label says it has a best-before date, so a missing one is a data error, not "keeps forever".
         if lot.expiry_date is None:
             return "no_date"

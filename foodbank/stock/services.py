@@ -461,15 +461,17 @@ class ReservationResult:
 
 
 def picking_order(lines: Iterable[ReservationLine]) -> list[ReservationLine]:
-    """Zone, then location code, then item name, then FEFO within the item: one walk through the shelves."""
+    """Zone, then location code, then item name, then FEFO within the item: one walk through the shelves.
+
+    `candidate` reads the lot's item allergens, so lines must come with their lots' items loaded.
+    """
     return sorted(
         lines,
         key=lambda line: (
             line.lot.item.zone.value,
             line.lot.location.code,
             line.lot.item.name_ja,
-            line.lot.expiry_date or date.max,
-            line.lot_id,
+            fefo.fefo_key(candidate(line.lot)),
         ),
     )
 
