@@ -145,6 +145,8 @@ class StockMovement(Base):
     reservation_id: Mapped[int | None] = mapped_column(ForeignKey("reservation.id"), index=True)
     counterpart_lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
     """For a transfer: the lot on the other side."""
+    distribution_id: Mapped[int | None] = mapped_column(ForeignKey("distribution.id"), index=True)
+    """For an issue or a return: the hand-over it belongs to (traceability for recalls)."""
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
 

@@ -47,9 +47,7 @@ def upgrade() -> None:
         sa.Column("username", sa.String(length=64), nullable=False),
         sa.Column("remote_addr", sa.String(length=64), nullable=False),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
-        sa.Column(
-            "attempted_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False
-        ),
+        sa.Column("attempted_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_sign_in_attempt")),
     )
     op.create_index(
@@ -105,14 +103,10 @@ def upgrade() -> None:
         sa.Column("entity_id", sa.String(length=64), nullable=True),
         sa.Column("request_id", sa.String(length=64), nullable=True),
         sa.Column("details", postgresql.JSONB(astext_type=sa.Text()), server_default="{}", nullable=False),
-        sa.ForeignKeyConstraint(
-            ["actor_id"], ["user_account.id"], name=op.f("fk_audit_event_actor_id_user_account")
-        ),
+        sa.ForeignKeyConstraint(["actor_id"], ["user_account.id"], name=op.f("fk_audit_event_actor_id_user_account")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_event")),
     )
-    op.create_index(
-        "ix_audit_event_actor_id_occurred_at", "audit_event", ["actor_id", "occurred_at"], unique=False
-    )
+    op.create_index("ix_audit_event_actor_id_occurred_at", "audit_event", ["actor_id", "occurred_at"], unique=False)
     op.create_index("ix_audit_event_entity_entity_id", "audit_event", ["entity", "entity_id"], unique=False)
     op.create_table(
         "idempotency_key",

@@ -65,9 +65,7 @@ def upgrade() -> None:
         sa.Column("contact", sa.String(length=500), nullable=True),
         sa.Column("is_anonymous", sa.Boolean(), server_default=sa.text("false"), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint(
-            "NOT is_anonymous OR kind = 'individual'", name=op.f("ck_donor_only_individuals_anonymous")
-        ),
+        sa.CheckConstraint("NOT is_anonymous OR kind = 'individual'", name=op.f("ck_donor_only_individuals_anonymous")),
         sa.CheckConstraint("is_anonymous OR name IS NOT NULL", name=op.f("ck_donor_named_unless_anonymous")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_donor")),
     )
@@ -86,9 +84,7 @@ def upgrade() -> None:
         sa.Column("allergen_code", sa.String(length=32), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum(
-                "mandatory", "recommended", name="allergen_kind", native_enum=False, create_constraint=True
-            ),
+            sa.Enum("mandatory", "recommended", name="allergen_kind", native_enum=False, create_constraint=True),
             nullable=False,
         ),
         sa.Column("effective_from", sa.Date(), nullable=False),
@@ -165,9 +161,7 @@ def upgrade() -> None:
         ),
         sa.Column("is_active", sa.Boolean(), server_default=sa.text("true"), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["warehouse_id"], ["warehouse.id"], name=op.f("fk_location_warehouse_id_warehouse")
-        ),
+        sa.ForeignKeyConstraint(["warehouse_id"], ["warehouse.id"], name=op.f("fk_location_warehouse_id_warehouse")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_location")),
         sa.UniqueConstraint("warehouse_id", "code", name=op.f("uq_location_warehouse_id_code")),
     )
@@ -188,9 +182,7 @@ def upgrade() -> None:
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
         sa.Column(
             "kind",
-            sa.Enum(
-                "donation", "opening_balance", name="receipt_kind", native_enum=False, create_constraint=True
-            ),
+            sa.Enum("donation", "opening_balance", name="receipt_kind", native_enum=False, create_constraint=True),
             nullable=False,
         ),
         sa.Column("donor_id", sa.BigInteger(), nullable=True),
@@ -198,9 +190,7 @@ def upgrade() -> None:
         sa.Column("received_by_id", sa.BigInteger(), nullable=True),
         sa.Column("notes", sa.String(length=2000), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint(
-            "kind <> 'donation' OR donor_id IS NOT NULL", name=op.f("ck_receipt_donation_has_donor")
-        ),
+        sa.CheckConstraint("kind <> 'donation' OR donor_id IS NOT NULL", name=op.f("ck_receipt_donation_has_donor")),
         sa.ForeignKeyConstraint(["donor_id"], ["donor.id"], name=op.f("fk_receipt_donor_id_donor")),
         sa.ForeignKeyConstraint(
             ["received_by_id"], ["user_account.id"], name=op.f("fk_receipt_received_by_id_user_account")
@@ -227,9 +217,7 @@ def upgrade() -> None:
         sa.Column("purpose_ref", sa.String(length=64), nullable=True),
         sa.Column(
             "channel",
-            sa.Enum(
-                "individual", "pantry", "partner", name="channel", native_enum=False, create_constraint=True
-            ),
+            sa.Enum("individual", "pantry", "partner", name="channel", native_enum=False, create_constraint=True),
             nullable=False,
         ),
         sa.Column("distribution_date", sa.Date(), nullable=False),
@@ -281,23 +269,15 @@ def upgrade() -> None:
         sa.Column("reserved", sa.Integer(), server_default=sa.text("0"), nullable=False),
         sa.Column(
             "status",
-            sa.Enum(
-                "active", "on_hold", "recalled", name="lot_status", native_enum=False, create_constraint=True
-            ),
+            sa.Enum("active", "on_hold", "recalled", name="lot_status", native_enum=False, create_constraint=True),
             server_default="active",
             nullable=False,
         ),
         sa.Column("hold_reason", sa.String(length=500), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), server_default=sa.text("now()"), nullable=False),
-        sa.CheckConstraint(
-            "status = 'active' OR hold_reason IS NOT NULL", name=op.f("ck_lot_hold_has_reason")
-        ),
-        sa.CheckConstraint(
-            "(expiry_date IS NULL) = (date_precision IS NULL)", name=op.f("ck_lot_date_has_precision")
-        ),
-        sa.CheckConstraint(
-            "crop_year IS NULL OR crop_year BETWEEN 1990 AND 2100", name=op.f("ck_lot_crop_year_range")
-        ),
+        sa.CheckConstraint("status = 'active' OR hold_reason IS NOT NULL", name=op.f("ck_lot_hold_has_reason")),
+        sa.CheckConstraint("(expiry_date IS NULL) = (date_precision IS NULL)", name=op.f("ck_lot_date_has_precision")),
+        sa.CheckConstraint("crop_year IS NULL OR crop_year BETWEEN 1990 AND 2100", name=op.f("ck_lot_crop_year_range")),
         sa.CheckConstraint("on_hand >= 0", name=op.f("ck_lot_on_hand_not_negative")),
         sa.CheckConstraint("quantity_received > 0", name=op.f("ck_lot_received_positive")),
         sa.CheckConstraint("reserved <= on_hand", name=op.f("ck_lot_reserved_within_on_hand")),
@@ -340,9 +320,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reservation_line")),
     )
     op.create_index(op.f("ix_reservation_line_lot_id"), "reservation_line", ["lot_id"], unique=False)
-    op.create_index(
-        op.f("ix_reservation_line_reservation_id"), "reservation_line", ["reservation_id"], unique=False
-    )
+    op.create_index(op.f("ix_reservation_line_reservation_id"), "reservation_line", ["reservation_id"], unique=False)
     op.create_table(
         "stock_movement",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
@@ -392,9 +370,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_stock_movement_lot_id_id", "stock_movement", ["lot_id", "id"], unique=False)
     op.create_index("ix_stock_movement_occurred_at", "stock_movement", ["occurred_at"], unique=False)
-    op.create_index(
-        op.f("ix_stock_movement_reservation_id"), "stock_movement", ["reservation_id"], unique=False
-    )
+    op.create_index(op.f("ix_stock_movement_reservation_id"), "stock_movement", ["reservation_id"], unique=False)
 
     # The ledger is append-only, like the audit log (forbid_change() comes from 0001).
     op.execute(
