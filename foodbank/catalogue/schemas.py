@@ -77,6 +77,9 @@ class ItemIn(Schema):
     allergens_known = fields.Boolean(
         load_default=True, metadata={"description": "False when the label cannot be read."}
     )
+    ready_to_eat = fields.Boolean(
+        load_default=False, metadata={"description": "Needs no cooking (for households without a kitchen)."}
+    )
 
 
 class ItemOut(Schema):
@@ -91,6 +94,7 @@ class ItemOut(Schema):
     date_kind = fields.Enum(DateKind, by_value=True)
     allergens = fields.List(fields.String(), attribute="allergen_codes")
     allergens_known = fields.Boolean()
+    ready_to_eat = fields.Boolean()
 
 
 class ItemFilter(Schema):

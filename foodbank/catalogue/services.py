@@ -75,6 +75,7 @@ async def create_item(
     date_kind: DateKind,
     allergens: Sequence[str],
     allergens_known: bool,
+    ready_to_eat: bool = False,
 ) -> Item:
     if await session.get(Category, category_id) is None:
         raise InvalidInput(
@@ -102,6 +103,7 @@ async def create_item(
         zone=zone,
         date_kind=date_kind,
         allergens_known=allergens_known,
+        ready_to_eat=ready_to_eat,
         allergen_rows=[ItemAllergen(allergen_code=code) for code in sorted(set(allergens))],
     )
     await add_unique(

@@ -13,6 +13,10 @@ from foodbank.models.base import Base, BigId, CreatedAt, text_enum
 from foodbank.picking.fefo import DateKind
 
 
+NEEDS_COOKING = "needs_cooking"
+"""A pseudo-allergen tag: households without cooking facilities avoid it like an allergen."""
+
+
 class Channel(StrEnum):
     """How stock leaves the warehouse; each has its own minimum of best-before days left."""
 
@@ -103,6 +107,8 @@ class Item(Base):
     date_kind: Mapped[DateKind] = mapped_column(text_enum(DateKind, "date_kind"))
     allergens_known: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     """False when the label could not be read: the item may contain anything."""
+    ready_to_eat: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    """Needs no cooking: what a household without cooking facilities can use."""
     is_active: Mapped[bool] = mapped_column(Boolean, server_default=text("true"))
     created_at: Mapped[CreatedAt]
 
@@ -119,8 +125,15 @@ class Item(Base):
 
     @property
     def allergen_set(self) -> frozenset[str] | None:
-        """The allergens for allocation: None means unknown, so anyone avoiding an allergen must not get it."""
-        return frozenset(self.allergen_codes) if self.allergens_known else None
+        """What allocation must check against a household's needs: allergen codes, plus the tag
+        NEEDS_COOKING for items that need cooking. None: the label is unreadable, so anyone avoiding
+        an allergen must not get it."""
+        if not self.allergens_known:
+            return None
+        tags = set(self.allergen_codes)
+        if not self.ready_to_eat:
+            tags.add(NEEDS_COOKING)
+        return frozenset(tags)
 
 
 class ItemAllergen(Base):

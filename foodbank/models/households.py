@@ -27,6 +27,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foodbank.models.base import Base, BigId, CreatedAt, text_enum
+from foodbank.models.catalogue import NEEDS_COOKING
 
 
 class Municipality(StrEnum):
@@ -124,8 +125,10 @@ class Household(Base):
         return self.infants + self.children + self.adults + self.seniors
 
     def avoided_allergens(self) -> frozenset[str]:
-        """Allergen codes never to be allocated to this household, dietary needs included."""
+        """Allergen codes (and the needs-cooking tag) never to be allocated to this household."""
         avoid = set(self.allergens)
+        if self.ready_to_eat_only:
+            avoid.add(NEEDS_COOKING)
         if self.no_pork or self.halal:
             avoid.add("pork")
         if self.halal:

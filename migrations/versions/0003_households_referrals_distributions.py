@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    op.add_column("item", sa.Column("ready_to_eat", sa.Boolean(), server_default=sa.text("false"), nullable=False))
     op.create_table(
         "partner_programme",
         sa.Column("id", sa.BigInteger(), sa.Identity(always=True), nullable=False),
@@ -268,6 +269,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    op.drop_column("item", "ready_to_eat")
     op.drop_constraint(op.f("fk_stock_movement_distribution_id_distribution"), "stock_movement", type_="foreignkey")
     op.drop_index(op.f("ix_stock_movement_distribution_id"), table_name="stock_movement")
     op.drop_column("stock_movement", "distribution_id")
