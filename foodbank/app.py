@@ -21,6 +21,7 @@ from foodbank.accounts.controllers import AgencyController, SessionController, T
 from foodbank.audit.controllers import AuditController
 from foodbank.catalogue.controllers import CatalogueController
 from foodbank.config import Settings
+from foodbank.households.controllers import HouseholdController
 from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
 from foodbank.lib.context import RequestContextMiddleware
@@ -29,6 +30,7 @@ from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemS
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import MarshmallowSchemaPlugin
 from foodbank.pages.controllers import PAGE_HANDLERS
+from foodbank.referrals.controllers import ReferralController
 from foodbank.stock.controllers import StockController
 from foodbank.system.controllers import health
 
@@ -42,6 +44,8 @@ API_CONTROLLERS: list[Any] = [
     AuditController,
     CatalogueController,
     StockController,
+    HouseholdController,
+    ReferralController,
 ]
 
 

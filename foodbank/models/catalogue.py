@@ -12,7 +12,6 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from foodbank.models.base import Base, BigId, CreatedAt, text_enum
 from foodbank.picking.fefo import DateKind
 
-
 NEEDS_COOKING = "needs_cooking"
 """A pseudo-allergen tag: households without cooking facilities avoid it like an allergen."""
 

@@ -113,7 +113,8 @@ class Household(Base):
     last_activity_on: Mapped[date | None] = mapped_column(Date)
     anonymised_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
-    identity: Mapped[HouseholdIdentity | None] = relationship(lazy="noload", uselist=False)
+    identity: Mapped[HouseholdIdentity | None] = relationship(lazy="raise", uselist=False)
+    """Never loaded with the household: identity is read on its own, audited (households.services)."""
 
     __table_args__ = (
         CheckConstraint("infants >= 0 AND children >= 0 AND adults >= 0 AND seniors >= 0", name="members_not_negative"),
@@ -209,6 +210,8 @@ class Referral(Base):
     decision_note: Mapped[str | None] = mapped_column(String(1000))
     note: Mapped[str | None] = mapped_column(String(2000))
     created_at: Mapped[CreatedAt]
+
+    household: Mapped[Household] = relationship(lazy="joined", innerjoin=True)
 
     __table_args__ = (
         CheckConstraint("valid_until >= valid_from", name="valid_period"),

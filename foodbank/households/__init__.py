@@ -1,0 +1,1 @@
+"""Households: pseudonymous codes used everywhere, identity kept apart and read only by those who may."""

@@ -1,0 +1,84 @@
+"""Households API. Identity is only at /api/households/{id}/identity, for the roles that may read it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from litestar import Controller, get, patch, post
+from litestar.di import Provide
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.households import queries, services
+from foodbank.households.schemas import (
+    HouseholdCreatedOut,
+    HouseholdDetailOut,
+    HouseholdFilter,
+    HouseholdIn,
+    HouseholdOut,
+    HouseholdUpdate,
+    IdentityOut,
+)
+from foodbank.lib.access import Principal, allow
+from foodbank.lib.clock import today
+from foodbank.lib.validation import Dump, Load, query
+from foodbank.models import Household, HouseholdIdentity, Role
+
+REGISTRARS = (Role.admin, Role.coordinator, Role.consultant)
+
+
+class HouseholdController(Controller):
+    path = "/api/households"
+    tags = ["households"]
+
+    @get(
+        "/",
+        opt=allow(*REGISTRARS, Role.warehouse),
+        return_dto=Dump[HouseholdOut],
+        dependencies={"filters": Provide(query(HouseholdFilter))},
+        summary="Households by code (a consultant sees their agency's only)",
+    )
+    async def list_households(
+        self, db_session: AsyncSession, principal: Principal, filters: dict[str, Any]
+    ) -> Sequence[Household]:
+        return await queries.list_visible(db_session, principal, **filters)
+
+    @post(
+        "/",
+        opt=allow(*REGISTRARS, idempotent=True),
+        dto=Load[HouseholdIn],
+        return_dto=Dump[HouseholdCreatedOut],
+        summary="Register a household; its identity is stored apart",
+    )
+    async def register(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> Any:
+        return await services.register(db_session, actor=principal, today=today(), data=data)
+
+    @get(
+        "/{household_id:int}",
+        opt=allow(*REGISTRARS),
+        return_dto=Dump[HouseholdDetailOut],
+        summary="One household with its notes (volunteers use the list, which has no notes)",
+    )
+    async def household(self, db_session: AsyncSession, principal: Principal, household_id: int) -> Household:
+        return await queries.get_visible(db_session, principal, household_id)
+
+    @patch(
+        "/{household_id:int}",
+        opt=allow(*REGISTRARS),
+        dto=Load[HouseholdUpdate],
+        return_dto=Dump[HouseholdDetailOut],
+        summary="Change members, allergens, dietary needs or notes",
+    )
+    async def update(
+        self, db_session: AsyncSession, principal: Principal, household_id: int, data: dict[str, Any]
+    ) -> Household:
+        return await services.update_household(db_session, actor=principal, household_id=household_id, changes=data)
+
+    @get(
+        "/{household_id:int}/identity",
+        opt=allow(*REGISTRARS),
+        return_dto=Dump[IdentityOut],
+        summary="Name, phone and address: coordinators, admins, and the referring agency; every read is logged",
+    )
+    async def identity(self, db_session: AsyncSession, principal: Principal, household_id: int) -> HouseholdIdentity:
+        return await services.read_identity(db_session, actor=principal, household_id=household_id)

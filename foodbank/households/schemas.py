@@ -1,0 +1,107 @@
+"""What the households API accepts and returns. Identity has its own schemas and its own endpoint."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from foodbank.models import Municipality
+
+MEMBERS = validate.Range(min=0, max=30)
+
+
+class IdentityIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    name_kana = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    phone = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-() ]{6,20}$", error="Digits only.")
+    )
+    postal_code = fields.String(
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{3}-?\d{4}$", error="Like 283-0802.")
+    )
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+
+class IdentityOut(Schema):
+    """Personal data: shown to coordinators, admins and the referring agency only; every read is logged."""
+
+    household_id = fields.Integer()
+    name = fields.String()
+    name_kana = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    postal_code = fields.String(allow_none=True)
+    address = fields.String(allow_none=True)
+
+
+class HouseholdFields(Schema):
+    municipality = fields.Enum(Municipality, by_value=True, required=True)
+    infants = fields.Integer(load_default=0, strict=True, validate=MEMBERS)
+    children = fields.Integer(load_default=0, strict=True, validate=MEMBERS)
+    adults = fields.Integer(load_default=0, strict=True, validate=MEMBERS)
+    seniors = fields.Integer(load_default=0, strict=True, validate=MEMBERS)
+    allergens = fields.List(fields.String(validate=validate.Length(max=32)), load_default=list)
+    no_pork = fields.Boolean(load_default=False)
+    halal = fields.Boolean(load_default=False)
+    vegetarian = fields.Boolean(load_default=False)
+    ready_to_eat_only = fields.Boolean(
+        load_default=False, metadata={"description": "No cooking facilities: ready-to-eat food only."}
+    )
+    notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class HouseholdIn(HouseholdFields):
+    identity = fields.Nested(IdentityIn, required=True)
+
+
+class HouseholdUpdate(Schema):
+    """Changeable facts. The code, ids and dates are not: sending them is an error."""
+
+    municipality = fields.Enum(Municipality, by_value=True)
+    infants = fields.Integer(strict=True, validate=MEMBERS)
+    children = fields.Integer(strict=True, validate=MEMBERS)
+    adults = fields.Integer(strict=True, validate=MEMBERS)
+    seniors = fields.Integer(strict=True, validate=MEMBERS)
+    allergens = fields.List(fields.String(validate=validate.Length(max=32)))
+    no_pork = fields.Boolean()
+    halal = fields.Boolean()
+    vegetarian = fields.Boolean()
+    ready_to_eat_only = fields.Boolean()
+    notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class HouseholdOut(Schema):
+    """What warehouse volunteers see too: a code, the size, and what must not be in the parcel."""
+
+    id = fields.Integer()
+    code = fields.String()
+    municipality = fields.Enum(Municipality, by_value=True)
+    infants = fields.Integer()
+    children = fields.Integer()
+    adults = fields.Integer()
+    seniors = fields.Integer()
+    size = fields.Integer()
+    allergens = fields.List(fields.String())
+    no_pork = fields.Boolean()
+    halal = fields.Boolean()
+    vegetarian = fields.Boolean()
+    ready_to_eat_only = fields.Boolean()
+    last_activity_on = fields.Date(allow_none=True)
+    anonymised = fields.Function(lambda h: h.anonymised_at is not None)
+
+
+class HouseholdDetailOut(HouseholdOut):
+    """For coordinators, admins and the referring agency: with the notes."""
+
+    notes = fields.String(allow_none=True)
+
+
+class HouseholdCreatedOut(HouseholdDetailOut):
+    warnings = fields.List(
+        fields.Dict(),
+        metadata={"description": "Possible duplicates (shown to coordinators and admins only)."},
+    )
+
+
+class HouseholdFilter(Schema):
+    code = fields.String(validate=validate.Length(max=20))
+    municipality = fields.Enum(Municipality, by_value=True)
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))

@@ -1,0 +1,163 @@
+"""Use cases of the households area. Identity reads are audited; logs and audit details carry no
+personal data, only ids and codes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.audit.services import record
+from foodbank.catalogue import queries as catalogue_queries
+from foodbank.households import queries
+from foodbank.households.errors import HouseholdNotFound, IdentityWithoutConsent
+from foodbank.lib.access import Principal
+from foodbank.lib.clock import utcnow
+from foodbank.lib.errors import InvalidInput
+from foodbank.models import Household, HouseholdIdentity, Role
+
+
+@dataclass
+class Registered:
+    household: Household
+    warnings: list[dict[str, str]] = field(default_factory=list)
+
+    def __getattr__(self, name: str) -> Any:  # dumped by HouseholdCreatedOut like the household itself
+        return getattr(self.household, name)
+
+
+async def _check_allergens(session: AsyncSession, codes: list[str]) -> None:
+    unknown = sorted(set(codes) - await catalogue_queries.allergen_codes(session))
+    if unknown:
+        raise InvalidInput(
+            "Unknown allergen codes: " + ", ".join(unknown) + ".",
+            errors=[{"field": "allergens", "message": f"Unknown allergen code {code!r}."} for code in unknown],
+        )
+
+
+def _check_members(values: dict[str, int]) -> None:
+    if sum(values.values()) < 1:
+        raise InvalidInput(
+            "A household has at least one member.",
+            errors=[{"field": "adults", "message": "Count at least one member (infants, children, adults, seniors)."}],
+        )
+
+
+async def next_code(session: AsyncSession, year: int) -> str:
+    """H-<year>-<4 digits>, numbered per registration year. An advisory lock makes concurrent
+    registrations take turns for the number."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended("household-code", year))))
+    prefix = f"H-{year}-"
+    last = await session.scalar(select(func.max(Household.code)).where(Household.code.like(f"{prefix}%")))
+    number = int(last.removeprefix(prefix)) + 1 if last else 1
+    return f"{prefix}{number:04d}"
+
+
+async def register(session: AsyncSession, *, actor: Principal, today: date, data: dict[str, Any]) -> Registered:
+    identity = data.pop("identity")
+    await _check_allergens(session, data["allergens"])
+    _check_members({k: data[k] for k in ("infants", "children", "adults", "seniors")})
+    duplicates = await queries.possible_duplicates(session, identity)
+    household = Household(code=await next_code(session, today.year), created_by_id=actor.id, **data)
+    session.add(household)
+    await session.flush()
+    session.add(HouseholdIdentity(household_id=household.id, **identity))
+    await session.flush()
+    await record(
+        session,
+        actor_id=actor.id,
+        action="household.create",
+        entity="household",
+        entity_id=household.id,
+        details={"code": household.code, "possible_duplicates": len(duplicates)},
+    )
+    warnings = []
+    # Only the food bank's own staff learn that another household looks the same: telling a consultant
+    # would disclose that another agency's client exists.
+    if duplicates and actor.has(Role.admin, Role.coordinator):
+        warnings = [
+            {"field": "identity", "message": f"Looks like the existing household {code}: check before using both."}
+            for code in duplicates
+        ]
+    return Registered(household, warnings)
+
+
+async def update_household(
+    session: AsyncSession, *, actor: Principal, household_id: int, changes: dict[str, Any]
+) -> Household:
+    household = await queries.get_visible(session, actor, household_id, for_update=True)
+    if "allergens" in changes:
+        await _check_allergens(session, changes["allergens"])
+    for name, value in changes.items():
+        setattr(household, name, value)
+    _check_members({k: getattr(household, k) for k in ("infants", "children", "adults", "seniors")})
+    await record(
+        session,
+        actor_id=actor.id,
+        action="household.update",
+        entity="household",
+        entity_id=household_id,
+        details={"fields": sorted(changes)},
+    )
+    return household
+
+
+async def read_identity(session: AsyncSession, *, actor: Principal, household_id: int) -> HouseholdIdentity:
+    """Identity for those who may see it, each read audited.
+
+    Consultants see their own agency's households. The food bank's staff see a household registered
+    by a consultant only once a referral records the household's consent to share it.
+    """
+    household = await queries.get_visible(session, actor, household_id)
+    if not actor.has(Role.admin, Role.coordinator):
+        if actor.agency_id is None:
+            raise HouseholdNotFound(f"There is no household with id {household_id}.")
+    elif await queries.registered_by_agency(session, household) is not None and not await queries.has_consent(
+        session, household_id
+    ):
+        raise IdentityWithoutConsent(
+            f"{household.code} was registered by a consultation agency and no referral records the household's "
+            "consent to share its identity with the food bank."
+        )
+    identity = await queries.identity_of(session, household_id)
+    if identity is None:
+        raise HouseholdNotFound(f"{household.code} has no identity on record (it may have been anonymised).")
+    await record(
+        session,
+        actor_id=actor.id,
+        action="household.identity.read",
+        entity="household",
+        entity_id=household_id,
+        details={"code": household.code},
+    )
+    return identity
+
+
+async def anonymise_inactive(session: AsyncSession, *, actor_id: int | None, years: int, today: date) -> list[str]:
+    """Remove the identity and notes of households with no activity for `years`; codes and figures stay."""
+    cutoff = today - timedelta(days=round(365.25 * years))
+    stmt = (
+        select(Household)
+        .where(
+            Household.anonymised_at.is_(None),
+            func.coalesce(Household.last_activity_on, func.date(Household.created_at)) < cutoff,
+        )
+        .order_by(Household.id)
+        .with_for_update()
+    )
+    households = (await session.scalars(stmt)).all()
+    ids = [h.id for h in households]
+    if ids:
+        await session.execute(delete(HouseholdIdentity).where(HouseholdIdentity.household_id.in_(ids)))
+        await session.execute(update(Household).where(Household.id.in_(ids)).values(notes=None, anonymised_at=utcnow()))
+    await record(
+        session,
+        actor_id=actor_id,
+        action="household.anonymise",
+        entity="household",
+        details={"households": len(ids), "years": years, "cutoff": cutoff.isoformat()},
+    )
+    return [h.code for h in households]

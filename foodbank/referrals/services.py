@@ -1,0 +1,150 @@
+"""Use cases of referrals: submit (with consent), decide, withdraw, expire. Reads of a referral's
+details are audited, as the law asks for records of what was shared."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.audit.services import record
+from foodbank.households import queries as household_queries
+from foodbank.lib.access import Principal
+from foodbank.lib.clock import utcnow
+from foodbank.lib.errors import InvalidInput
+from foodbank.models import Agency, Referral, ReferralStatus, Role
+from foodbank.referrals import queries
+from foodbank.referrals.errors import ReferralStateConflict
+
+OPEN = (ReferralStatus.submitted, ReferralStatus.accepted)
+
+
+async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any]) -> Referral:
+    if actor.has(Role.admin, Role.coordinator):
+        agency_id = data.get("agency_id")
+        if agency_id is None or await session.get(Agency, agency_id) is None:
+            raise InvalidInput(
+                "Say which agency refers the household.",
+                errors=[{"field": "agency_id", "message": "Required: an existing agency."}],
+            )
+    else:
+        if "agency_id" in data and data["agency_id"] != actor.agency_id:
+            raise InvalidInput(
+                "A consultant refers for their own agency only.",
+                errors=[{"field": "agency_id", "message": "Leave it out: your own agency is used."}],
+            )
+        agency_id = actor.agency_id
+    # The household must be one the referrer may see (404 otherwise, as if it did not exist).
+    household = await household_queries.get_visible(session, actor, data["household_id"])
+    consent = data["consent"]
+    valid_from = data["valid_from"] or data["referred_on"]
+    if data["valid_until"] < valid_from:
+        raise InvalidInput(
+            "The referral ends before it starts.",
+            errors=[{"field": "valid_until", "message": "Must be on or after valid_from."}],
+        )
+    if data["request"].value in ("appliance", "both") and not data.get("appliance_category"):
+        raise InvalidInput(
+            "Say which appliance is needed.",
+            errors=[{"field": "appliance_category", "message": "Required when an appliance is asked for."}],
+        )
+    referral = Referral(
+        agency_id=agency_id,
+        consultant_id=actor.id,
+        household_id=household.id,
+        referred_on=data["referred_on"],
+        who_consulted=data["who_consulted"],
+        reasons=data["reasons"],
+        request=data["request"],
+        appliance_category=data.get("appliance_category"),
+        urgency=data["urgency"],
+        consent_given=consent["given"],
+        consent_by=consent.get("by"),
+        consent_on=consent.get("on"),
+        consent_method=consent.get("method"),
+        consent_scope=consent.get("scope"),
+        valid_from=valid_from,
+        valid_until=data["valid_until"],
+        handouts_allowed=data["handouts_allowed"],
+        note=data.get("note"),
+    )
+    session.add(referral)
+    await session.flush()
+    await session.refresh(referral, ["household"])
+    await record(
+        session,
+        actor_id=actor.id,
+        action="referral.create",
+        entity="referral",
+        entity_id=referral.id,
+        details={"agency_id": agency_id, "household_id": household.id, "consent": consent["given"]},
+    )
+    return referral
+
+
+async def read(session: AsyncSession, *, actor: Principal, referral_id: int) -> Referral:
+    referral = await queries.get_visible(session, actor, referral_id)
+    await record(session, actor_id=actor.id, action="referral.read", entity="referral", entity_id=referral_id)
+    return referral
+
+
+async def list_for(session: AsyncSession, *, actor: Principal, **filters: Any) -> Sequence[Referral]:
+    referrals = await queries.list_visible(session, actor, **filters)
+    await record(
+        session,
+        actor_id=actor.id,
+        action="referral.list",
+        entity="referral",
+        details={"ids": [r.id for r in referrals][:100]},
+    )
+    return referrals
+
+
+async def decide(
+    session: AsyncSession, *, actor: Principal, referral_id: int, accept: bool, note: str | None, today: date
+) -> Referral:
+    referral = await queries.get_visible(session, actor, referral_id, for_update=True)
+    if referral.status is not ReferralStatus.submitted:
+        raise ReferralStateConflict(
+            f"Referral {referral_id} is {referral.status.value}; only a submitted one is decided."
+        )
+    if accept and referral.valid_until < today:
+        raise ReferralStateConflict(f"Referral {referral_id} ran out on {referral.valid_until}; ask for a new one.")
+    referral.status = ReferralStatus.accepted if accept else ReferralStatus.declined
+    referral.decided_by_id = actor.id
+    referral.decided_at = utcnow()
+    referral.decision_note = note
+    await record(
+        session,
+        actor_id=actor.id,
+        action=f"referral.{'accept' if accept else 'decline'}",
+        entity="referral",
+        entity_id=referral_id,
+    )
+    return referral
+
+
+async def withdraw(session: AsyncSession, *, actor: Principal, referral_id: int) -> Referral:
+    referral = await queries.get_visible(session, actor, referral_id, for_update=True)
+    if referral.status not in OPEN:
+        raise ReferralStateConflict(f"Referral {referral_id} is {referral.status.value} and cannot be withdrawn.")
+    referral.status = ReferralStatus.withdrawn
+    await record(session, actor_id=actor.id, action="referral.withdraw", entity="referral", entity_id=referral_id)
+    return referral
+
+
+async def expire_overdue(session: AsyncSession, *, actor_id: int | None, today: date) -> int:
+    """Open referrals past their last valid day become expired."""
+    result = await session.execute(
+        update(Referral)
+        .where(Referral.status.in_(OPEN), Referral.valid_until < today)
+        .values(status=ReferralStatus.expired)
+        .returning(Referral.id)
+    )
+    ids = list(result.scalars().all())
+    if ids:
+        await record(session, actor_id=actor_id, action="referral.expire", entity="referral", details={"ids": ids})
+    return len(ids)

@@ -1,0 +1,178 @@
+"""Who can read and change what: codes for volunteers, identity for coordinators and the referring
+agency only, consent before sharing, and a consultant never sees another agency's households."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from httpx import AsyncClient
+
+from foodbank.models import Role
+from tests.conftest import Actor, Actors
+
+IDENTITY = {"name": "山田 花子", "name_kana": "ヤマダ ハナコ", "phone": "0475-12-3456", "address": "山武市殿台1-2"}
+
+
+def household(**extra: Any) -> dict[str, Any]:
+    return {"municipality": "sammu", "adults": 1, "children": 2, "identity": IDENTITY, **extra}
+
+
+def referral(household_id: int, *, consent: bool = True, **extra: Any) -> dict[str, Any]:
+    return {
+        "household_id": household_id,
+        "referred_on": "2026-11-20",
+        "who_consulted": "self",
+        "reasons": ["food_shortage", "unemployment"],
+        "request": "food",
+        "consent": (
+            {
+                "given": True,
+                "by": "self",
+                "on": "2026-11-20",
+                "method": "written",
+                "scope": "氏名・住所・アレルギーをフードバンクへ",
+            }
+            if consent
+            else {"given": False}
+        ),
+        "valid_until": "2027-02-28",
+        "handouts_allowed": 3,
+        **extra,
+    }
+
+
+async def register(client: AsyncClient, actor: Actor, **extra: Any) -> dict[str, Any]:
+    response = await client.post("/api/households", json=household(**extra), headers=actor.headers)
+    assert response.status_code == 201, response.text
+    return response.json()
+
+
+async def test_codes_are_numbered_per_year_and_identity_is_not_in_the_household(
+    client: AsyncClient, actors: Actors
+) -> None:
+    coordinator = await actors.make(Role.coordinator)
+    first = await register(client, coordinator)
+    second = await register(
+        client, coordinator, identity={**IDENTITY, "name": "佐藤 一郎", "phone": "0475-99-0000", "name_kana": None}
+    )
+    assert first["code"].startswith("H-") and first["code"].endswith("-0001")
+    assert second["code"].endswith("-0002")
+    assert "name" not in first and "identity" not in first and first["size"] == 3
+
+
+async def test_a_lookalike_registration_warns_the_coordinator(client: AsyncClient, actors: Actors) -> None:
+    coordinator = await actors.make(Role.coordinator)
+    first = await register(client, coordinator)
+    again = await register(client, coordinator, identity={**IDENTITY, "phone": "0475123456", "name_kana": None})
+    assert [w["message"] for w in again["warnings"]] == [
+        f"Looks like the existing household {first['code']}: check before using both."
+    ]
+
+
+async def test_a_volunteer_sees_codes_and_never_identity(client: AsyncClient, actors: Actors) -> None:
+    coordinator, volunteer = await actors.make(Role.coordinator), await actors.make(Role.warehouse)
+    created = await register(client, coordinator, allergens=["egg"], notes="夜間のみ連絡可")
+    listed = (await client.get("/api/households", headers=volunteer.headers)).json()
+    assert [h["code"] for h in listed] == [created["code"]]
+    assert listed[0]["allergens"] == ["egg"] and "notes" not in listed[0]
+    assert "山田" not in str(listed)
+    identity = await client.get(f"/api/households/{created['id']}/identity", headers=volunteer.headers)
+    assert identity.status_code == 403
+    detail = await client.get(f"/api/households/{created['id']}", headers=volunteer.headers)
+    assert detail.status_code == 403
+
+
+async def test_identity_reads_are_audited_without_personal_data(client: AsyncClient, actors: Actors) -> None:
+    coordinator, admin = await actors.make(Role.coordinator), await actors.make(Role.admin)
+    created = await register(client, coordinator)
+    identity = await client.get(f"/api/households/{created['id']}/identity", headers=coordinator.headers)
+    assert identity.status_code == 200 and identity.json()["name"] == IDENTITY["name"]
+    events = (
+        await client.get("/api/audit-events", params={"action": "household.identity.read"}, headers=admin.headers)
+    ).json()
+    assert [(e["actor_id"], e["entity_id"]) for e in events] == [(coordinator.id, str(created["id"]))]
+    assert "山田" not in str(events) and "0475" not in str(events)
+
+
+async def test_consultants_see_their_own_agency_only(client: AsyncClient, actors: Actors) -> None:
+    a = await actors.make(Role.consultant, agency="基幹相談支援センター")
+    b = await actors.make(Role.consultant, agency="社会福祉協議会")
+    mine = await register(client, a)
+    ref = await client.post("/api/referrals", json=referral(mine["id"]), headers=a.headers)
+    assert ref.status_code == 201, ref.text
+
+    assert (await client.get(f"/api/households/{mine['id']}", headers=b.headers)).status_code == 404
+    assert (await client.get(f"/api/households/{mine['id']}/identity", headers=b.headers)).status_code == 404
+    assert (await client.get(f"/api/referrals/{ref.json()['id']}", headers=b.headers)).status_code == 404
+    assert (await client.get("/api/households", headers=b.headers)).json() == []
+    assert (await client.get("/api/referrals", headers=b.headers)).json() == []
+    stolen = await client.post("/api/referrals", json=referral(mine["id"]), headers=b.headers)
+    assert stolen.status_code == 404, "B cannot refer a household it cannot see"
+
+    assert (await client.get(f"/api/households/{mine['id']}/identity", headers=a.headers)).status_code == 200
+    assert [r["id"] for r in (await client.get("/api/referrals", headers=a.headers)).json()] == [ref.json()["id"]]
+
+
+async def test_protected_fields_cannot_be_set_through_the_api(client: AsyncClient, actors: Actors) -> None:
+    consultant = await actors.make(Role.consultant)
+    other_agency = await actors.agency("別の機関")
+    mine = await register(client, consultant)
+    for field, value in (("status", "accepted"), ("handouts_used", 0), ("consultant_id", 1)):
+        response = await client.post(
+            "/api/referrals", json=referral(mine["id"], **{field: value}), headers=consultant.headers
+        )
+        assert response.status_code == 422 and response.json()["errors"][0]["field"] == field
+    other = await client.post(
+        "/api/referrals", json=referral(mine["id"], agency_id=other_agency), headers=consultant.headers
+    )
+    assert other.status_code == 422 and other.json()["errors"][0]["field"] == "agency_id"
+    code_change = await client.patch(
+        f"/api/households/{mine['id']}", json={"code": "H-1999-0001"}, headers=consultant.headers
+    )
+    assert code_change.status_code == 422
+
+
+async def test_consent_is_required_before_the_food_bank_sees_identity(client: AsyncClient, actors: Actors) -> None:
+    consultant, coordinator = await actors.make(Role.consultant), await actors.make(Role.coordinator)
+    mine = await register(client, consultant)
+    no_consent = await client.post(
+        "/api/referrals", json=referral(mine["id"], consent=False), headers=consultant.headers
+    )
+    assert no_consent.status_code == 201
+    blocked = await client.get(f"/api/households/{mine['id']}/identity", headers=coordinator.headers)
+    assert blocked.status_code == 403 and blocked.json()["type"] == "/problems/no-consent"
+    incomplete = referral(mine["id"])
+    incomplete["consent"] = {"given": True, "by": "self"}
+    bad = await client.post("/api/referrals", json=incomplete, headers=consultant.headers)
+    assert bad.status_code == 422
+    assert {e["field"] for e in bad.json()["errors"]} == {"consent.on", "consent.method", "consent.scope"}
+    assert (
+        await client.post("/api/referrals", json=referral(mine["id"]), headers=consultant.headers)
+    ).status_code == 201
+    allowed = await client.get(f"/api/households/{mine['id']}/identity", headers=coordinator.headers)
+    assert allowed.status_code == 200
+
+
+async def test_the_consultant_follows_the_outcome(client: AsyncClient, actors: Actors) -> None:
+    consultant, coordinator = await actors.make(Role.consultant), await actors.make(Role.coordinator)
+    mine = await register(client, consultant)
+    created = (await client.post("/api/referrals", json=referral(mine["id"]), headers=consultant.headers)).json()
+    assert created["status"] == "submitted" and created["household_code"] == mine["code"]
+    cannot_decide = await client.post(
+        f"/api/referrals/{created['id']}/decision", json={"decision": "accept"}, headers=consultant.headers
+    )
+    assert cannot_decide.status_code == 403
+    decided = await client.post(
+        f"/api/referrals/{created['id']}/decision",
+        json={"decision": "accept", "note": "12/5 配達"},
+        headers=coordinator.headers,
+    )
+    assert decided.status_code == 201 and decided.json()["status"] == "accepted"
+    seen = (await client.get(f"/api/referrals/{created['id']}", headers=consultant.headers)).json()
+    assert (seen["status"], seen["handouts_used"], seen["handouts_allowed"]) == ("accepted", 0, 3)
+    twice = await client.post(
+        f"/api/referrals/{created['id']}/decision", json={"decision": "decline"}, headers=coordinator.headers
+    )
+    assert twice.status_code == 409
+    withdrawn = await client.post(f"/api/referrals/{created['id']}/withdraw", headers=consultant.headers)
+    assert withdrawn.json()["status"] == "withdrawn"
