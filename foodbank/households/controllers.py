@@ -9,8 +9,10 @@ from litestar import Controller, get, patch, post
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.config import Settings
 from foodbank.households import queries, services
 from foodbank.households.schemas import (
+    AllocationIn,
     HouseholdCreatedOut,
     HouseholdDetailOut,
     HouseholdFilter,
@@ -22,7 +24,9 @@ from foodbank.households.schemas import (
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.validation import Dump, Load, query
-from foodbank.models import Household, HouseholdIdentity, Role
+from foodbank.models import Channel, Household, HouseholdIdentity, ReservationPurpose, Role
+from foodbank.stock import services as stock
+from foodbank.stock.schemas import ReservationOut
 
 REGISTRARS = (Role.admin, Role.coordinator, Role.consultant)
 
@@ -82,3 +86,33 @@ class HouseholdController(Controller):
     )
     async def identity(self, db_session: AsyncSession, principal: Principal, household_id: int) -> HouseholdIdentity:
         return await services.read_identity(db_session, actor=principal, household_id=household_id)
+
+    @post(
+        "/{household_id:int}/allocations",
+        opt=allow(Role.admin, Role.coordinator, idempotent=True),
+        dto=Load[AllocationIn],
+        return_dto=Dump[ReservationOut],
+        summary="Reserve stock for a household (its allergens and dietary needs left out); returns the picking list",
+    )
+    async def allocate(
+        self,
+        db_session: AsyncSession,
+        principal: Principal,
+        household_id: int,
+        data: dict[str, Any],
+        settings: Settings,
+    ) -> stock.ReservationResult:
+        household = await queries.get_visible(db_session, principal, household_id)
+        return await stock.reserve(
+            db_session,
+            actor_id=principal.id,
+            purpose=ReservationPurpose.household,
+            purpose_ref=household.code,
+            channel=Channel.individual,
+            distribution_date=data["distribution_date"],
+            requests=stock.group_requests(data["lines"]),
+            avoid_allergens=household.avoided_allergens(),
+            allow_partial=data["allow_partial"],
+            note=data["note"],
+            settings=settings.stock,
+        )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from foodbank.models import Municipality
+from foodbank.stock.schemas import RequestLineIn
 
 MEMBERS = validate.Range(min=0, max=30)
 
@@ -105,3 +106,12 @@ class HouseholdFilter(Schema):
     code = fields.String(validate=validate.Length(max=20))
     municipality = fields.Enum(Municipality, by_value=True)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class AllocationIn(Schema):
+    """Reserve items for a household, FEFO, leaving out its allergens and honouring its dietary needs."""
+
+    distribution_date = fields.Date(required=True)
+    lines = fields.List(fields.Nested(RequestLineIn), required=True, validate=validate.Length(min=1, max=200))
+    allow_partial = fields.Boolean(load_default=False)
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))

@@ -176,3 +176,35 @@ async def test_the_consultant_follows_the_outcome(client: AsyncClient, actors: A
     assert twice.status_code == 409
     withdrawn = await client.post(f"/api/referrals/{created['id']}/withdraw", headers=consultant.headers)
     assert withdrawn.json()["status"] == "withdrawn"
+
+
+async def test_an_allocation_never_gives_a_household_its_allergens_or_food_it_cannot_cook(
+    client: AsyncClient, actors: Actors, wh
+) -> None:
+    from tests.integration.stock.conftest import TODAY
+
+    coordinator = wh.coordinator
+    await wh.lot(client, wh.noodles, 10, "2027-08")  # wheat, soybean; needs cooking
+    await wh.lot(client, wh.canned, 10, "2027-08")  # mackerel; needs cooking (not marked ready to eat)
+    allergic = await register(client, coordinator, allergens=["wheat"])
+    body = {"distribution_date": TODAY.isoformat(), "lines": [{"item_id": wh.noodles, "quantity": 1}]}
+    refused = await client.post(f"/api/households/{allergic['id']}/allocations", json=body, headers=coordinator.headers)
+    assert refused.status_code == 409 and refused.json()["shortages"][0]["missing"] == 1
+
+    fine = await register(
+        client, coordinator, identity={**IDENTITY, "name": "別の人", "phone": "0475-00-0001", "name_kana": None}
+    )
+    ok = await client.post(f"/api/households/{fine['id']}/allocations", json=body, headers=coordinator.headers)
+    assert ok.status_code == 201 and ok.json()["purpose_ref"] == fine["code"]
+
+    no_kitchen = await register(
+        client,
+        coordinator,
+        ready_to_eat_only=True,
+        identity={**IDENTITY, "name": "三人目", "phone": "0475-00-0002", "name_kana": None},
+    )
+    canned = {"distribution_date": TODAY.isoformat(), "lines": [{"item_id": wh.canned, "quantity": 1}]}
+    cooking = await client.post(
+        f"/api/households/{no_kitchen['id']}/allocations", json=canned, headers=coordinator.headers
+    )
+    assert cooking.status_code == 409
