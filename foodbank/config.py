@@ -87,11 +87,21 @@ class StockSettings:
 
 
 @dataclass(frozen=True)
+class HouseholdSettings:
+    min_days_between_handouts: int = 7
+    """Individual support: days that must pass between two hand-outs to one household (a coordinator
+    may override with a reason)."""
+    retention_years: int = 5
+    """Households with no activity for this long are anonymised by `foodbank households anonymise`."""
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
     security: SecuritySettings = field(default_factory=SecuritySettings)
     http: HttpSettings = field(default_factory=HttpSettings)
     stock: StockSettings = field(default_factory=StockSettings)
+    households: HouseholdSettings = field(default_factory=HouseholdSettings)
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -121,6 +131,10 @@ class Settings:
             stock=StockSettings(
                 short_date_at_receipt=_choice(env, "FOODBANK_SHORT_DATE_AT_RECEIPT", ("warn", "refuse"), "warn"),
                 default_min_days=_int(env, "FOODBANK_DEFAULT_MIN_DAYS", 7),
+            ),
+            households=HouseholdSettings(
+                min_days_between_handouts=_int(env, "FOODBANK_MIN_DAYS_BETWEEN_HANDOUTS", 7),
+                retention_years=_int(env, "FOODBANK_RETENTION_YEARS", 5, minimum=1),
             ),
             log_level=env.get("FOODBANK_LOG_LEVEL", "INFO").upper(),
             log_json=_bool(env, "FOODBANK_LOG_JSON", True),

@@ -136,7 +136,9 @@ async def read_identity(session: AsyncSession, *, actor: Principal, household_id
     return identity
 
 
-async def anonymise_inactive(session: AsyncSession, *, actor_id: int | None, years: int, today: date) -> list[str]:
+async def anonymise_inactive(
+    session: AsyncSession, *, actor_id: int | None, years: int, today: date, dry_run: bool = False
+) -> list[str]:
     """Remove the identity and notes of households with no activity for `years`; codes and figures stay."""
     cutoff = today - timedelta(days=round(365.25 * years))
     stmt = (
@@ -150,6 +152,8 @@ async def anonymise_inactive(session: AsyncSession, *, actor_id: int | None, yea
     )
     households = (await session.scalars(stmt)).all()
     ids = [h.id for h in households]
+    if dry_run:
+        return [h.code for h in households]
     if ids:
         await session.execute(delete(HouseholdIdentity).where(HouseholdIdentity.household_id.in_(ids)))
         await session.execute(update(Household).where(Household.id.in_(ids)).values(notes=None, anonymised_at=utcnow()))

@@ -208,3 +208,42 @@ async def test_an_allocation_never_gives_a_household_its_allergens_or_food_it_ca
         f"/api/households/{no_kitchen['id']}/allocations", json=canned, headers=coordinator.headers
     )
     assert cooking.status_code == 409
+
+
+async def test_inactive_households_are_anonymised_and_keep_their_code(
+    client: AsyncClient, actors: Actors, database
+) -> None:
+    from datetime import date
+
+    from sqlalchemy import update
+
+    from foodbank.households import services
+    from foodbank.models import Household
+
+    coordinator = await actors.make(Role.coordinator)
+    old = await register(client, coordinator, notes="古いメモ")
+    recent = await register(
+        client, coordinator, identity={**IDENTITY, "name": "最近", "phone": "0475-00-0003", "name_kana": None}
+    )
+    async with database.transaction() as session:
+        await session.execute(
+            update(Household).where(Household.id == old["id"]).values(last_activity_on=date(2019, 1, 10))
+        )
+        await session.execute(
+            update(Household).where(Household.id == recent["id"]).values(last_activity_on=date(2026, 10, 1))
+        )
+    async with database.transaction() as session:
+        assert await services.anonymise_inactive(
+            session, actor_id=None, years=5, today=date(2026, 11, 27), dry_run=True
+        ) == [old["code"]]
+    async with database.transaction() as session:
+        assert await services.anonymise_inactive(session, actor_id=None, years=5, today=date(2026, 11, 27)) == [
+            old["code"]
+        ]
+    gone = await client.get(f"/api/households/{old['id']}/identity", headers=coordinator.headers)
+    assert gone.status_code == 404
+    kept = (await client.get(f"/api/households/{old['id']}", headers=coordinator.headers)).json()
+    assert kept["code"] == old["code"] and kept["anonymised"] is True and kept["notes"] is None
+    assert (
+        await client.get(f"/api/households/{recent['id']}/identity", headers=coordinator.headers)
+    ).status_code == 200
