@@ -18,6 +18,10 @@ from typing import Any, TypeVar
 import click
 
 from foodbank.config import Settings, SettingsError
+from foodbank.lib.clock import today
+from foodbank.households.commands import households
+from foodbank.referrals.commands import referrals
+from foodbank.stock.commands import stock
 
 REPO = Path(__file__).resolve().parents[1]
 T = TypeVar("T")
@@ -140,7 +144,7 @@ def _prepare_and_serve(settings: Settings, url: str, host: str | None, port: int
     click.echo("Applying migrations ...")
     asyncio.run(migrate.upgrade(url))
     if demo_data:
-        loaded = _with_database(url, lambda s: demo.load(s, settings.security))
+        loaded = _with_database(url, lambda s: demo.load(s, settings.security, settings.stock, today()))
         click.echo("Demo data loaded." if loaded else "Demo data already present.")
         click.echo("Demo sign-ins (username / password), for trying the service only:")
         for user in demo.DEMO_USERS:
@@ -381,5 +385,12 @@ def demo_load() -> None:
     from foodbank import demo as demo_data
 
     settings = _settings()
-    loaded = _with_database(_require_url(settings), lambda s: demo_data.load(s, settings.security))
+    loaded = _with_database(
+        _require_url(settings), lambda s: demo_data.load(s, settings.security, settings.stock, today())
+    )
     click.echo("Demo data loaded." if loaded else "Demo data already present.")
+
+
+main.add_command(stock)
+main.add_command(households)
+main.add_command(referrals)

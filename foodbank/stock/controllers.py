@@ -3,21 +3,23 @@ reservations and picking."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.di import Provide
+from litestar.response import Stream
 from marshmallow import Schema, fields, validate
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
+from foodbank.lib.db import Database
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
 from foodbank.picking.fefo import LotStatus
-from foodbank.stock import ledger, queries, services
+from foodbank.stock import csvio, ledger, queries, services
 from foodbank.stock.errors import LotNotFound, ReservationNotFound
 from foodbank.stock.schemas import (
     AdjustmentIn,
@@ -95,6 +97,43 @@ class DifferenceOut(Schema):
     ledger_on_hand = fields.Integer()
     stored_reserved = fields.Integer()
     ledger_reserved = fields.Integer()
+
+
+class ImportQuery(Schema):
+    kind = fields.Enum(
+        csvio.ImportKind,
+        by_value=True,
+        required=True,
+        metadata={"description": "opening_balance (rows become lots) or stock_count (rows are counted lots)."},
+    )
+    warehouse_id = fields.Integer(metadata={"description": "Look location codes and lots up in this warehouse."})
+    date = fields.Date(
+        metadata={"description": "Received date of an opening balance, day of a stock count (default today)."}
+    )
+
+
+class ImportOut(Schema):
+    kind = fields.Enum(csvio.ImportKind, by_value=True)
+    encoding = fields.String(metadata={"description": "How the file was read: utf-8-sig, utf-8 or cp932."})
+    rows = fields.Integer()
+    receipt_id = fields.Integer(allow_none=True)
+    lots_created = fields.Integer()
+    lots_adjusted = fields.Integer()
+    units_delta = fields.Integer(metadata={"description": "Net change of units on hand."})
+    warnings = fields.List(fields.Dict(), metadata={"description": "Accepted, but worth a look: row, column, message."})
+    ignored_columns = fields.List(fields.String())
+
+
+class LedgerExportFilter(Schema):
+    since = fields.Date(metadata={"description": "Only movements from this day (Japan time)."})
+
+
+def csv_download(chunks: AsyncIterator[bytes], name: str) -> Stream:
+    return Stream(
+        chunks,
+        media_type="text/csv",  # Litestar adds "; charset=utf-8" to text types
+        headers={"Content-Disposition": f'attachment; filename="{name}-{today().isoformat()}.csv"'},
+    )
 
 
 class StockController(Controller):
@@ -328,3 +367,61 @@ class StockController(Controller):
             picked={line["line_id"]: line["picked_quantity"] for line in data["lines"]},
         )
         return services.ReservationResult(found, [])
+
+    @post(
+        "/stock/imports",
+        opt=allow(*WAREHOUSE, idempotent=True),
+        return_dto=Dump[ImportOut],
+        dependencies={"params": Provide(query(ImportQuery))},
+        summary="Import a CSV file (the raw text/csv body): opening balance or stock count, all rows or none",
+        description=(
+            "UTF-8 (with or without BOM) or Shift_JIS/CP932; a header row in English or Japanese. "
+            "opening_balance: barcode/JANコード or item_id/品目ID, quantity/数量, location/棚 (location code), "
+            "expiry/賞味期限/期限, crop_year/産年, lot_code/ロット. stock_count: lot_id/ロットID, counted/実数. "
+            "Errors (422) list {row, column, message}, the header being row 1."
+        ),
+    )
+    async def import_csv(
+        self,
+        request: Request[Any, Any, Any],
+        db_session: AsyncSession,
+        principal: Principal,
+        params: dict[str, Any],
+        settings: Settings,
+    ) -> csvio.ImportResult:
+        return await csvio.import_csv(
+            db_session,
+            await request.body(),
+            kind=params["kind"],
+            actor_id=principal.id,
+            settings=settings.stock,
+            warehouse_id=params.get("warehouse_id"),
+            on_date=params.get("date"),
+        )
+
+    @get(
+        "/stock/export.csv",
+        opt=allow(*WAREHOUSE, Role.reporter),
+        summary="Current stock as CSV (UTF-8 with BOM): one row per lot with units on hand",
+    )
+    async def export_stock(self, database: Database) -> Stream:
+        async def chunks() -> AsyncIterator[bytes]:
+            async with database.transaction() as session:  # its own: the request's is closed before streaming
+                async for chunk in csvio.export_stock(session):
+                    yield chunk
+
+        return csv_download(chunks(), "stock")
+
+    @get(
+        "/stock/ledger.csv",
+        opt=allow(*WAREHOUSE, Role.reporter),
+        dependencies={"filters": Provide(query(LedgerExportFilter))},
+        summary="Every stock movement as CSV (UTF-8 with BOM), oldest first",
+    )
+    async def export_ledger(self, database: Database, filters: dict[str, Any]) -> Stream:
+        async def chunks() -> AsyncIterator[bytes]:
+            async with database.transaction() as session:
+                async for chunk in csvio.export_ledger(session, since=filters.get("since")):
+                    yield chunk
+
+        return csv_download(chunks(), "ledger")

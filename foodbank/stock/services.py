@@ -99,30 +99,10 @@ async def receive(
     elif donor_id is not None and await session.get(Donor, donor_id) is None:
         errors.add("donor_id", f"There is no donor with id {donor_id}.")
 
-    items = await _items_for_lines(session, lines)
-    location_ids = {line["location_id"] for line in lines}
-    locations = {
-        loc.id: loc for loc in (await session.scalars(select(Location).where(Location.id.in_(location_ids)))).all()
-    }
-    warnings: list[dict[str, str]] = []
-    for n, line in enumerate(lines):
-        where = f"lines.{n}"
-        item = items.get(("id", line["item_id"])) if "item_id" in line else items.get(("barcode", line["barcode"]))
-        if item is None:
-            if "item_id" in line:
-                errors.add(f"{where}.item_id", f"There is no item with id {line['item_id']}.")
-            else:
-                errors.add(f"{where}.barcode", f"No item has the barcode {line['barcode']}; register the item first.")
-            continue
-        location = locations.get(line["location_id"])
-        if location is None or not location.is_active:
-            errors.add(f"{where}.location_id", f"There is no location with id {line['location_id']}.")
-        elif location.zone != item.zone:
-            errors.add(
-                f"{where}.location_id",
-                f"{item.name_ja} is {item.zone.value} stock; location {location.code} is {location.zone.value}.",
-            )
-        _check_line_dates(item, line, received_date, settings, where, errors, warnings)
+    checked = await check_receipt_lines(session, lines, received_date=received_date, settings=settings)
+    for problem in checked.errors:
+        errors.add(problem.field_path, problem.message)
+    warnings = [{"field": w.field_path, "message": w.message} for w in checked.warnings]
     errors.raise_if_any("The receipt was not saved: fix the lines listed in errors.")
 
     receipt = Receipt(kind=kind, donor_id=donor_id, received_date=received_date, received_by_id=actor_id, notes=notes)
@@ -130,7 +110,8 @@ async def receive(
     await session.flush()
     lots = []
     for n, line in enumerate(lines):
-        item = items[("id", line["item_id"])] if "item_id" in line else items[("barcode", line["barcode"])]
+        item = checked.item(line)
+        assert item is not None  # every line passed check_receipt_lines
         expiry: LabelDate | None = line.get("expiry")
         lot = Lot(
             item_id=item.id,
@@ -164,6 +145,68 @@ async def receive(
     return ReceiptResult(receipt, warnings)
 
 
+@dataclass(frozen=True)
+class LineProblem:
+    """A problem of one receipt line: its index, the field (item_id, barcode, location_id, expiry,
+    crop_year) and a message for a volunteer."""
+
+    line: int
+    field: str
+    message: str
+
+    @property
+    def field_path(self) -> str:
+        return f"lines.{self.line}.{self.field}"
+
+
+@dataclass
+class CheckedLines:
+    items: dict[tuple[str, Any], Item]
+    errors: list[LineProblem] = field(default_factory=list)
+    warnings: list[LineProblem] = field(default_factory=list)
+
+    def item(self, line: Mapping[str, Any]) -> Item | None:
+        return self.items.get(("id", line["item_id"]) if "item_id" in line else ("barcode", line["barcode"]))
+
+
+async def check_receipt_lines(
+    session: AsyncSession, lines: Sequence[Mapping[str, Any]], *, received_date: date, settings: StockSettings
+) -> CheckedLines:
+    """The rules of receipt lines that the schema cannot know: the item exists, the location exists and
+    is in the item's temperature zone, and the dates fit the item. One query for all items and one for
+    all locations, so a CSV import of thousands of lines shares these checks with the API.
+
+    Lines are loaded by `ReceiptLineIn`; a line without `location_id` (a CSV row whose location code was
+    not found) skips the location check.
+    """
+    checked = CheckedLines(await _items_for_lines(session, lines))
+    location_ids = {line["location_id"] for line in lines if "location_id" in line}
+    locations = {
+        loc.id: loc for loc in (await session.scalars(select(Location).where(Location.id.in_(location_ids)))).all()
+    }
+    for n, line in enumerate(lines):
+        item = checked.item(line)
+        if item is None:
+            if "item_id" in line:
+                checked.errors.append(LineProblem(n, "item_id", f"There is no item with id {line['item_id']}."))
+            else:
+                message = f"No item has the barcode {line['barcode']}; register the item first."
+                checked.errors.append(LineProblem(n, "barcode", message))
+            continue
+        if "location_id" in line:
+            location = locations.get(line["location_id"])
+            if location is None or not location.is_active:
+                message = f"There is no location with id {line['location_id']}."
+                checked.errors.append(LineProblem(n, "location_id", message))
+            elif location.zone != item.zone:
+                message = (
+                    f"{item.name_ja} is {item.zone.value} stock; location {location.code} is {location.zone.value}."
+                )
+                checked.errors.append(LineProblem(n, "location_id", message))
+        _check_line_dates(item, line, received_date, settings, n, checked)
+    return checked
+
+
 async def _items_for_lines(session: AsyncSession, lines: Sequence[Mapping[str, Any]]) -> dict[tuple[str, Any], Item]:
     ids = {line["item_id"] for line in lines if "item_id" in line}
     codes = {line["barcode"] for line in lines if "barcode" in line}
@@ -181,39 +224,41 @@ def _check_line_dates(
     line: Mapping[str, Any],
     received_date: date,
     settings: StockSettings,
-    where: str,
-    errors: _Errors,
-    warnings: list[dict[str, str]],
+    n: int,
+    checked: CheckedLines,
 ) -> None:
+    def error(field_name: str, message: str) -> None:
+        checked.errors.append(LineProblem(n, field_name, message))
+
     expiry: LabelDate | None = line.get("expiry")
     if item.date_kind is DateKind.crop_year:
         if line.get("crop_year") is None:
-            errors.add(f"{where}.crop_year", f"{item.name_ja} carries a crop year (産年): give crop_year.")
+            error("crop_year", f"{item.name_ja} carries a crop year (産年): give crop_year.")
         if expiry is not None:
-            errors.add(f"{where}.expiry", f"{item.name_ja} carries a crop year, not a date.")
+            error("expiry", f"{item.name_ja} carries a crop year, not a date.")
         return
     if line.get("crop_year") is not None:
-        errors.add(f"{where}.crop_year", "Only rice and similar items carry a crop year.")
+        error("crop_year", "Only rice and similar items carry a crop year.")
     if item.date_kind is DateKind.none:
         if expiry is not None:
-            errors.add(f"{where}.expiry", f"{item.name_ja} is registered as carrying no date.")
+            error("expiry", f"{item.name_ja} is registered as carrying no date.")
         return
     if expiry is None:
         label = "use-by (消費期限)" if item.date_kind is DateKind.use_by else "best-before (賞味期限)"
-        errors.add(f"{where}.expiry", f"Give the {label} date printed on the label.")
+        error("expiry", f"Give the {label} date printed on the label.")
         return
     if item.date_kind is DateKind.use_by:
         if expiry.value < received_date:
-            errors.add(f"{where}.expiry", f"The use-by date {expiry} has passed: this food must not be accepted.")
+            error("expiry", f"The use-by date {expiry} has passed: this food must not be accepted.")
         return
     days_left = (expiry.value - received_date).days
     minimum = item.category.min_days_at_receipt
     if days_left < minimum:
         message = f"Best-before {expiry} leaves {days_left} days; the category asks for at least {minimum} at receipt."
         if settings.short_date_at_receipt == "refuse":
-            errors.add(f"{where}.expiry", message)
+            error("expiry", message)
         else:
-            warnings.append({"field": f"{where}.expiry", "message": message})
+            checked.warnings.append(LineProblem(n, "expiry", message))
 
 
 # --- holds, recalls, disposal, adjustments, transfers, returns -------------------------------------
@@ -341,11 +386,23 @@ async def dispose_expired(session: AsyncSession, *, actor_id: int | None, as_of:
 async def adjust(session: AsyncSession, *, actor_id: int | None, lot_id: int, counted: int, reason: str) -> Lot:
     """A stock count found `counted` units: the difference is booked as an adjustment with its reason."""
     lot = await _locked_lot(session, lot_id)
+    if (problem := count_problem(lot, counted)) is not None:
+        raise LotUnavailable(problem, reserved=lot.reserved)
+    await book_count(session, lot, counted=counted, reason=reason, actor_id=actor_id)
+    return lot
+
+
+def count_problem(lot: Lot, counted: int) -> str | None:
+    """Why a count of `counted` units cannot be booked on `lot`, or None when it can."""
     if counted < lot.reserved:
-        raise LotUnavailable(
-            f"{lot.reserved} units of lot {lot_id} are reserved; release or pick them before counting fewer.",
-            reserved=lot.reserved,
-        )
+        return f"{lot.reserved} units of lot {lot.id} are reserved; release or pick them before counting fewer."
+    return None
+
+
+async def book_count(session: AsyncSession, lot: Lot, *, counted: int, reason: str, actor_id: int | None) -> int:
+    """Book the difference between a count and the balance of a lot the caller has locked and checked
+    with `count_problem`; returns the difference (0: nothing booked). `adjust` and the CSV stock count
+    (which locks all its lots at once, in ascending id order) share it."""
     delta = counted - lot.on_hand
     if delta:
         ledger.post(session, lot, MovementKind.adjustment, on_hand_delta=delta, actor_id=actor_id, reason=reason)
@@ -354,10 +411,10 @@ async def adjust(session: AsyncSession, *, actor_id: int | None, lot_id: int, co
             actor_id=actor_id,
             action="lot.adjust",
             entity="lot",
-            entity_id=lot_id,
+            entity_id=lot.id,
             details={"delta": delta},
         )
-    return lot
+    return delta
 
 
 async def transfer(

@@ -28,7 +28,9 @@ async def verify_clean(database: Database) -> None:
         assert await ledger.verify(session) == []
 
 
-async def test_fefo_picks_the_earliest_usable_date_first(client: AsyncClient, wh: Warehouse, database: Database) -> None:
+async def test_fefo_picks_the_earliest_usable_date_first(
+    client: AsyncClient, wh: Warehouse, database: Database
+) -> None:
     too_close = await wh.lot(client, wh.canned, 10, days(10))  # under 14 days left for individual support
     late = await wh.lot(client, wh.canned, 10, "2027-08")
     early = await wh.lot(client, wh.canned, 4, "2027-02")
@@ -61,9 +63,7 @@ async def test_a_shortage_is_409_with_the_missing_quantities_and_reserves_nothin
     stock = (await client.get("/api/stock", headers=wh.warehouse.headers)).json()
     assert stock[0]["reserved"] == 0
 
-    partial = await client.post(
-        "/api/reservations", json={**body, "allow_partial": True}, headers=wh.warehouse.headers
-    )
+    partial = await client.post("/api/reservations", json={**body, "allow_partial": True}, headers=wh.warehouse.headers)
     assert partial.status_code == 201
     assert [s["missing"] for s in partial.json()["shortages"]] == [3, 2]
 
@@ -101,7 +101,10 @@ async def test_a_mixed_concurrent_workload_keeps_the_ledger_and_balances_equal(
         if n % 3 == 0:
             await client.post(f"/api/reservations/{body['id']}/release", headers=headers)
         else:
-            picked = [{"line_id": ln["line_id"], "picked_quantity": max(0, ln["quantity"] - n % 2)} for ln in body["picking_list"]]
+            picked = [
+                {"line_id": ln["line_id"], "picked_quantity": max(0, ln["quantity"] - n % 2)}
+                for ln in body["picking_list"]
+            ]
             await client.post(f"/api/reservations/{body['id']}/pick", json={"lines": picked}, headers=headers)
 
     async def count(n: int) -> None:
@@ -125,10 +128,13 @@ async def test_picking_issues_what_was_picked_and_releases_the_rest(
     client: AsyncClient, wh: Warehouse, database: Database
 ) -> None:
     lot = await wh.lot(client, wh.canned, 10, "2027-08")
-    reserved = (await client.post("/api/reservations", json=reservation(wh.canned, 6), headers=wh.warehouse.headers)).json()
+    reserved = (
+        await client.post("/api/reservations", json=reservation(wh.canned, 6), headers=wh.warehouse.headers)
+    ).json()
     (line,) = reserved["picking_list"]
     missing_line = await client.post(
-        f"/api/reservations/{reserved['id']}/pick", json={"lines": [{"line_id": line["line_id"] + 999, "picked_quantity": 1}]},
+        f"/api/reservations/{reserved['id']}/pick",
+        json={"lines": [{"line_id": line["line_id"] + 999, "picked_quantity": 1}]},
         headers=wh.warehouse.headers,
     )
     assert missing_line.status_code == 422
@@ -159,7 +165,9 @@ async def test_picking_issues_what_was_picked_and_releases_the_rest(
 
 async def test_releasing_gives_the_stock_back(client: AsyncClient, wh: Warehouse) -> None:
     lot = await wh.lot(client, wh.canned, 10, "2027-08")
-    reserved = (await client.post("/api/reservations", json=reservation(wh.canned, 10), headers=wh.warehouse.headers)).json()
+    reserved = (
+        await client.post("/api/reservations", json=reservation(wh.canned, 10), headers=wh.warehouse.headers)
+    ).json()
     released = await client.post(f"/api/reservations/{reserved['id']}/release", headers=wh.warehouse.headers)
     assert released.status_code == 201 and released.json()["status"] == "released"
     assert (await client.get(f"/api/lots/{lot}", headers=wh.warehouse.headers)).json()["available"] == 10
@@ -168,7 +176,9 @@ async def test_releasing_gives_the_stock_back(client: AsyncClient, wh: Warehouse
 async def test_a_recalled_lot_is_never_picked(client: AsyncClient, wh: Warehouse) -> None:
     recalled = await wh.lot(client, wh.canned, 10, "2027-02")
     other_date = await wh.lot(client, wh.canned, 10, "2027-03")
-    reserved = (await client.post("/api/reservations", json=reservation(wh.canned, 3), headers=wh.warehouse.headers)).json()
+    reserved = (
+        await client.post("/api/reservations", json=reservation(wh.canned, 3), headers=wh.warehouse.headers)
+    ).json()
     assert reserved["picking_list"][0]["lot_id"] == recalled
 
     hold = await client.post(
@@ -186,7 +196,9 @@ async def test_a_recalled_lot_is_never_picked(client: AsyncClient, wh: Warehouse
     )
     assert blocked.status_code == 409 and "recalled" in blocked.json()["detail"]
 
-    fresh = (await client.post("/api/reservations", json=reservation(wh.canned, 10), headers=wh.warehouse.headers)).json()
+    fresh = (
+        await client.post("/api/reservations", json=reservation(wh.canned, 10), headers=wh.warehouse.headers)
+    ).json()
     assert {ln["lot_id"] for ln in fresh["picking_list"]} == {other_date}
     short = await client.post("/api/reservations", json=reservation(wh.canned, 1), headers=wh.warehouse.headers)
     assert short.status_code == 409, "the recalled lot's remaining 7 units are not offered"
