@@ -18,8 +18,8 @@ from typing import Any, TypeVar
 import click
 
 from foodbank.config import Settings, SettingsError
-from foodbank.lib.clock import today
 from foodbank.households.commands import households
+from foodbank.lib.clock import today
 from foodbank.referrals.commands import referrals
 from foodbank.stock.commands import stock
 

@@ -37,6 +37,7 @@ def post(
     reason: str | None = None,
     reservation_id: int | None = None,
     counterpart_lot_id: int | None = None,
+    distribution_id: int | None = None,
 ) -> StockMovement:
     lot.on_hand += on_hand_delta
     lot.reserved += reserved_delta
@@ -49,6 +50,7 @@ def post(
         reason=reason,
         reservation_id=reservation_id,
         counterpart_lot_id=counterpart_lot_id,
+        distribution_id=distribution_id,
     )
     session.add(movement)
     return movement

@@ -696,7 +696,12 @@ async def release(session: AsyncSession, *, actor_id: int | None, reservation_id
 
 
 async def confirm_pick(
-    session: AsyncSession, *, actor_id: int | None, reservation_id: int, picked: Mapping[int, int]
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    reservation_id: int,
+    picked: Mapping[int, int],
+    distribution_id: int | None = None,
 ) -> Reservation:
     """Record what was actually picked (line id -> quantity) and issue it; the unpicked rest is released.
 
@@ -739,6 +744,7 @@ async def confirm_pick(
                 reserved_delta=-line.quantity,
                 actor_id=actor_id,
                 reservation_id=reservation.id,
+                distribution_id=distribution_id,
             )
         else:
             ledger.post(

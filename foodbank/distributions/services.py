@@ -1,0 +1,614 @@
+"""Use cases of distributions: hand goods over to a household or a partner programme, take them back,
+and the audited recall trace.
+
+A hand-out locks, in this order: the household row (so that two volunteers cannot both serve one
+household inside the frequency interval), the referral, the reservation, then the lots in ascending id
+order (`ledger.lock_lots`), which is the order stock's own services use after a reservation. A return
+locks the distribution, then its referral, then the lots. Nothing here commits.
+
+A distribution is never edited: a mistake is corrected by returning the goods (`return_goods`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.audit.services import record
+from foodbank.config import StockSettings
+from foodbank.distributions import queries
+from foodbank.distributions.errors import (
+    DistributionNotFound,
+    FrequencyRule,
+    HouseholdAnonymised,
+    HouseholdNotFound,
+    NothingToHandOut,
+    OverrideNotAllowed,
+    PartnerProgrammeNotFound,
+    ReferralNotFound,
+    ReferralNotUsable,
+    ReservationAlreadyHandedOut,
+    ReturnTooLarge,
+)
+from foodbank.lib.access import Principal
+from foodbank.lib.db import add_unique
+from foodbank.lib.errors import InvalidInput
+from foodbank.models import (
+    Channel,
+    Distribution,
+    DistributionLine,
+    HandOutChannel,
+    Household,
+    Lot,
+    MovementKind,
+    PartnerProgramme,
+    Referral,
+    ReferralRequest,
+    ReferralStatus,
+    Reservation,
+    ReservationStatus,
+    Role,
+)
+from foodbank.picking import fefo
+from foodbank.stock import ledger
+from foodbank.stock import services as stock
+from foodbank.stock.dates import LabelDate, format_label_date
+from foodbank.stock.errors import LotUnavailable, ReservationClosed, ReservationNotFound
+
+DEFAULT_MIN_DAYS_BETWEEN_HANDOUTS = 7
+INDIVIDUAL_SUPPORT = (HandOutChannel.delivery, HandOutChannel.pickup)
+"""The channels the frequency rule counts: a pantry day or a partner's meal is not individual support."""
+OVERRIDERS = (Role.admin, Role.coordinator)
+
+_STOCK_CHANNEL = {
+    HandOutChannel.delivery: Channel.individual,
+    HandOutChannel.pickup: Channel.individual,
+    HandOutChannel.pantry: Channel.pantry,
+    HandOutChannel.partner: Channel.partner,
+}
+
+
+def stock_channel(channel: HandOutChannel) -> Channel:
+    """The stock channel whose best-before minimums apply to a hand-out channel."""
+    return _STOCK_CHANNEL[channel]
+
+
+# --- hand-out --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Goods:
+    """One lot and how many of its units leave with the distribution."""
+
+    lot: Lot
+    quantity: int
+    set_aside: bool = False
+    """Reserved or picked already: its quantity was checked against the lot when it was set aside."""
+
+
+async def hand_out(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    channel: HandOutChannel,
+    distributed_on: date,
+    household_id: int | None = None,
+    partner_programme_id: int | None = None,
+    referral_id: int | None = None,
+    reservation_id: int | None = None,
+    lines: Sequence[Mapping[str, int]] | None = None,
+    people: int | None = None,
+    frequency_override: str | None = None,
+    settings: StockSettings,
+    min_days_between_handouts: int = DEFAULT_MIN_DAYS_BETWEEN_HANDOUTS,
+) -> Distribution:
+    """Hand goods over, from a reservation (open: confirmed in full; picked: what was picked) or from
+    lots named directly, to one household or one partner programme.
+
+    Every lot must be usable on `distributed_on` for the channel and hold nothing the household avoids;
+    a referral, when given, must be accepted, valid on the day and not used up; a household may get
+    individual support only every `min_days_between_handouts` days unless a coordinator overrides it
+    with a reason. All or nothing: any refusal leaves stock, referral and household unchanged.
+    """
+    _check_request(
+        channel=channel,
+        household_id=household_id,
+        partner_programme_id=partner_programme_id,
+        referral_id=referral_id,
+        reservation_id=reservation_id,
+        lines=lines,
+        people=people,
+    )
+    if frequency_override is not None and not actor.has(*OVERRIDERS):
+        raise OverrideNotAllowed(
+            "Only a coordinator or an admin may override the frequency rule; ask one to record this hand-out."
+        )
+
+    household: Household | None = None
+    override_used: _LastHandOut | None = None
+    if household_id is not None:
+        household = await _locked_household(session, household_id)
+        if channel in INDIVIDUAL_SUPPORT and min_days_between_handouts > 0:
+            last = await _recent_individual_support(session, household, distributed_on, min_days_between_handouts)
+            if last is not None:
+                if frequency_override is None:
+                    raise FrequencyRule(
+                        f"Household {household.code} had individual support on {last.on.isoformat()}; the next "
+                        f"hand-out is allowed from {last.next_allowed_on.isoformat()} (at least "
+                        f"{min_days_between_handouts} days apart). A coordinator may override this with a reason.",
+                        household_id=household.id,
+                        last_distributed_on=last.on.isoformat(),
+                        next_allowed_on=last.next_allowed_on.isoformat(),
+                        min_days=min_days_between_handouts,
+                    )
+                override_used = last
+        people = household.size if people is None else people
+    else:
+        assert partner_programme_id is not None  # _check_request: exactly one recipient
+        if await session.get(PartnerProgramme, partner_programme_id) is None:
+            raise PartnerProgrammeNotFound(f"There is no partner programme with id {partner_programme_id}.")
+
+    referral = None
+    if referral_id is not None:
+        assert household is not None  # _check_request: referrals are for households
+        referral = await _locked_usable_referral(session, referral_id, household, distributed_on)
+
+    avoid = household.avoided_allergens() if household is not None else frozenset()
+    policy = await stock.policy_for(session, stock_channel(channel), settings)
+    reservation: Reservation | None = None
+    if reservation_id is not None:
+        reservation, goods = await _goods_from_reservation(session, reservation_id)
+    else:
+        assert lines is not None  # _check_request: exactly one source of goods
+        goods = await _goods_from_lines(session, lines)
+    _check_eligible(goods, distributed_on, policy, avoid, channel)
+
+    distribution = Distribution(
+        household_id=household_id,
+        partner_programme_id=partner_programme_id,
+        channel=channel,
+        distributed_on=distributed_on,
+        referral_id=referral_id,
+        reservation_id=reservation_id,
+        handed_over_by_id=actor.id,
+        people=people,
+        frequency_override=frequency_override if override_used is not None else None,
+        lines=[],  # loaded (empty) now, so that lines can be appended after the flush without a lazy load
+    )
+    await add_unique(
+        session,
+        distribution,
+        {
+            "uq_distribution_reservation_id": ReservationAlreadyHandedOut(
+                f"Reservation {reservation_id} was handed out by another request just now.",
+                reservation_id=reservation_id,
+            )
+        },
+    )
+    if reservation is not None and reservation.status is ReservationStatus.open:
+        await _confirm_in_full(session, actor.id, reservation, distribution.id)
+    elif reservation is None:
+        for item in goods:
+            ledger.post(
+                session,
+                item.lot,
+                MovementKind.issue,
+                on_hand_delta=-item.quantity,
+                actor_id=actor.id,
+                distribution_id=distribution.id,
+            )
+    # A picked reservation was issued when it was picked: the lines below record where it went.
+    for item in goods:
+        distribution.lines.append(
+            DistributionLine(lot_id=item.lot.id, item_id=item.lot.item_id, quantity=item.quantity)
+        )
+
+    if household is not None:
+        household.last_activity_on = max(household.last_activity_on or distributed_on, distributed_on)
+    if referral is not None:
+        referral.handouts_used += 1
+        if referral.handouts_used >= referral.handouts_allowed:
+            referral.status = ReferralStatus.fulfilled
+    await session.flush()
+
+    await record(
+        session,
+        actor_id=actor.id,
+        action="distribution.create",
+        entity="distribution",
+        entity_id=distribution.id,
+        details={
+            "channel": channel.value,
+            "household_id": household_id,
+            "partner_programme_id": partner_programme_id,
+            "referral_id": referral_id,
+            "reservation_id": reservation_id,
+            "lines": len(goods),
+            "units": sum(item.quantity for item in goods),
+        },
+    )
+    if override_used is not None:
+        # The reason itself is free text about a household: it stays on the distribution, not in the log.
+        await record(
+            session,
+            actor_id=actor.id,
+            action="distribution.frequency_override",
+            entity="distribution",
+            entity_id=distribution.id,
+            details={
+                "household_id": household_id,
+                "days_since_last": (distributed_on - override_used.on).days,
+                "min_days": min_days_between_handouts,
+            },
+        )
+    if referral is not None:
+        await record(
+            session,
+            actor_id=actor.id,
+            action="referral.use",
+            entity="referral",
+            entity_id=referral.id,
+            details={
+                "distribution_id": distribution.id,
+                "handouts_used": referral.handouts_used,
+                "handouts_allowed": referral.handouts_allowed,
+                "fulfilled": referral.status is ReferralStatus.fulfilled,
+            },
+        )
+    return distribution
+
+
+def _check_request(
+    *,
+    channel: HandOutChannel,
+    household_id: int | None,
+    partner_programme_id: int | None,
+    referral_id: int | None,
+    reservation_id: int | None,
+    lines: Sequence[Mapping[str, int]] | None,
+    people: int | None,
+) -> None:
+    """The rules between fields: one recipient, one source of goods, the partner channel for partners."""
+    errors: list[dict[str, str]] = []
+    if (household_id is None) == (partner_programme_id is None):
+        errors.append({"field": "household_id", "message": "Give either household_id or partner_programme_id."})
+    elif partner_programme_id is not None and channel is not HandOutChannel.partner:
+        errors.append({"field": "channel", "message": "A partner programme receives through the partner channel."})
+    elif household_id is not None and channel is HandOutChannel.partner:
+        errors.append({"field": "channel", "message": "The partner channel is for partner programmes, not households."})
+    if partner_programme_id is not None and referral_id is not None:
+        errors.append({"field": "referral_id", "message": "Referrals are for households, not partner programmes."})
+    if partner_programme_id is not None and people is None:
+        errors.append({"field": "people", "message": "Give the number of meals or participants it serves."})
+    if (reservation_id is None) == (not lines):
+        errors.append({"field": "lines", "message": "Give either reservation_id or lines (lot_id and quantity)."})
+    if errors:
+        raise InvalidInput("The hand-out was not recorded: fix the fields listed in errors.", errors=errors)
+
+
+async def _locked_household(session: AsyncSession, household_id: int) -> Household:
+    household = await session.get(Household, household_id, with_for_update=True, populate_existing=True)
+    if household is None:
+        raise HouseholdNotFound(f"There is no household with id {household_id}.")
+    if household.anonymised_at is not None:
+        raise HouseholdAnonymised(
+            f"Household {household_id} was anonymised after a long time without activity; register it again.",
+            household_id=household_id,
+        )
+    return household
+
+
+@dataclass(frozen=True)
+class _LastHandOut:
+    on: date
+    min_days: int
+
+    @property
+    def next_allowed_on(self) -> date:
+        return self.on + timedelta(days=self.min_days)
+
+
+async def _recent_individual_support(
+    session: AsyncSession, household: Household, on: date, min_days: int
+) -> _LastHandOut | None:
+    """The latest individual-support hand-out to the household fewer than `min_days` days before or after
+    `on` (a hand-out may be recorded afterwards), ignoring distributions returned in full (mistakes)."""
+    still_held = exists().where(
+        DistributionLine.distribution_id == Distribution.id, DistributionLine.quantity > DistributionLine.returned
+    )
+    last = await session.scalar(
+        select(func.max(Distribution.distributed_on)).where(
+            Distribution.household_id == household.id,
+            Distribution.channel.in_(INDIVIDUAL_SUPPORT),
+            Distribution.distributed_on > on - timedelta(days=min_days),
+            Distribution.distributed_on < on + timedelta(days=min_days),
+            still_held,
+        )
+    )
+    return None if last is None else _LastHandOut(last, min_days)
+
+
+async def _locked_usable_referral(session: AsyncSession, referral_id: int, household: Household, on: date) -> Referral:
+    referral = await session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
+    if referral is None:
+        raise ReferralNotFound(f"There is no referral with id {referral_id}.")
+    refusal = _referral_refusal(referral, household, on)
+    if refusal is not None:
+        reason, message = refusal
+        raise ReferralNotUsable(
+            f"Referral {referral_id} cannot be used: {message}",
+            referral_id=referral_id,
+            reason=reason,
+            status=referral.status.value,
+            valid_from=referral.valid_from.isoformat(),
+            valid_until=referral.valid_until.isoformat(),
+            handouts_used=referral.handouts_used,
+            handouts_allowed=referral.handouts_allowed,
+        )
+    return referral
+
+
+def _referral_refusal(referral: Referral, household: Household, on: date) -> tuple[str, str] | None:
+    """Why the referral cannot cover a hand-out to `household` on `on`: (reason code, plain words)."""
+    if referral.household_id != household.id:
+        return "other_household", f"it was made for another household, not {household.code}."
+    if referral.status is ReferralStatus.fulfilled or (
+        referral.status is ReferralStatus.accepted and referral.handouts_used >= referral.handouts_allowed
+    ):
+        return "used_up", f"all {referral.handouts_allowed} hand-outs it allows have been given."
+    if referral.status is ReferralStatus.expired:
+        return "expired", f"it expired on {referral.valid_until.isoformat()}."
+    if referral.status is not ReferralStatus.accepted:
+        return "not_accepted", f"it is {referral.status.value}, not accepted; a coordinator must accept it first."
+    if referral.request is ReferralRequest.appliance:
+        return "not_for_food", "it asks for an appliance, not for food."
+    if on < referral.valid_from:
+        return "not_yet_valid", f"it is valid from {referral.valid_from.isoformat()}."
+    if on > referral.valid_until:
+        return "expired", f"it was valid until {referral.valid_until.isoformat()}."
+    return None
+
+
+async def _goods_from_reservation(session: AsyncSession, reservation_id: int) -> tuple[Reservation, list[_Goods]]:
+    """Lock the reservation and its lots; an open one goes out in full, a picked one as picked."""
+    reservation = await session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
+    if reservation is None:
+        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+    handed_out = await session.scalar(select(Distribution.id).where(Distribution.reservation_id == reservation_id))
+    if handed_out is not None:
+        raise ReservationAlreadyHandedOut(
+            f"Reservation {reservation_id} was already handed out (distribution {handed_out}).",
+            reservation_id=reservation_id,
+            distribution_id=handed_out,
+        )
+    if reservation.status is ReservationStatus.released:
+        raise ReservationClosed(f"Reservation {reservation_id} was released: its stock is back on the shelves.")
+    lots = await ledger.lock_lots(session, (line.lot_id for line in reservation.lines))
+    picked = reservation.status is ReservationStatus.picked
+    goods = [
+        _Goods(lots[line.lot_id], (line.picked_quantity or 0) if picked else line.quantity, set_aside=True)
+        for line in reservation.lines
+    ]
+    goods = [item for item in goods if item.quantity > 0]
+    if not goods:
+        raise NothingToHandOut(f"Nothing was picked for reservation {reservation_id}.", reservation_id=reservation_id)
+    return reservation, goods
+
+
+async def _goods_from_lines(session: AsyncSession, lines: Sequence[Mapping[str, int]]) -> list[_Goods]:
+    """Lock the named lots (ascending ids); a lot named twice is one line with the quantities added."""
+    quantities: dict[int, int] = defaultdict(int)
+    for line in lines:
+        quantities[line["lot_id"]] += line["quantity"]
+    lots = await ledger.lock_lots(session, quantities)
+    unknown = [
+        {"field": f"lines.{n}.lot_id", "message": f"There is no lot with id {line['lot_id']}."}
+        for n, line in enumerate(lines)
+        if line["lot_id"] not in lots
+    ]
+    if unknown:
+        raise InvalidInput("The hand-out was not recorded: some lots do not exist.", errors=unknown)
+    return [_Goods(lots[lot_id], quantity) for lot_id, quantity in sorted(quantities.items())]
+
+
+def _check_eligible(
+    goods: Sequence[_Goods], on: date, policy: fefo.Policy, avoid: frozenset[str], channel: HandOutChannel
+) -> None:
+    """Refuse (409, every lot with its reason) unless every lot may go to this recipient on this day.
+
+    Reserved or picked goods are checked again too: a lot may have been recalled since, or reserved for
+    another channel or without this household's allergens.
+    """
+    problems: list[dict[str, Any]] = []
+    messages: list[str] = []
+    for item in goods:
+        # What the allocator calls "available" is, for goods already set aside, what is being handed out.
+        candidate = dataclasses.replace(stock.candidate(item.lot), available=item.quantity)
+        reason = fefo.ineligibility(candidate, on, policy, avoid)
+        if reason is None and not item.set_aside and item.lot.available < item.quantity:
+            reason = "insufficient"
+        if reason is not None:
+            messages.append(_unusable_in_words(reason, item, on, policy, avoid, channel))
+            problems.append({"lot_id": item.lot.id, "reason": reason, "message": messages[-1]})
+    if problems:
+        raise LotUnavailable("Nothing was handed out: " + " ".join(messages), lots=problems)
+
+
+def _unusable_in_words(
+    reason: str, item: _Goods, on: date, policy: fefo.Policy, avoid: frozenset[str], channel: HandOutChannel
+) -> str:
+    lot = item.lot
+    name = f"Lot {lot.id} ({lot.item.name_ja})"
+    expiry = format_label_date(lot.expiry_date, lot.date_precision)
+    if reason == "status":
+        return f"{name} is {lot.status.value.replace('_', ' ')}: it must not leave the warehouse."
+    if reason == "use_by_passed":
+        return f"{name}: its use-by date (消費期限) {expiry} is before {on.isoformat()}; it must never be handed out."
+    if reason == "best_before_too_close":
+        left = (lot.expiry_date - on).days if lot.expiry_date else 0
+        minimum = policy.min_days(lot.item.category_id)
+        return (
+            f"{name}: its best-before date {expiry} leaves {left} days after {on.isoformat()}; "
+            f"{channel.value} hand-outs need at least {minimum}."
+        )
+    if reason == "no_date":
+        return f"{name} has no date recorded although its item carries one; correct the lot first."
+    if reason == "allergen":
+        allergens = lot.item.allergen_set
+        if allergens is None:
+            return f"{name} has an unreadable allergen label, and this household avoids allergens."
+        return f"{name} contains {', '.join(sorted(allergens & avoid))}, which this household avoids."
+    if reason in {"empty", "insufficient"}:
+        return f"{name} has {lot.available} units free; {item.quantity} were asked for."
+    return f"{name} cannot be handed out ({reason})."
+
+
+async def _confirm_in_full(
+    session: AsyncSession, actor_id: int, reservation: Reservation, distribution_id: int
+) -> None:
+    """Confirm an open reservation as picked in full; its issue movements name the distribution, so
+    that the ledger shows where the goods went."""
+    await stock.confirm_pick(
+        session,
+        actor_id=actor_id,
+        reservation_id=reservation.id,
+        picked={line.id: line.quantity for line in reservation.lines},
+        distribution_id=distribution_id,
+    )
+
+
+# --- returns ---------------------------------------------------------------------------------------
+
+
+async def return_goods(
+    session: AsyncSession, *, actor_id: int | None, distribution_id: int, lines: Sequence[Mapping[str, Any]]
+) -> Distribution:
+    """Goods come back onto the lots they left: a return movement per line, and the line's `returned`
+    grows; never more than was handed out. When everything has come back, the hand-out no longer counts
+    against its referral (nor against the frequency rule)."""
+    distribution = await session.get(Distribution, distribution_id, with_for_update=True, populate_existing=True)
+    if distribution is None:
+        raise DistributionNotFound(f"There is no distribution with id {distribution_id}.")
+    held = {
+        line.id: line
+        for line in (
+            await session.scalars(
+                select(DistributionLine)
+                .where(DistributionLine.distribution_id == distribution_id)
+                .execution_options(populate_existing=True)
+            )
+        ).all()
+    }
+    errors: list[dict[str, str]] = []
+    seen: set[int] = set()
+    for n, line in enumerate(lines):
+        if line["line_id"] not in held:
+            errors.append({"field": f"lines.{n}.line_id", "message": f"Line {line['line_id']} is not part of it."})
+        elif line["line_id"] in seen:
+            errors.append({"field": f"lines.{n}.line_id", "message": f"Line {line['line_id']} is listed twice."})
+        seen.add(line["line_id"])
+    if errors:
+        raise InvalidInput(f"Nothing was returned to distribution {distribution_id}.", errors=errors)
+    too_large = [
+        {
+            "line_id": held[line["line_id"]].id,
+            "handed_out": held[line["line_id"]].quantity,
+            "returned": held[line["line_id"]].returned,
+            "returnable": held[line["line_id"]].quantity - held[line["line_id"]].returned,
+            "requested": line["quantity"],
+        }
+        for line in lines
+        if line["quantity"] > held[line["line_id"]].quantity - held[line["line_id"]].returned
+    ]
+    if too_large:
+        raise ReturnTooLarge(
+            "Nothing was returned: "
+            + " ".join(
+                f"line {t['line_id']} handed out {t['handed_out']}, {t['returned']} already came back, "
+                f"so at most {t['returnable']} can be returned ({t['requested']} asked)."
+                for t in too_large
+            ),
+            lines=too_large,
+        )
+
+    coming_back = {line["line_id"]: line["quantity"] for line in lines}
+    fully_returned = all(line.returned + coming_back.get(line.id, 0) == line.quantity for line in held.values())
+    referral = None
+    if fully_returned and distribution.referral_id is not None:
+        referral = await session.get(Referral, distribution.referral_id, with_for_update=True, populate_existing=True)
+    lots = await ledger.lock_lots(session, (held[line_id].lot_id for line_id in coming_back))
+    for line in lines:
+        held_line = held[line["line_id"]]
+        ledger.post(
+            session,
+            lots[held_line.lot_id],
+            MovementKind.return_,
+            on_hand_delta=line["quantity"],
+            actor_id=actor_id,
+            reason=line["reason"],
+            distribution_id=distribution_id,
+        )
+        held_line.returned += line["quantity"]
+    if referral is not None and referral.handouts_used > 0:
+        referral.handouts_used -= 1
+        if referral.status is ReferralStatus.fulfilled:
+            referral.status = ReferralStatus.accepted
+        await record(
+            session,
+            actor_id=actor_id,
+            action="referral.give_back",
+            entity="referral",
+            entity_id=referral.id,
+            details={"distribution_id": distribution_id, "handouts_used": referral.handouts_used},
+        )
+    await session.flush()
+    await record(
+        session,
+        actor_id=actor_id,
+        action="distribution.return",
+        entity="distribution",
+        entity_id=distribution_id,
+        details={"lines": len(lines), "units": sum(coming_back.values()), "fully_returned": fully_returned},
+    )
+    await session.refresh(distribution, ["lines"])
+    return distribution
+
+
+# --- traceability ----------------------------------------------------------------------------------
+
+
+async def trace(
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    item_id: int | None = None,
+    lot_id: int | None = None,
+    expiry: LabelDate | None = None,
+    lot_code: str | None = None,
+) -> dict[str, Any]:
+    """Who received a product (for a recall): the matching lots, with the lots split from them, and
+    every distribution line that issued from them. The read is audited, without the codes it found."""
+    found = await queries.trace(session, item_id=item_id, lot_id=lot_id, expiry=expiry, lot_code=lot_code)
+    item_ids = sorted({lot.item_id for lot in found["lots"]})
+    await record(
+        session,
+        actor_id=actor_id,
+        action="trace.read",
+        entity="item",
+        entity_id=item_id if item_id is not None else (item_ids[0] if len(item_ids) == 1 else None),
+        details={
+            "item_id": item_id,
+            "lot_id": lot_id,
+            "lots": len(found["lots"]),
+            "distributions": len({line["distribution_id"] for line in found["lines"]}),
+            "households": len(found["household_codes"]),
+        },
+    )
+    return found
