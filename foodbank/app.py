@@ -21,7 +21,7 @@ from foodbank.accounts.controllers import AgencyController, SessionController, T
 from foodbank.audit.controllers import AuditController
 from foodbank.catalogue.controllers import CatalogueController
 from foodbank.config import Settings
-from foodbank.distributions.controllers import DistributionController
+from foodbank.distributions.controllers import DistributionController, PartnerProgrammeController
 from foodbank.households.controllers import HouseholdController
 from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
@@ -48,6 +48,7 @@ API_CONTROLLERS: list[Any] = [
     HouseholdController,
     ReferralController,
     DistributionController,
+    PartnerProgrammeController,
 ]
 
 

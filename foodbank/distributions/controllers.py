@@ -3,6 +3,7 @@ recall, and show where a donor's donations went."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from litestar import Controller, get, post
@@ -19,13 +20,15 @@ from foodbank.distributions.schemas import (
     DistributionOut,
     DonorImpactOut,
     GoodsReturnIn,
+    PartnerProgrammeIn,
+    PartnerProgrammeOut,
     TraceFilter,
     TraceOut,
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.validation import Dump, Load, query
-from foodbank.models import Role
+from foodbank.models import PartnerProgramme, Role
 
 HANDING_OUT = (Role.admin, Role.coordinator, Role.warehouse)
 MANAGERS = (Role.admin, Role.coordinator)
@@ -135,3 +138,29 @@ class DistributionController(Controller):
         if impact is None:
             raise DonorNotFound(f"There is no donor with id {donor_id}.")
         return impact
+
+
+class PartnerProgrammeController(Controller):
+    path = "/api/partner-programmes"
+    tags = ["distributions"]
+
+    @get(
+        "/",
+        opt=allow(*HANDING_OUT, Role.reporter),
+        return_dto=Dump[PartnerProgrammeOut],
+        summary="Partner programmes that receive stock in bulk (cafeterias, drop-in sites)",
+    )
+    async def list_programmes(self, db_session: AsyncSession) -> Sequence[PartnerProgramme]:
+        return await queries.partner_programmes(db_session)
+
+    @post(
+        "/",
+        opt=allow(*MANAGERS, idempotent=True),
+        dto=Load[PartnerProgrammeIn],
+        return_dto=Dump[PartnerProgrammeOut],
+        summary="Register a partner programme",
+    )
+    async def create_programme(
+        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]
+    ) -> PartnerProgramme:
+        return await services.create_partner_programme(db_session, actor_id=principal.id, **data)

@@ -326,3 +326,7 @@ async def donor_impact(session: AsyncSession, donor_id: int) -> dict[str, Any] |
         "in_stock_units": int(in_stock[0] or 0),
         "in_stock_kg": _kg(in_stock[1]),
     }
+
+
+async def partner_programmes(session: AsyncSession) -> Sequence[PartnerProgramme]:
+    return (await session.scalars(select(PartnerProgramme).order_by(PartnerProgramme.name))).all()

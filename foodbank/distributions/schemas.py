@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from foodbank.models import DisposalReason, DonorKind, HandOutChannel, Zone
+from foodbank.models import DisposalReason, DonorKind, HandOutChannel, PartnerKind, Zone
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock.dates import format_label_date
 from foodbank.stock.schemas import QUANTITY, LabelDateField
@@ -200,3 +200,13 @@ class DonorImpactOut(Schema):
     disposed = fields.List(fields.Nested(DisposalImpactOut))
     in_stock_units = fields.Integer()
     in_stock_kg = fields.Decimal(as_string=True)
+
+
+class PartnerProgrammeIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    kind = fields.Enum(PartnerKind, by_value=True, required=True)
+    agency_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class PartnerProgrammeOut(PartnerProgrammeIn):
+    id = fields.Integer()

@@ -22,6 +22,7 @@ from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.audit.services import record
+from foodbank.catalogue.errors import DuplicateCode
 from foodbank.config import StockSettings
 from foodbank.distributions import queries
 from foodbank.distributions.errors import (
@@ -41,6 +42,7 @@ from foodbank.lib.access import Principal
 from foodbank.lib.db import add_unique
 from foodbank.lib.errors import InvalidInput
 from foodbank.models import (
+    Agency,
     Channel,
     Distribution,
     DistributionLine,
@@ -48,6 +50,7 @@ from foodbank.models import (
     Household,
     Lot,
     MovementKind,
+    PartnerKind,
     PartnerProgramme,
     Referral,
     ReferralRequest,
@@ -612,3 +615,27 @@ async def trace(
         },
     )
     return found
+
+
+async def create_partner_programme(
+    session: AsyncSession, *, actor_id: int | None, name: str, kind: PartnerKind, agency_id: int | None
+) -> PartnerProgramme:
+    if agency_id is not None and await session.get(Agency, agency_id) is None:
+        raise InvalidInput(
+            f"There is no agency with id {agency_id}.",
+            errors=[{"field": "agency_id", "message": f"There is no agency with id {agency_id}."}],
+        )
+    programme = PartnerProgramme(name=name, kind=kind, agency_id=agency_id)
+    await add_unique(
+        session,
+        programme,
+        {"uq_partner_programme_name": DuplicateCode(f"A partner programme named {name!r} exists.")},
+    )
+    await record(
+        session,
+        actor_id=actor_id,
+        action="partner_programme.create",
+        entity="partner_programme",
+        entity_id=programme.id,
+    )
+    return programme

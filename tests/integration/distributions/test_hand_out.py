@@ -365,3 +365,14 @@ async def test_a_reservation_handed_out_by_two_volunteers_at_once_goes_out_once(
     assert {r.json()["type"] for r in responses if r.status_code == 409} == {"/problems/reservation-already-handed-out"}
     assert await lot_now(client, c, lot) == {"on_hand": 6, "reserved": 0}
     await c.verify_ledger()
+
+
+async def test_partner_programmes_are_registered_by_coordinators(client, wh) -> None:  # type: ignore[no-untyped-def]
+    body = {"name": "ちいき食堂ほのん", "kind": "cafeteria"}
+    assert (await client.post("/api/partner-programmes", json=body, headers=wh.warehouse.headers)).status_code == 403
+    created = await client.post("/api/partner-programmes", json=body, headers=wh.coordinator.headers)
+    assert created.status_code == 201 and created.json()["kind"] == "cafeteria"
+    again = await client.post("/api/partner-programmes", json=body, headers=wh.coordinator.headers)
+    assert again.status_code == 409
+    listed = await client.get("/api/partner-programmes", headers=wh.warehouse.headers)
+    assert [p["name"] for p in listed.json()] == ["ちいき食堂ほのん"]
