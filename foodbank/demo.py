@@ -70,7 +70,7 @@ DEMO_ITEMS = (
         DateKind.best_before,
         ("wheat", "soybean", "pork"),
     ),
-    ("さば水煮缶", "canned", Unit.can, "0.19", "4901001000015", Zone.ambient, DateKind.best_before, ("mackerel",)),
+    ("さば水煮缶", "canned", Unit.can, "0.19", "4901001000012", Zone.ambient, DateKind.best_before, ("mackerel",)),
     (
         "レトルトカレー 中辛",
         "canned",

@@ -8,7 +8,7 @@ from decimal import Decimal
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.audit.services import record
-from foodbank.catalogue import queries
+from foodbank.catalogue import barcodes, queries
 from foodbank.catalogue.errors import CategoryNotFound, DuplicateBarcode, DuplicateCode
 from foodbank.lib.db import add_unique
 from foodbank.lib.errors import InvalidInput
@@ -87,6 +87,11 @@ async def create_item(
         raise InvalidInput(
             "Unknown allergen codes: " + ", ".join(unknown) + ".",
             errors=[{"field": "allergens", "message": f"unknown code {code!r}"} for code in unknown],
+        )
+    if barcode is not None and not barcodes.is_valid(barcode):
+        raise InvalidInput(
+            f"{barcode} is not a valid JAN/EAN barcode.",
+            errors=[{"field": "barcode", "message": "8 or 13 digits with a correct check digit."}],
         )
     if not allergens_known and allergens:
         raise InvalidInput(

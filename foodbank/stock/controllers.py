@@ -159,6 +159,7 @@ class StockController(Controller):
             notes=data["notes"],
             lines=data["lines"],
             settings=settings.stock,
+            today=today(),
         )
 
     @get(

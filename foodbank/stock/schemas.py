@@ -179,9 +179,17 @@ class ReservationIn(Schema):
 
 class ShortageOut(Schema):
     item_id = fields.Integer()
+    item_name = fields.String(allow_none=True)
     requested = fields.Integer()
     allocated = fields.Integer()
     missing = fields.Integer()
+    unusable = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={
+            "description": "Free units that could not be used, by reason (allergen, best_before_too_close, ...)."
+        },
+    )
 
 
 class PickLineOut(Schema):

@@ -88,9 +88,15 @@ async def receive(
     notes: str | None,
     lines: Sequence[Mapping[str, Any]],
     settings: StockSettings,
+    today: date | None = None,
 ) -> ReceiptResult:
-    """Record a receipt; every line becomes a lot. All lines or none: any error refuses the whole receipt."""
+    """Record a receipt; every line becomes a lot. All lines or none: any error refuses the whole receipt.
+
+    `today`, when given, refuses a received date in the future (a typo that would mislead every check).
+    """
     errors = _Errors()
+    if today is not None and received_date > today:
+        errors.add("received_date", f"{received_date} is in the future; give the day the goods arrived.")
     if kind is ReceiptKind.donation:
         if donor_id is None:
             errors.add("donor_id", "A donation needs its donor (an anonymous individual donor is fine).")
@@ -103,7 +109,7 @@ async def receive(
     for problem in checked.errors:
         errors.add(problem.field_path, problem.message)
     warnings = [{"field": w.field_path, "message": w.message} for w in checked.warnings]
-    errors.raise_if_any("The receipt was not saved: fix the lines listed in errors.")
+    errors.raise_if_any("The receipt was not saved: fix the fields listed in errors.")
 
     receipt = Receipt(kind=kind, donor_id=donor_id, received_date=received_date, received_by_id=actor_id, notes=notes)
     session.add(receipt)
@@ -254,7 +260,11 @@ def _check_line_dates(
     days_left = (expiry.value - received_date).days
     minimum = item.category.min_days_at_receipt
     if days_left < minimum:
-        message = f"Best-before {expiry} leaves {days_left} days; the category asks for at least {minimum} at receipt."
+        message = (
+            f"Best-before {expiry} has already passed."
+            if days_left < 0
+            else f"Best-before {expiry} leaves {days_left} days; the category asks for at least {minimum} at receipt."
+        )
         if settings.short_date_at_receipt == "refuse":
             error("expiry", message)
         else:
@@ -572,11 +582,54 @@ async def lock_candidates(session: AsyncSession, item_ids: Iterable[int]) -> lis
     return list((await session.scalars(stmt)).unique().all())
 
 
-def shortage_dicts(result: fefo.AllocationResult) -> list[dict[str, int]]:
-    return [
-        {"item_id": s.item_id, "requested": s.requested, "allocated": s.allocated, "missing": s.missing}
-        for s in result.shortages
-    ]
+UNUSABLE_REASONS = {
+    "allergen": "contains something the household must avoid",
+    "best_before_too_close": "best-before too close",
+    "use_by_passed": "past its use-by date",
+    "no_date": "no date on record",
+    "status": "on hold or recalled",
+}
+
+
+def shortage_dicts(
+    result: fefo.AllocationResult,
+    candidates: Sequence[fefo.CandidateLot] = (),
+    *,
+    names: Mapping[int, str] | None = None,
+    on_date: date | None = None,
+    policy: fefo.Policy | None = None,
+    avoid: frozenset[str] = frozenset(),
+) -> list[dict[str, Any]]:
+    """What is missing per item, and why the free units on the shelves could not be used."""
+    out: list[dict[str, Any]] = []
+    for s in result.shortages:
+        unusable: dict[str, int] = defaultdict(int)
+        if on_date is not None and policy is not None:
+            for lot in candidates:
+                if lot.item_id == s.item_id and lot.available > 0:
+                    reason = fefo.ineligibility(lot, on_date, policy, avoid)
+                    if reason is not None and reason != "empty":
+                        unusable[reason] += lot.available
+        out.append(
+            {
+                "item_id": s.item_id,
+                "item_name": (names or {}).get(s.item_id),
+                "requested": s.requested,
+                "allocated": s.allocated,
+                "missing": s.missing,
+                "unusable": dict(unusable),
+            }
+        )
+    return out
+
+
+def describe_shortages(shortages: Sequence[Mapping[str, Any]]) -> str:
+    parts = []
+    for s in shortages:
+        why = "; ".join(f"{units} {UNUSABLE_REASONS.get(reason, reason)}" for reason, units in s["unusable"].items())
+        name = s.get("item_name") or f"item {s['item_id']}"
+        parts.append(f"{name}: {s['missing']} missing" + (f" ({why})" if why else ""))
+    return "Not enough usable stock. " + ", ".join(parts) + ". Nothing was reserved."
 
 
 async def reserve(
@@ -598,28 +651,24 @@ async def reserve(
     All or nothing unless `allow_partial`: a shortage raises InsufficientStock (409) listing what is
     missing, and nothing is reserved.
     """
-    unknown = set(requests) - set((await session.scalars(select(Item.id).where(Item.id.in_(requests)))).all())
+    rows = await session.execute(select(Item.id, Item.name_ja).where(Item.id.in_(requests)))
+    names: dict[int, str] = {item_id: name for item_id, name in rows}
+    unknown = set(requests) - set(names)
     if unknown:
         raise InvalidInput(
             "Unknown items: " + ", ".join(map(str, sorted(unknown))) + ".",
             errors=[{"field": "lines", "message": f"there is no item with id {i}"} for i in sorted(unknown)],
         )
     lots = await lock_candidates(session, requests)
-    result = fefo.allocate(
-        [candidate(lot) for lot in lots],
-        requests,
-        distribution_date,
-        await policy_for(session, channel, settings),
-        avoid_allergens,
+    candidates = [candidate(lot) for lot in lots]
+    policy = await policy_for(session, channel, settings)
+    result = fefo.allocate(candidates, requests, distribution_date, policy, avoid_allergens)
+    shortages = shortage_dicts(
+        result, candidates, names=names, on_date=distribution_date, policy=policy, avoid=avoid_allergens
     )
-    shortages = shortage_dicts(result)
-    if shortages and not allow_partial:
-        raise InsufficientStock(
-            "Not enough usable stock for "
-            + ", ".join(f"item {s['item_id']} (missing {s['missing']})" for s in shortages)
-            + ". Nothing was reserved.",
-            shortages=shortages,
-        )
+    # Even with allow_partial, a reservation with nothing in it helps nobody: refuse it.
+    if shortages and (not allow_partial or not result.allocations):
+        raise InsufficientStock(describe_shortages(shortages), shortages=shortages)
     reservation = Reservation(
         purpose=purpose,
         purpose_ref=purpose_ref,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import asyncpg
 import pytest
 from httpx import AsyncClient
@@ -158,3 +160,39 @@ async def test_the_database_refuses_negative_stock(client: AsyncClient, wh: Ware
             await conn.execute("UPDATE lot SET reserved = 6 WHERE id = $1", lot)
     finally:
         await conn.close()
+
+
+async def test_a_received_date_in_the_future_is_refused(client: AsyncClient, wh: Warehouse) -> None:
+    from foodbank.lib.clock import today
+
+    line = {"item_id": wh.canned, "quantity": 5, "expiry": "2030-01", "location_id": wh.ambient}
+    response = await wh.receive(client, [line], received_date=today() + timedelta(days=1))
+    assert response.status_code == 422
+    assert response.json()["errors"][0]["field"] == "received_date"
+
+
+async def test_items_with_a_wrong_check_digit_are_refused_by_the_service(database) -> None:  # type: ignore[no-untyped-def]
+    from decimal import Decimal
+
+    from foodbank.catalogue import services as catalogue
+    from foodbank.lib.errors import InvalidInput
+    from foodbank.models import Unit, Zone
+    from foodbank.picking.fefo import DateKind
+
+    async with database.transaction() as session:
+        category = await catalogue.create_category(session, actor_id=None, code="x", name_ja="x", name_en="x")
+        with pytest.raises(InvalidInput):
+            await catalogue.create_item(
+                session,
+                actor_id=None,
+                name_ja="x",
+                name_en=None,
+                category_id=category.id,
+                unit=Unit.piece,
+                unit_weight_kg=Decimal("1"),
+                barcode="4901001000015",
+                zone=Zone.ambient,
+                date_kind=DateKind.best_before,
+                allergens=[],
+                allergens_known=True,
+            )

@@ -57,9 +57,10 @@ async def test_a_shortage_is_409_with_the_missing_quantities_and_reserves_nothin
     problem = response.json()
     assert problem["type"] == "/problems/insufficient-stock"
     assert problem["shortages"] == [
-        {"item_id": wh.canned, "requested": 8, "allocated": 5, "missing": 3},
-        {"item_id": wh.noodles, "requested": 2, "allocated": 0, "missing": 2},
+        {"item_id": wh.canned, "item_name": "さば缶", "requested": 8, "allocated": 5, "missing": 3, "unusable": {}},
+        {"item_id": wh.noodles, "item_name": "カップ麺", "requested": 2, "allocated": 0, "missing": 2, "unusable": {}},
     ]
+    assert problem["detail"] == "Not enough usable stock. さば缶: 3 missing, カップ麺: 2 missing. Nothing was reserved."
     stock = (await client.get("/api/stock", headers=wh.warehouse.headers)).json()
     assert stock[0]["reserved"] == 0
 
@@ -81,7 +82,9 @@ async def test_fifty_concurrent_reservations_against_twenty_units_reserve_exactl
     statuses = sorted(r.status_code for r in responses)
     assert statuses.count(201) == 20 and statuses.count(409) == 30, statuses
     for refused in (r for r in responses if r.status_code == 409):
-        assert refused.json()["shortages"] == [{"item_id": wh.canned, "requested": 1, "allocated": 0, "missing": 1}]
+        assert refused.json()["shortages"] == [
+            {"item_id": wh.canned, "item_name": "さば缶", "requested": 1, "allocated": 0, "missing": 1, "unusable": {}}
+        ]
     stock = (await client.get("/api/stock", headers=wh.warehouse.headers)).json()
     assert (stock[0]["reserved"], stock[0]["available"]) == (20, 0)
     await verify_clean(database)
@@ -211,6 +214,10 @@ async def test_allergens_and_use_by_dates_are_respected(client: AsyncClient, wh:
     body = reservation(wh.noodles, 1, avoid_allergens=["wheat"])
     refused = await client.post("/api/reservations", json=body, headers=wh.warehouse.headers)
     assert refused.status_code == 409
+    assert refused.json()["shortages"][0]["unusable"] == {"allergen": 5}
+    assert "5 contains something the household must avoid" in refused.json()["detail"]
+    nothing = await client.post("/api/reservations", json={**body, "allow_partial": True}, headers=wh.warehouse.headers)
+    assert nothing.status_code == 409, "a reservation with nothing in it is not saved"
 
     milk = await wh.lot(client, wh.milk, 4, days(2), location_id=wh.chilled)
     on_the_day = reservation(wh.milk, 1, distribution_date=days(2))
