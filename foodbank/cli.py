@@ -47,7 +47,9 @@ def _require_url(settings: Settings) -> str:
             "or set DATABASE_URL=postgresql+asyncpg://user:password@host:5432/foodbank."
         )
     cluster = LocalCluster(data_root)
-    cluster.start()
+    if not cluster.is_running():
+        cluster.start()
+        click.echo("Started the local PostgreSQL; it keeps running (stop it with `foodbank db stop`).", err=True)
     return cluster.url("foodbank")
 
 
@@ -193,6 +195,19 @@ def db_upgrade(revision: str) -> None:
 def db_url() -> None:
     """Print the database URL the commands use (DATABASE_URL, or the local cluster, started if needed)."""
     click.echo(_require_url(_settings()))
+
+
+@db.command("stop")
+def db_stop() -> None:
+    """Stop the local PostgreSQL cluster (its data stays)."""
+    from foodbank.lib.pgcluster import LocalCluster, default_dev_data_root
+
+    cluster = LocalCluster(default_dev_data_root(REPO))
+    if not cluster.is_running():
+        click.echo("The local PostgreSQL is not running.")
+        return
+    cluster.stop()
+    click.echo("Stopped the local PostgreSQL (the data stays).")
 
 
 @db.command("check")
