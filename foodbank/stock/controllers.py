@@ -403,7 +403,7 @@ class StockController(Controller):
     @get(
         "/stock/export.csv",
         opt=allow(*WAREHOUSE, Role.reporter),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         summary="Current stock as CSV (UTF-8 with BOM): one row per lot with units on hand",
     )
     async def export_stock(self, database: Database) -> Stream:
@@ -417,7 +417,7 @@ class StockController(Controller):
     @get(
         "/stock/ledger.csv",
         opt=allow(*WAREHOUSE, Role.reporter),
-        media_type="text/csv; charset=utf-8",
+        media_type="text/csv",
         dependencies={"filters": Provide(query(LedgerExportFilter))},
         summary="Every stock movement as CSV (UTF-8 with BOM), oldest first",
     )
