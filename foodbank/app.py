@@ -23,6 +23,7 @@ from foodbank.catalogue.controllers import CatalogueController
 from foodbank.config import Settings
 from foodbank.distributions.controllers import DistributionController, PartnerProgrammeController
 from foodbank.households.controllers import HouseholdController
+from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
 from foodbank.lib.context import RequestContextMiddleware
@@ -49,6 +50,9 @@ API_CONTROLLERS: list[Any] = [
     ReferralController,
     DistributionController,
     PartnerProgrammeController,
+    PantryVenueController,
+    ParcelTemplateController,
+    PantryEventController,
 ]
 
 

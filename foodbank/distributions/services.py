@@ -6,6 +6,9 @@ household inside the frequency interval), the referral, the reservation, then th
 order (`ledger.lock_lots`), which is the order stock's own services use after a reservation. A return
 locks the distribution, then its referral, then the lots. Nothing here commits.
 
+A pantry day's walk-in is a hand-out without a household (`walk_in`, counted in `people`); its goods
+are taken out of the event's walk-in buffer reservation (`part_of_reservation_id`), which keeps the rest.
+
 A distribution is never edited: a mistake is corrected by returning the goods (`return_goods`).
 """
 
@@ -111,9 +114,14 @@ async def hand_out(
     frequency_override: str | None = None,
     settings: StockSettings,
     min_days_between_handouts: int = DEFAULT_MIN_DAYS_BETWEEN_HANDOUTS,
+    pantry_event_id: int | None = None,
+    walk_in: bool = False,
+    part_of_reservation_id: int | None = None,
 ) -> Distribution:
-    """Hand goods over, from a reservation (open: confirmed in full; picked: what was picked) or from
-    lots named directly, to one household or one partner programme.
+    """Hand goods over, from a reservation (open: confirmed in full; picked: what was picked), from
+    lots named directly, or from lots named out of an open reservation (`part_of_reservation_id`: the
+    units leave it, the rest stays reserved), to one household, one partner programme, or an anonymous
+    walk-in at a pantry day (`walk_in`, with `pantry_event_id` and `people`).
 
     Every lot must be usable on `distributed_on` for the channel and hold nothing the household avoids;
     a referral, when given, must be accepted, valid on the day and not used up; a household may get
@@ -128,6 +136,9 @@ async def hand_out(
         reservation_id=reservation_id,
         lines=lines,
         people=people,
+        pantry_event_id=pantry_event_id,
+        walk_in=walk_in,
+        part_of_reservation_id=part_of_reservation_id,
     )
     if frequency_override is not None and not actor.has(*OVERRIDERS):
         raise OverrideNotAllowed(
@@ -153,10 +164,8 @@ async def hand_out(
                     )
                 override_used = last
         people = household.size if people is None else people
-    else:
-        assert partner_programme_id is not None  # _check_request: exactly one recipient
-        if await session.get(PartnerProgramme, partner_programme_id) is None:
-            raise PartnerProgrammeNotFound(f"There is no partner programme with id {partner_programme_id}.")
+    elif partner_programme_id is not None and await session.get(PartnerProgramme, partner_programme_id) is None:
+        raise PartnerProgrammeNotFound(f"There is no partner programme with id {partner_programme_id}.")
 
     referral = None
     if referral_id is not None:
@@ -166,8 +175,12 @@ async def hand_out(
     avoid = household.avoided_allergens() if household is not None else frozenset()
     policy = await stock.policy_for(session, stock_channel(channel), settings)
     reservation: Reservation | None = None
+    source: Reservation | None = None
     if reservation_id is not None:
         reservation, goods = await _goods_from_reservation(session, reservation_id)
+    elif part_of_reservation_id is not None:
+        assert lines is not None  # _check_request: the lines to take out of it
+        source, goods = await _goods_from_part_of_reservation(session, part_of_reservation_id, lines)
     else:
         assert lines is not None  # _check_request: exactly one source of goods
         goods = await _goods_from_lines(session, lines)
@@ -183,6 +196,8 @@ async def hand_out(
         handed_over_by_id=actor.id,
         people=people,
         frequency_override=frequency_override if override_used is not None else None,
+        pantry_event_id=pantry_event_id,
+        walk_in=walk_in,
         lines=[],  # loaded (empty) now, so that lines can be appended after the flush without a lazy load
     )
     await add_unique(
@@ -197,6 +212,8 @@ async def hand_out(
     )
     if reservation is not None and reservation.status is ReservationStatus.open:
         await _confirm_in_full(session, actor.id, reservation, distribution.id)
+    elif source is not None:
+        await _take_out_of_reservation(session, actor.id, source, goods, distribution.id)
     elif reservation is None:
         for item in goods:
             ledger.post(
@@ -235,6 +252,11 @@ async def hand_out(
             "reservation_id": reservation_id,
             "lines": len(goods),
             "units": sum(item.quantity for item in goods),
+            **(
+                {"pantry_event_id": pantry_event_id, "walk_in": walk_in, "from_reservation_id": part_of_reservation_id}
+                if pantry_event_id is not None
+                else {}
+            ),
         },
     )
     if override_used is not None:
@@ -277,10 +299,25 @@ def _check_request(
     reservation_id: int | None,
     lines: Sequence[Mapping[str, int]] | None,
     people: int | None,
+    pantry_event_id: int | None = None,
+    walk_in: bool = False,
+    part_of_reservation_id: int | None = None,
 ) -> None:
-    """The rules between fields: one recipient, one source of goods, the partner channel for partners."""
+    """The rules between fields: one recipient (or an anonymous pantry walk-in), one source of goods,
+    the partner channel for partners, the pantry channel for pantry days."""
     errors: list[dict[str, str]] = []
-    if (household_id is None) == (partner_programme_id is None):
+    if pantry_event_id is not None and channel is not HandOutChannel.pantry:
+        errors.append({"field": "channel", "message": "A pantry day hands out through the pantry channel."})
+    if walk_in:
+        if household_id is not None or partner_programme_id is not None:
+            errors.append({"field": "household_id", "message": "A walk-in is anonymous: no household or partner."})
+        if pantry_event_id is None:
+            errors.append({"field": "pantry_event_id", "message": "A walk-in is served at a pantry day."})
+        if referral_id is not None:
+            errors.append({"field": "referral_id", "message": "A walk-in comes without a referral."})
+        if people is None:
+            errors.append({"field": "people", "message": "Count the people the walk-in parcel serves."})
+    elif (household_id is None) == (partner_programme_id is None):
         errors.append({"field": "household_id", "message": "Give either household_id or partner_programme_id."})
     elif partner_programme_id is not None and channel is not HandOutChannel.partner:
         errors.append({"field": "channel", "message": "A partner programme receives through the partner channel."})
@@ -290,7 +327,10 @@ def _check_request(
         errors.append({"field": "referral_id", "message": "Referrals are for households, not partner programmes."})
     if partner_programme_id is not None and people is None:
         errors.append({"field": "people", "message": "Give the number of meals or participants it serves."})
-    if (reservation_id is None) == (not lines):
+    if part_of_reservation_id is not None:
+        if reservation_id is not None or not lines:
+            errors.append({"field": "lines", "message": "Name the lots and quantities to take out of the reservation."})
+    elif (reservation_id is None) == (not lines):
         errors.append({"field": "lines", "message": "Give either reservation_id or lines (lot_id and quantity)."})
     if errors:
         raise InvalidInput("The hand-out was not recorded: fix the fields listed in errors.", errors=errors)
@@ -342,12 +382,19 @@ async def _locked_usable_referral(session: AsyncSession, referral_id: int, house
     referral = await session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
     if referral is None:
         raise ReferralNotFound(f"There is no referral with id {referral_id}.")
+    check_referral(referral, household, on)
+    return referral
+
+
+def check_referral(referral: Referral, household: Household, on: date) -> None:
+    """Refuse (409, with the reason and the referral's state) unless the referral can cover a food
+    hand-out to `household` on `on`. Pantry registrations check their referral with it too."""
     refusal = _referral_refusal(referral, household, on)
     if refusal is not None:
         reason, message = refusal
         raise ReferralNotUsable(
-            f"Referral {referral_id} cannot be used: {message}",
-            referral_id=referral_id,
+            f"Referral {referral.id} cannot be used: {message}",
+            referral_id=referral.id,
             reason=reason,
             status=referral.status.value,
             valid_from=referral.valid_from.isoformat(),
@@ -355,7 +402,6 @@ async def _locked_usable_referral(session: AsyncSession, referral_id: int, house
             handouts_used=referral.handouts_used,
             handouts_allowed=referral.handouts_allowed,
         )
-    return referral
 
 
 def _referral_refusal(referral: Referral, household: Household, on: date) -> tuple[str, str] | None:
@@ -403,6 +449,74 @@ async def _goods_from_reservation(session: AsyncSession, reservation_id: int) ->
     if not goods:
         raise NothingToHandOut(f"Nothing was picked for reservation {reservation_id}.", reservation_id=reservation_id)
     return reservation, goods
+
+
+async def _goods_from_part_of_reservation(
+    session: AsyncSession, reservation_id: int, lines: Sequence[Mapping[str, int]]
+) -> tuple[Reservation, list[_Goods]]:
+    """Lock an open reservation and the named lots; every unit named must be set aside in it."""
+    reservation = await session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
+    if reservation is None:
+        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+    if reservation.status is not ReservationStatus.open:
+        raise ReservationClosed(f"Reservation {reservation_id} is already {reservation.status.value}.")
+    quantities: dict[int, int] = defaultdict(int)
+    for line in lines:
+        quantities[line["lot_id"]] += line["quantity"]
+    held: dict[int, int] = defaultdict(int)
+    for reserved in reservation.lines:
+        held[reserved.lot_id] += reserved.quantity
+    beyond = [
+        {"lot_id": lot_id, "requested": quantity, "reserved": held[lot_id]}
+        for lot_id, quantity in sorted(quantities.items())
+        if quantity > held[lot_id]
+    ]
+    if beyond:
+        raise LotUnavailable(
+            f"Nothing was handed out: reservation {reservation_id} holds only "
+            + ", ".join(f"{b['reserved']} of lot {b['lot_id']} ({b['requested']} asked)" for b in beyond)
+            + ".",
+            lots=beyond,
+        )
+    lots = await ledger.lock_lots(session, quantities)
+    goods = [_Goods(lots[lot_id], quantity, set_aside=True) for lot_id, quantity in sorted(quantities.items())]
+    return reservation, goods
+
+
+async def _take_out_of_reservation(
+    session: AsyncSession, actor_id: int, reservation: Reservation, goods: Sequence[_Goods], distribution_id: int
+) -> None:
+    """Issue goods straight out of a reservation. Its lines shrink to what stays set aside (a line used
+    up goes; the ledger keeps what was reserved and where each unit went), so releasing or picking it
+    later handles only the rest. A reservation emptied this way is picked."""
+    for item in goods:
+        ledger.post(
+            session,
+            item.lot,
+            MovementKind.issue,
+            on_hand_delta=-item.quantity,
+            reserved_delta=-item.quantity,
+            actor_id=actor_id,
+            reservation_id=reservation.id,
+            distribution_id=distribution_id,
+        )
+        needed = item.quantity
+        for line in reservation.lines:
+            if needed == 0:
+                break
+            if line.lot_id != item.lot.id or line.quantity == 0:
+                continue
+            taken = min(line.quantity, needed)
+            needed -= taken
+            if taken == line.quantity:
+                await session.delete(line)
+            else:
+                line.quantity -= taken
+    await session.flush()
+    await session.refresh(reservation, ["lines"])
+    if not reservation.lines:
+        reservation.status = ReservationStatus.picked
+        reservation.picked_by_id = actor_id
 
 
 async def _goods_from_lines(session: AsyncSession, lines: Sequence[Mapping[str, int]]) -> list[_Goods]:

@@ -41,6 +41,17 @@ from foodbank.models.households import (
     WhoConsulted,
 )
 from foodbank.models.idempotency import IdempotencyKey
+from foodbank.models.pantry import (
+    PantryEvent,
+    PantryEventStatus,
+    PantryEventTemplate,
+    PantryRegistration,
+    PantrySlot,
+    PantryVenue,
+    ParcelTemplate,
+    ParcelTemplateLine,
+    RegistrationStatus,
+)
 from foodbank.models.stock import (
     DatePrecision,
     DisposalReason,
@@ -84,6 +95,14 @@ __all__ = [
     "Lot",
     "MovementKind",
     "Municipality",
+    "PantryEvent",
+    "PantryEventStatus",
+    "PantryEventTemplate",
+    "PantryRegistration",
+    "PantrySlot",
+    "PantryVenue",
+    "ParcelTemplate",
+    "ParcelTemplateLine",
     "PartnerKind",
     "PartnerProgramme",
     "Receipt",
@@ -91,6 +110,7 @@ __all__ = [
     "Referral",
     "ReferralRequest",
     "ReferralStatus",
+    "RegistrationStatus",
     "Reservation",
     "ReservationLine",
     "ReservationPurpose",

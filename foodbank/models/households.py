@@ -242,12 +242,25 @@ class Distribution(Base):
     people: Mapped[int | None] = mapped_column(SmallInteger)
     """People served (household size, or meals/participants for a partner programme)."""
     frequency_override: Mapped[str | None] = mapped_column(String(500))
+    pantry_event_id: Mapped[int | None] = mapped_column(ForeignKey("pantry_event.id"), index=True)
+    """The pantry day it was handed out at (a registered household checked in, or a walk-in)."""
+    walk_in: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    """An anonymous walk-in at a pantry day: no household, counted in `people`."""
     created_at: Mapped[CreatedAt]
 
     lines: Mapped[list[DistributionLine]] = relationship(lazy="selectin", order_by="DistributionLine.id")
 
     __table_args__ = (
-        CheckConstraint("(household_id IS NULL) <> (partner_programme_id IS NULL)", name="one_recipient"),
+        CheckConstraint(
+            "CASE WHEN walk_in THEN household_id IS NULL AND partner_programme_id IS NULL"
+            " ELSE (household_id IS NULL) <> (partner_programme_id IS NULL) END",
+            name="one_recipient",
+        ),
+        CheckConstraint(
+            "NOT walk_in OR (pantry_event_id IS NOT NULL AND people IS NOT NULL AND referral_id IS NULL)",
+            name="walk_in_at_pantry_event",
+        ),
+        CheckConstraint("pantry_event_id IS NULL OR channel = 'pantry'", name="pantry_event_channel"),
         CheckConstraint("(channel = 'partner') = (partner_programme_id IS NOT NULL)", name="partner_channel"),
         Index("ix_distribution_distributed_on", "distributed_on"),
         UniqueConstraint("reservation_id"),

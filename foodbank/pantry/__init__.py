@@ -1,0 +1,1 @@
+"""Pantry days: venues, parcel templates, events, registrations, allocation, the day and its closing."""

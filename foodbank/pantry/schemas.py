@@ -1,0 +1,359 @@
+"""What the pantry API accepts and returns. Households appear by code, never by identity."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from foodbank.models import (
+    Municipality,
+    PantryEventStatus,
+    RegistrationStatus,
+    ReservationStatus,
+    Zone,
+)
+
+PEOPLE = validate.Range(min=1, max=50)
+
+
+class VenueIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    address = fields.String(required=True, validate=validate.Length(min=1, max=500))
+    municipality = fields.Enum(Municipality, by_value=True, required=True)
+
+
+class VenueOut(VenueIn):
+    id = fields.Integer()
+
+
+class TemplateLineIn(Schema):
+    """An item, or a category: any of its items, chosen FEFO."""
+
+    item_id = fields.Integer(strict=True)
+    category_id = fields.Integer(strict=True)
+    quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+
+    @validates_schema
+    def item_or_category(self, data: dict[str, Any], **_: Any) -> None:
+        if ("item_id" in data) == ("category_id" in data):
+            raise ValidationError("Give either item_id or category_id.", field_name="item_id")
+
+
+class TemplateIn(Schema):
+    name = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    min_people = fields.Integer(required=True, strict=True, validate=PEOPLE)
+    max_people = fields.Integer(required=True, strict=True, validate=PEOPLE)
+    ready_to_eat_only = fields.Boolean(
+        load_default=False, metadata={"description": "For households without cooking facilities."}
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+    lines = fields.List(fields.Nested(TemplateLineIn), required=True, validate=validate.Length(min=1, max=100))
+
+    @validates_schema
+    def band(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("min_people", 1) > data.get("max_people", 50):
+            raise ValidationError("Must be at least min_people.", field_name="max_people")
+
+
+class TemplateLineOut(Schema):
+    id = fields.Integer()
+    item_id = fields.Integer(allow_none=True)
+    category_id = fields.Integer(allow_none=True)
+    quantity = fields.Integer()
+
+
+class TemplateOut(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    min_people = fields.Integer()
+    max_people = fields.Integer()
+    ready_to_eat_only = fields.Boolean()
+    note = fields.String(allow_none=True)
+    lines = fields.List(fields.Nested(TemplateLineOut))
+
+
+class SlotIn(Schema):
+    start_time = fields.Time(required=True, metadata={"description": "HH:MM, Japan time."})
+    end_time = fields.Time(required=True)
+    capacity = fields.Integer(
+        required=True, strict=True, validate=validate.Range(min=1, max=1000), metadata={"description": "Households."}
+    )
+
+    @validates_schema
+    def order(self, data: dict[str, Any], **_: Any) -> None:
+        if "start_time" in data and "end_time" in data and data["end_time"] <= data["start_time"]:
+            raise ValidationError("Must be after start_time.", field_name="end_time")
+
+
+class SlotCapacityIn(Schema):
+    capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
+
+
+WALK_IN_PEOPLE = validate.Range(min=0, max=10_000)
+WALK_IN_PEOPLE_DOC = {"description": "Walk-ins expected, in people."}
+WALK_IN_SIZE = validate.Range(min=1, max=20)
+WALK_IN_SIZE_DOC = {"description": "Typical walk-in household size: walk-in parcels = people / size, rounded up."}
+
+
+class EventIn(Schema):
+    venue_id = fields.Integer(required=True, strict=True)
+    event_date = fields.Date(required=True)
+    slots = fields.List(fields.Nested(SlotIn), required=True, validate=validate.Length(min=1, max=50))
+    expected_walk_in_people = fields.Integer(
+        load_default=0, strict=True, validate=WALK_IN_PEOPLE, metadata=WALK_IN_PEOPLE_DOC
+    )
+    walk_in_household_size = fields.Integer(
+        load_default=3, strict=True, validate=WALK_IN_SIZE, metadata=WALK_IN_SIZE_DOC
+    )
+    template_ids = fields.List(
+        fields.Integer(strict=True),
+        load_default=list,
+        validate=validate.Length(max=20),
+        metadata={"description": "The parcel templates the day uses (size bands of one kind must not overlap)."},
+    )
+    note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
+
+
+class EventUpdate(Schema):
+    """What may change before the day; the date only until stock is allocated."""
+
+    venue_id = fields.Integer(strict=True)
+    event_date = fields.Date()
+    expected_walk_in_people = fields.Integer(strict=True, validate=WALK_IN_PEOPLE, metadata=WALK_IN_PEOPLE_DOC)
+    walk_in_household_size = fields.Integer(strict=True, validate=WALK_IN_SIZE, metadata=WALK_IN_SIZE_DOC)
+    template_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(max=20))
+    note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+
+class EventFilter(Schema):
+    status = fields.Enum(PantryEventStatus, by_value=True)
+    since = fields.Date()
+    until = fields.Date()
+    limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class SlotOut(Schema):
+    id = fields.Integer()
+    start_time = fields.Time()
+    end_time = fields.Time()
+    capacity = fields.Integer()
+    booked = fields.Integer()
+    places_left = fields.Integer()
+
+
+class EventOut(Schema):
+    id = fields.Integer()
+    venue_id = fields.Integer()
+    venue_name = fields.String(attribute="venue.name")
+    municipality = fields.Enum(Municipality, by_value=True, attribute="venue.municipality")
+    event_date = fields.Date()
+    status = fields.Enum(PantryEventStatus, by_value=True)
+    expected_walk_in_people = fields.Integer()
+    walk_in_household_size = fields.Integer()
+    walk_in_parcels = fields.Integer(metadata={"description": "Prepared by the latest allocation."})
+    walk_in_reservation_id = fields.Integer(allow_none=True)
+    template_ids = fields.List(fields.Integer())
+    slots = fields.List(fields.Nested(SlotOut))
+    note = fields.String(allow_none=True)
+    allocated_at = fields.AwareDateTime(allow_none=True)
+    closed_at = fields.AwareDateTime(allow_none=True)
+
+
+class RegistrationIn(Schema):
+    household_id = fields.Integer(required=True, strict=True)
+    slot_id = fields.Integer(required=True, strict=True)
+    people = fields.Integer(
+        load_default=None, allow_none=True, strict=True, validate=PEOPLE, metadata={"description": "Default: size."}
+    )
+    referral_id = fields.Integer(load_default=None, allow_none=True, strict=True)
+
+
+class RegistrationOut(Schema):
+    id = fields.Integer()
+    event_id = fields.Integer()
+    slot_id = fields.Integer()
+    household_id = fields.Integer()
+    household_code = fields.String()
+    people = fields.Integer()
+    referral_id = fields.Integer(allow_none=True)
+    status = fields.Enum(RegistrationStatus, by_value=True)
+    template_id = fields.Integer(allow_none=True)
+    reservation_id = fields.Integer(allow_none=True)
+    distribution_id = fields.Integer(allow_none=True)
+    created_at = fields.AwareDateTime()
+    status_changed_at = fields.AwareDateTime(allow_none=True)
+
+
+class RegistrationFilter(Schema):
+    status = fields.Enum(RegistrationStatus, by_value=True)
+    slot_id = fields.Integer()
+
+
+class CheckInIn(Schema):
+    people = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=PEOPLE,
+        metadata={"description": "People served, if not as registered."},
+    )
+
+
+class WalkInIn(Schema):
+    people = fields.Integer(required=True, strict=True, validate=PEOPLE, metadata={"description": "People served."})
+    parcels = fields.Integer(load_default=1, strict=True, validate=validate.Range(min=1, max=10))
+
+
+class AllocateIn(Schema):
+    allow_partial = fields.Boolean(
+        load_default=True,
+        metadata={"description": "Reserve what there is and report shortages (false: 409 and nothing changes)."},
+    )
+
+
+class SubstituteOut(Schema):
+    item_id = fields.Integer()
+    item_name = fields.String()
+    available = fields.Integer(metadata={"description": "Units usable on the event date, free now."})
+
+
+class PantryShortageOut(Schema):
+    item_id = fields.Integer(allow_none=True, metadata={"description": "Null for a category line."})
+    item_name = fields.String(allow_none=True)
+    category_id = fields.Integer()
+    category_name = fields.String()
+    requested = fields.Integer()
+    allocated = fields.Integer()
+    missing = fields.Integer()
+    parcels = fields.Integer(metadata={"description": "Parcels short of it (the walk-in buffer counts as one)."})
+    unusable = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "Free units that cannot be used on the day, by reason (use_by_passed, ...)."},
+    )
+    substitutes = fields.List(
+        fields.Nested(SubstituteOut), metadata={"description": "Other items of the category with stock."}
+    )
+
+
+class AllocationOut(Schema):
+    event_id = fields.Integer()
+    status = fields.Enum(PantryEventStatus, by_value=True)
+    registrations = fields.Integer(metadata={"description": "Registrations given a parcel now."})
+    kept_picked = fields.Integer(metadata={"description": "Registrations whose parcel was already picked: kept."})
+    without_parcel = fields.List(
+        fields.Integer(), metadata={"description": "Registrations nothing could be found for."}
+    )
+    walk_in_parcels = fields.Integer()
+    reservations_created = fields.Integer()
+    reservations_released = fields.Integer()
+    units_reserved = fields.Integer()
+    complete = fields.Boolean()
+    shortages = fields.List(fields.Nested(PantryShortageOut))
+
+
+class PickingRowOut(Schema):
+    zone = fields.Enum(Zone, by_value=True)
+    location_code = fields.String()
+    item_id = fields.Integer()
+    item_name = fields.String()
+    lot_id = fields.Integer()
+    expiry = fields.String(allow_none=True, metadata={"description": "As printed: YYYY-MM-DD or YYYY-MM."})
+    crop_year = fields.Integer(allow_none=True)
+    lot_code = fields.String(allow_none=True)
+    quantity = fields.Integer()
+    parcels = fields.Integer(metadata={"description": "Parcels (reservations) this lot goes into."})
+
+
+class PickingListOut(Schema):
+    event_id = fields.Integer()
+    event_date = fields.Date()
+    rows = fields.List(fields.Nested(PickingRowOut), metadata={"description": "Zone, location, item, lot (FEFO)."})
+    units = fields.Integer()
+    parcels = fields.Integer()
+
+
+class PackedItemOut(Schema):
+    item_id = fields.Integer()
+    item_name = fields.String()
+    zone = fields.Enum(Zone, by_value=True)
+    quantity = fields.Integer()
+
+
+class PackingListOut(Schema):
+    registration_id = fields.Integer(allow_none=True)
+    household_code = fields.String(allow_none=True, metadata={"description": "Null for the walk-in buffer."})
+    walk_in_buffer = fields.Boolean()
+    people = fields.Integer(allow_none=True)
+    parcels = fields.Integer()
+    slot_start_time = fields.Time(allow_none=True)
+    status = fields.String(allow_none=True, metadata={"description": "The registration's status."})
+    avoids = fields.List(fields.String(), metadata={"description": "Allergen tags kept out of this parcel."})
+    template_id = fields.Integer(allow_none=True)
+    template_name = fields.String(allow_none=True)
+    reservation_id = fields.Integer(allow_none=True)
+    reservation_status = fields.Enum(ReservationStatus, by_value=True, allow_none=True)
+    items = fields.List(fields.Nested(PackedItemOut))
+    units = fields.Integer()
+
+
+class HandOutLineOut(Schema):
+    lot_id = fields.Integer()
+    item_id = fields.Integer()
+    quantity = fields.Integer()
+
+
+class CheckInOut(Schema):
+    registration = fields.Nested(RegistrationOut)
+    distribution_id = fields.Integer()
+    people = fields.Integer()
+    units = fields.Integer()
+
+
+class MissingOut(Schema):
+    item_id = fields.Integer(allow_none=True)
+    category_id = fields.Integer(allow_none=True)
+    missing = fields.Integer()
+
+
+class WalkInOut(Schema):
+    distribution_id = fields.Integer()
+    event_id = fields.Integer()
+    people = fields.Integer()
+    parcels = fields.Integer()
+    units = fields.Integer()
+    lines = fields.List(fields.Nested(HandOutLineOut))
+    missing = fields.List(
+        fields.Nested(MissingOut), metadata={"description": "What the buffer no longer held for these parcels."}
+    )
+
+
+class CategoryKgOut(Schema):
+    category_id = fields.Integer()
+    category_code = fields.String()
+    category_name = fields.String()
+    units = fields.Integer()
+    kg = fields.Decimal(as_string=True)
+
+
+class PantrySummaryOut(Schema):
+    """The figures of a pantry day. Households are counted, never named."""
+
+    event_id = fields.Integer()
+    event_date = fields.Date()
+    status = fields.Enum(PantryEventStatus, by_value=True)
+    households_registered = fields.Integer(metadata={"description": "Registrations not cancelled."})
+    households_checked_in = fields.Integer(metadata={"description": "Registered households served."})
+    no_shows = fields.Integer()
+    cancelled = fields.Integer()
+    people_registered_served = fields.Integer()
+    walk_ins = fields.Integer(metadata={"description": "Walk-in hand-outs."})
+    walk_in_people = fields.Integer()
+    people_served = fields.Integer(metadata={"description": "Registered and walk-in (延べ for the day)."})
+    units_handed_out = fields.Integer(metadata={"description": "Net of goods returned since."})
+    kg_handed_out = fields.Decimal(as_string=True)
+    kg_by_category = fields.List(fields.Nested(CategoryKgOut))
+    units_reserved = fields.Integer(metadata={"description": "Set aside by the allocation in force."})
+    units_released = fields.Integer(metadata={"description": "Of those, given back to the shelves."})
+    units_still_reserved = fields.Integer()
