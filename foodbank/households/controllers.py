@@ -103,6 +103,11 @@ class HouseholdController(Controller):
         settings: Settings,
     ) -> stock.ReservationResult:
         household = await queries.get_visible(db_session, principal, household_id)
+        categories: dict[int, int] = {}
+        if "lines" in data:
+            items = stock.group_requests(data["lines"])
+        else:
+            items, categories = await services.parcel_for(db_session, household)
         return await stock.reserve(
             db_session,
             actor_id=principal.id,
@@ -110,7 +115,8 @@ class HouseholdController(Controller):
             purpose_ref=household.code,
             channel=Channel.individual,
             distribution_date=data["distribution_date"],
-            requests=stock.group_requests(data["lines"]),
+            requests=items,
+            category_requests=categories,
             avoid_allergens=household.avoided_allergens(),
             allow_partial=data["allow_partial"],
             note=data["note"],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from foodbank.lib.errors import Forbidden, NotFound
+from foodbank.lib.errors import Conflict, Forbidden, NotFound
 
 
 class HouseholdNotFound(NotFound):
@@ -15,3 +15,8 @@ class HouseholdNotFound(NotFound):
 class IdentityWithoutConsent(Forbidden):
     slug = "no-consent"
     title = "The household has not consented to sharing its identity"
+
+
+class NoTemplate(Conflict):
+    slug = "no-parcel-template"
+    title = "No parcel template fits this household"

@@ -109,9 +109,14 @@ class HouseholdFilter(Schema):
 
 
 class AllocationIn(Schema):
-    """Reserve items for a household, FEFO, leaving out its allergens and honouring its dietary needs."""
+    """Reserve items for a household, FEFO, leaving out its allergens and honouring its dietary needs:
+    the items listed in `lines`, or, without lines, the parcel template that fits its size."""
 
     distribution_date = fields.Date(required=True)
-    lines = fields.List(fields.Nested(RequestLineIn), required=True, validate=validate.Length(min=1, max=200))
+    lines = fields.List(
+        fields.Nested(RequestLineIn),
+        validate=validate.Length(min=1, max=200),
+        metadata={"description": "Leave out to use the parcel template for the household's size."},
+    )
     allow_partial = fields.Boolean(load_default=False)
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))

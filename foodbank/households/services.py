@@ -3,6 +3,7 @@ personal data, only ids and codes."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -13,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foodbank.audit.services import record
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.households import queries
-from foodbank.households.errors import HouseholdNotFound, IdentityWithoutConsent
+from foodbank.households.errors import HouseholdNotFound, IdentityWithoutConsent, NoTemplate
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
-from foodbank.models import Household, HouseholdIdentity, Role
+from foodbank.models import Household, HouseholdIdentity, ParcelTemplate, Role
+from foodbank.picking import parcels
 
 
 @dataclass
@@ -165,3 +167,24 @@ async def anonymise_inactive(
         details={"households": len(ids), "years": years, "cutoff": cutoff.isoformat()},
     )
     return [h.code for h in households]
+
+
+async def parcel_for(session: AsyncSession, household: Household) -> tuple[dict[int, int], dict[int, int]]:
+    """The parcel template that fits the household's size (and kitchen): (item units, category units)."""
+    templates = (await session.scalars(select(ParcelTemplate))).all()
+    template = parcels.choose_template(templates, household.size, household.ready_to_eat_only)
+    if template is None:
+        raise NoTemplate(
+            f"No parcel template fits a household of {household.size}"
+            + (" without cooking facilities" if household.ready_to_eat_only else "")
+            + ": list the items, or add a template for that size.",
+            size=household.size,
+        )
+    items: dict[int, int] = defaultdict(int)
+    categories: dict[int, int] = defaultdict(int)
+    for line in template.lines:
+        if line.item_id is not None:
+            items[line.item_id] += line.quantity
+        elif line.category_id is not None:
+            categories[line.category_id] += line.quantity
+    return dict(items), dict(categories)

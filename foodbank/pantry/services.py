@@ -57,7 +57,6 @@ from foodbank.models import (
     ReservationPurpose,
     ReservationStatus,
 )
-from foodbank.pantry import parcels
 from foodbank.pantry.errors import (
     AlreadyRegistered,
     CapacityBelowBookings,
@@ -72,7 +71,7 @@ from foodbank.pantry.errors import (
     VenueNotFound,
     WalkInBufferEmpty,
 )
-from foodbank.picking import fefo
+from foodbank.picking import fefo, parcels
 from foodbank.picking.fefo import LotStatus
 from foodbank.referrals import queries as referral_queries
 from foodbank.stock import ledger

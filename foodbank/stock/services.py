@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -36,7 +36,7 @@ from foodbank.models import (
     ReservationPurpose,
     ReservationStatus,
 )
-from foodbank.picking import fefo
+from foodbank.picking import fefo, parcels
 from foodbank.picking.fefo import DateKind, LotStatus
 from foodbank.stock import ledger
 from foodbank.stock.dates import LabelDate
@@ -566,14 +566,20 @@ def candidate(lot: Lot) -> fefo.CandidateLot:
     )
 
 
-async def lock_candidates(session: AsyncSession, item_ids: Iterable[int]) -> list[Lot]:
-    """Lock every lot that could serve these items, in ascending id order (the deadlock-free order).
+async def lock_candidates(
+    session: AsyncSession, item_ids: Iterable[int], category_ids: Iterable[int] = ()
+) -> list[Lot]:
+    """Lock every lot that could serve these items (or any item of these categories), in ascending id
+    order (the deadlock-free order).
 
     PostgreSQL re-checks the WHERE clause after waiting for a lock, so lots emptied meanwhile drop out.
     """
+    wanted: ColumnElement[bool] = Lot.item_id.in_(sorted(set(item_ids)))
+    if categories := sorted(set(category_ids)):
+        wanted = or_(wanted, Lot.item_id.in_(select(Item.id).where(Item.category_id.in_(categories))))
     stmt = (
         select(Lot)
-        .where(Lot.item_id.in_(sorted(set(item_ids))), Lot.status == LotStatus.active, Lot.on_hand > Lot.reserved)
+        .where(wanted, Lot.status == LotStatus.active, Lot.on_hand > Lot.reserved)
         .order_by(Lot.id)
         .with_for_update(of=Lot)
         .options(selectinload(Lot.item).selectinload(Item.allergen_rows))
@@ -592,7 +598,7 @@ UNUSABLE_REASONS = {
 
 
 def shortage_dicts(
-    result: fefo.AllocationResult,
+    result: fefo.AllocationResult | parcels.ParcelResult,
     candidates: Sequence[fefo.CandidateLot] = (),
     *,
     names: Mapping[int, str] | None = None,
@@ -602,7 +608,8 @@ def shortage_dicts(
 ) -> list[dict[str, Any]]:
     """What is missing per item, and why the free units on the shelves could not be used."""
     out: list[dict[str, Any]] = []
-    for s in result.shortages:
+    item_shortages = result.shortages if isinstance(result, fefo.AllocationResult) else result.item_shortages
+    for s in item_shortages:
         unusable: dict[str, int] = defaultdict(int)
         if on_date is not None and policy is not None:
             for lot in candidates:
@@ -619,6 +626,18 @@ def shortage_dicts(
                 "missing": s.missing,
                 "unusable": dict(unusable),
             }
+        )
+    if isinstance(result, parcels.ParcelResult):
+        out.extend(
+            {
+                "category_id": c.category_id,
+                "item_name": f"category {c.category_id}",
+                "requested": c.requested,
+                "allocated": c.allocated,
+                "missing": c.missing,
+                "unusable": {},
+            }
+            for c in result.category_shortages
         )
     return out
 
@@ -645,6 +664,7 @@ async def reserve(
     allow_partial: bool,
     note: str | None,
     settings: StockSettings,
+    category_requests: Mapping[int, int] | None = None,
 ) -> ReservationResult:
     """Reserve stock FEFO for a purpose and return its picking list.
 
@@ -659,10 +679,16 @@ async def reserve(
             "Unknown items: " + ", ".join(map(str, sorted(unknown))) + ".",
             errors=[{"field": "lines", "message": f"there is no item with id {i}"} for i in sorted(unknown)],
         )
-    lots = await lock_candidates(session, requests)
+    lots = await lock_candidates(session, requests, category_requests or ())
     candidates = [candidate(lot) for lot in lots]
     policy = await policy_for(session, channel, settings)
-    result = fefo.allocate(candidates, requests, distribution_date, policy, avoid_allergens)
+    result: fefo.AllocationResult | parcels.ParcelResult
+    if category_requests:
+        # "Any item of this category" lines are filled after the named items, FEFO across the category.
+        demand = parcels.ParcelDemand(requests, category_requests, avoid_allergens)
+        result = parcels.allocate_parcels(candidates, [demand], distribution_date, policy)[0]
+    else:
+        result = fefo.allocate(candidates, requests, distribution_date, policy, avoid_allergens)
     shortages = shortage_dicts(
         result, candidates, names=names, on_date=distribution_date, policy=policy, avoid=avoid_allergens
     )

@@ -247,3 +247,54 @@ async def test_inactive_households_are_anonymised_and_keep_their_code(
     assert (
         await client.get(f"/api/households/{recent['id']}/identity", headers=coordinator.headers)
     ).status_code == 200
+
+
+async def test_without_lines_the_household_gets_the_parcel_template_for_its_size(
+    client: AsyncClient, actors: Actors, wh, database
+) -> None:
+    from sqlalchemy import select
+
+    from foodbank.models import Category
+    from foodbank.pantry import services as pantry
+    from tests.integration.stock.conftest import TODAY
+
+    coordinator = wh.coordinator
+    await wh.lot(client, wh.canned, 10, "2027-08")
+    await wh.lot(client, wh.noodles, 10, "2027-09")
+    async with database.transaction() as session:
+        staples = await session.scalar(select(Category.id).where(Category.code == "staples"))
+        await pantry.create_template(
+            session,
+            actor_id=None,
+            name="3-4人",
+            min_people=3,
+            max_people=4,
+            ready_to_eat_only=False,
+            note=None,
+            lines=[{"item_id": wh.canned, "quantity": 2}, {"category_id": staples, "quantity": 3}],
+        )
+    family = await register(client, coordinator)  # 1 adult + 2 children: 3 people
+    response = await client.post(
+        f"/api/households/{family['id']}/allocations",
+        json={"distribution_date": TODAY.isoformat()},
+        headers=coordinator.headers,
+    )
+    assert response.status_code == 201, response.text
+    by_item: dict[int, int] = {}
+    for line in response.json()["picking_list"]:
+        by_item[line["item_id"]] = by_item.get(line["item_id"], 0) + line["quantity"]
+    assert by_item[wh.canned] >= 2 and sum(by_item.values()) == 5, "2 named cans, then 3 of any staple, FEFO"
+
+    single = await register(
+        client,
+        coordinator,
+        adults=1,
+        children=0,
+        identity={**IDENTITY, "name": "一人", "phone": "0475-00-0009", "name_kana": None},
+    )
+    no_fit = await client.post(
+        f"/api/households/{single['id']}/allocations",
+        json={"distribution_date": TODAY.isoformat()},
+        headers=coordinator.headers,
+    )
+    assert no_fit.status_code == 409 and no_fit.json()["type"] == "/problems/no-parcel-template"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from foodbank.pantry import parcels
+from foodbank.picking import parcels
 from foodbank.picking.fefo import CandidateLot, DateKind, LotStatus, Policy
 
 DAY = date(2026, 12, 7)
