@@ -23,7 +23,6 @@ from foodbank.catalogue.controllers import CatalogueController
 from foodbank.config import Settings
 from foodbank.distributions.controllers import DistributionController, PartnerProgrammeController
 from foodbank.households.controllers import HouseholdController
-from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
 from foodbank.lib.context import RequestContextMiddleware
@@ -32,6 +31,7 @@ from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemS
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import MarshmallowSchemaPlugin
 from foodbank.pages.controllers import PAGE_HANDLERS
+from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from foodbank.referrals.controllers import ReferralController
 from foodbank.stock.controllers import StockController
 from foodbank.system.controllers import health
