@@ -18,6 +18,7 @@ from litestar.template.config import TemplateConfig
 
 from foodbank.accounts.access import authorize
 from foodbank.accounts.controllers import AgencyController, SessionController, TokenController, UserController
+from foodbank.appliances.controllers import ApplianceController
 from foodbank.audit.controllers import AuditController
 from foodbank.catalogue.controllers import CatalogueController
 from foodbank.config import Settings
@@ -53,6 +54,7 @@ API_CONTROLLERS: list[Any] = [
     PantryVenueController,
     ParcelTemplateController,
     PantryEventController,
+    ApplianceController,
 ]
 
 

@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from foodbank.models.appliances import ApplianceCategory
+
 
 class SettingsError(ValueError):
     """An environment variable holds a value the service cannot use."""
@@ -95,6 +97,50 @@ class HouseholdSettings:
     """Households with no activity for this long are anonymised by `foodbank households anonymise`."""
 
 
+DEFAULT_APPLIANCE_MAX_AGE_YEARS = 6
+"""Reuse shops take appliances up to about 5–6 years from manufacture (DOMAIN.md)."""
+DEFAULT_APPLIANCE_MAX_AGE_BY_CATEGORY: Mapping[str, int] = {
+    ApplianceCategory.refrigerator.value: 10,
+    ApplianceCategory.washing_machine.value: 10,
+}
+"""About 10 years is the end of life of a fridge or a washer (DOMAIN.md)."""
+
+
+def _ages_by_category(env: Mapping[str, str], name: str) -> dict[str, int]:
+    """`refrigerator=10,washing_machine=12`: limits that change the defaults for these categories."""
+    ages = dict(DEFAULT_APPLIANCE_MAX_AGE_BY_CATEGORY)
+    raw = env.get(name) or ""
+    known = {c.value for c in ApplianceCategory}
+    for part in filter(None, (p.strip() for p in raw.split(","))):
+        category, equals, years = (s.strip() for s in part.partition("="))
+        if not equals or category not in known:
+            raise SettingsError(
+                f"{name} must list category=years pairs separated by commas, with categories among "
+                f"{', '.join(sorted(known))}; got {part!r}"
+            )
+        try:
+            ages[category] = int(years)
+        except ValueError:
+            raise SettingsError(f"{name}: the years for {category} must be a whole number, got {years!r}") from None
+        if ages[category] < 0:
+            raise SettingsError(f"{name}: the years for {category} must be at least 0, got {ages[category]}")
+    return ages
+
+
+@dataclass(frozen=True)
+class ApplianceSettings:
+    max_age_years: int = DEFAULT_APPLIANCE_MAX_AGE_YEARS
+    """Oldest a unit may be when it is received (years from its manufacture year), for categories
+    without their own limit."""
+    max_age_by_category: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_APPLIANCE_MAX_AGE_BY_CATEGORY))
+    """Limits of their own, by category code."""
+    no_pse_mark: str = "refuse"
+    """A unit with neither the PSE mark nor the old-law mark: refuse (422) or flag (accepted, flagged)."""
+
+    def max_age_for(self, category: str) -> int:
+        return self.max_age_by_category.get(category, self.max_age_years)
+
+
 @dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
@@ -102,6 +148,7 @@ class Settings:
     http: HttpSettings = field(default_factory=HttpSettings)
     stock: StockSettings = field(default_factory=StockSettings)
     households: HouseholdSettings = field(default_factory=HouseholdSettings)
+    appliances: ApplianceSettings = field(default_factory=ApplianceSettings)
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -135,6 +182,11 @@ class Settings:
             households=HouseholdSettings(
                 min_days_between_handouts=_int(env, "FOODBANK_MIN_DAYS_BETWEEN_HANDOUTS", 7),
                 retention_years=_int(env, "FOODBANK_RETENTION_YEARS", 5, minimum=1),
+            ),
+            appliances=ApplianceSettings(
+                max_age_years=_int(env, "FOODBANK_APPLIANCE_MAX_AGE_YEARS", DEFAULT_APPLIANCE_MAX_AGE_YEARS),
+                max_age_by_category=_ages_by_category(env, "FOODBANK_APPLIANCE_MAX_AGE_BY_CATEGORY"),
+                no_pse_mark=_choice(env, "FOODBANK_APPLIANCE_NO_PSE_MARK", ("refuse", "flag"), "refuse"),
             ),
             log_level=env.get("FOODBANK_LOG_LEVEL", "INFO").upper(),
             log_json=_bool(env, "FOODBANK_LOG_JSON", True),

@@ -396,7 +396,7 @@ def check_referral(referral: Referral, household: Household, on: date) -> None:
             f"Referral {referral.id} cannot be used: {message}",
             referral_id=referral.id,
             reason=reason,
-            status=referral.status.value,
+            referral_status=referral.status.value,
             valid_from=referral.valid_from.isoformat(),
             valid_until=referral.valid_until.isoformat(),
             handouts_used=referral.handouts_used,

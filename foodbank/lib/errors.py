@@ -132,7 +132,8 @@ def problem_response(
         "request_id": current_request_id(),
     }
     if extra:
-        body.update(extra)
+        # The standard members are never overwritten by an error's own data.
+        body.update({key: value for key, value in extra.items() if key not in body})
     return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
 
 

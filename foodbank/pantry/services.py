@@ -141,7 +141,7 @@ def _require(event: PantryEvent, action: str) -> None:
         f"Pantry day {event.id} is {event.status.value.replace('_', ' ')}: {_IN_WORDS[action]} only when it is "
         f"{when}. {hint}".rstrip(),
         event_id=event.id,
-        status=event.status.value,
+        current_status=event.status.value,
         action=action,
         allowed_from=names,
     )
@@ -506,7 +506,7 @@ def _require_registration(registration: PantryRegistration, *allowed: Registrati
             f"Registration {registration.id} is {registration.status.value.replace('_', ' ')}; "
             f"only a {' or '.join(s.value.replace('_', ' ') for s in allowed)} one can be {doing}.",
             registration_id=registration.id,
-            status=registration.status.value,
+            current_status=registration.status.value,
         )
 
 

@@ -147,7 +147,7 @@ async def test_illegal_status_moves_are_refused_with_409_and_a_clear_message(
         assert response.status_code == 409, (action, response.text)
         problem = response.json()
         assert problem["type"] == "/problems/pantry-event-status"
-        assert problem["status"] == expected_status
+        assert problem["status"] == 409 and problem["current_status"] == expected_status
         assert problem["action"] == action
         assert words in problem["detail"], problem["detail"]
 
