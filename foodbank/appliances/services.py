@@ -46,10 +46,10 @@ from foodbank.models import (
     Household,
     Location,
     Referral,
-    ReferralRequest,
     ReferralStatus,
     User,
 )
+from foodbank.referrals import rules as referral_rules
 
 
 class _Errors:
@@ -267,22 +267,11 @@ def _referral_refusal(
     referral: Referral, household: Household, on: date, asked: ApplianceCategory | None, unit: ApplianceUnit
 ) -> tuple[str, str] | None:
     """Why the referral cannot cover this unit for `household` on `on`: (reason code, plain words)."""
-    if referral.household_id != household.id:
-        return "other_household", f"it was made for another household, not {household.code}."
-    if referral.request is ReferralRequest.food:
-        return "not_for_appliance", "it asks for food, not for an appliance."
-    if referral.status is ReferralStatus.fulfilled or (
-        referral.status is ReferralStatus.accepted and referral.handouts_used >= referral.handouts_allowed
-    ):
-        return "used_up", f"all {referral.handouts_allowed} hand-outs it allows have been given."
-    if referral.status is ReferralStatus.expired:
-        return "expired", f"it expired on {referral.valid_until.isoformat()}."
-    if referral.status is not ReferralStatus.accepted:
-        return "not_accepted", f"it is {referral.status.value}, not accepted; a coordinator must accept it first."
-    if on < referral.valid_from:
-        return "not_yet_valid", f"it is valid from {referral.valid_from.isoformat()}."
-    if on > referral.valid_until:
-        return "expired", f"it is valid until {referral.valid_until.isoformat()}."
+    refused = referral_rules.refusal(
+        referral, household_id=household.id, household_code=household.code, on=on, purpose="appliance"
+    )
+    if refused is not None:
+        return refused
     if asked is not unit.category:
         wanted = asked.value if asked is not None else repr(referral.appliance_category)
         return "other_category", f"it asks for {wanted}, and {unit.code} is {unit.category.value}."
@@ -468,9 +457,7 @@ async def deliver(
     reservation.status = ApplianceReservationStatus.delivered
     household.last_activity_on = max(household.last_activity_on or delivered_on, delivered_on)
     if referral is not None:
-        referral.handouts_used += 1
-        if referral.handouts_used >= referral.handouts_allowed:
-            referral.status = ReferralStatus.fulfilled
+        referral_rules.count_handout(referral)
     _move(session, unit, Action.deliver, actor_id, note or f"to {household.code}")
     await session.flush()
     await record(

@@ -56,13 +56,13 @@ from foodbank.models import (
     PartnerKind,
     PartnerProgramme,
     Referral,
-    ReferralRequest,
     ReferralStatus,
     Reservation,
     ReservationStatus,
     Role,
 )
 from foodbank.picking import fefo
+from foodbank.referrals import rules as referral_rules
 from foodbank.stock import ledger
 from foodbank.stock import services as stock
 from foodbank.stock.dates import LabelDate, format_label_date
@@ -233,9 +233,7 @@ async def hand_out(
     if household is not None:
         household.last_activity_on = max(household.last_activity_on or distributed_on, distributed_on)
     if referral is not None:
-        referral.handouts_used += 1
-        if referral.handouts_used >= referral.handouts_allowed:
-            referral.status = ReferralStatus.fulfilled
+        referral_rules.count_handout(referral)
     await session.flush()
 
     await record(
@@ -405,24 +403,9 @@ def check_referral(referral: Referral, household: Household, on: date) -> None:
 
 
 def _referral_refusal(referral: Referral, household: Household, on: date) -> tuple[str, str] | None:
-    """Why the referral cannot cover a hand-out to `household` on `on`: (reason code, plain words)."""
-    if referral.household_id != household.id:
-        return "other_household", f"it was made for another household, not {household.code}."
-    if referral.status is ReferralStatus.fulfilled or (
-        referral.status is ReferralStatus.accepted and referral.handouts_used >= referral.handouts_allowed
-    ):
-        return "used_up", f"all {referral.handouts_allowed} hand-outs it allows have been given."
-    if referral.status is ReferralStatus.expired:
-        return "expired", f"it expired on {referral.valid_until.isoformat()}."
-    if referral.status is not ReferralStatus.accepted:
-        return "not_accepted", f"it is {referral.status.value}, not accepted; a coordinator must accept it first."
-    if referral.request is ReferralRequest.appliance:
-        return "not_for_food", "it asks for an appliance, not for food."
-    if on < referral.valid_from:
-        return "not_yet_valid", f"it is valid from {referral.valid_from.isoformat()}."
-    if on > referral.valid_until:
-        return "expired", f"it was valid until {referral.valid_until.isoformat()}."
-    return None
+    return referral_rules.refusal(
+        referral, household_id=household.id, household_code=household.code, on=on, purpose="food"
+    )
 
 
 async def _goods_from_reservation(session: AsyncSession, reservation_id: int) -> tuple[Reservation, list[_Goods]]:
