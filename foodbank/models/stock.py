@@ -93,7 +93,7 @@ class Lot(Base):
 
     id: Mapped[BigId]
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"))
-    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipt.id"))
+    receipt_id: Mapped[int] = mapped_column(ForeignKey("receipt.id"), index=True)
     receipt_line_no: Mapped[int] = mapped_column(SmallInteger)
     parent_lot_id: Mapped[int | None] = mapped_column(ForeignKey("lot.id"))
     """Set when a transfer of part of a lot split it: the new lot keeps the origin."""
