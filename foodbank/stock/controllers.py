@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, Request, Response, get, post
 from litestar.di import Provide
 from litestar.response import Stream
 from marshmallow import Schema, fields, validate
@@ -16,10 +16,11 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.db import Database
+from foodbank.lib.pdf import render_pdf
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
 from foodbank.picking.fefo import LotStatus
-from foodbank.stock import csvio, ledger, queries, services
+from foodbank.stock import csvio, documents, ledger, queries, services
 from foodbank.stock.errors import LotNotFound, ReservationNotFound
 from foodbank.stock.schemas import (
     AdjustmentIn,
@@ -428,3 +429,27 @@ class StockController(Controller):
                     yield chunk
 
         return csv_download(chunks(), "ledger")
+
+    @get(
+        "/reservations/{reservation_id:int}/picking-list.pdf",
+        opt=allow(*WAREHOUSE),
+        media_type="application/pdf",
+        summary="The picking list as a PDF (A4, by zone and location, tick boxes, picked quantity, picker)",
+    )
+    async def picking_list_pdf(
+        self, db_session: AsyncSession, reservation_id: int, settings: Settings
+    ) -> Response[bytes]:
+        found = await queries.reservation(db_session, reservation_id)
+        if found is None:
+            raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+        pdf = await render_pdf(
+            "picking_list.html",
+            documents.picking_list(found),
+            organisation=settings.http.organisation_name,
+            printed_on=today(),
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="picking-list-{reservation_id}.pdf"'},
+        )

@@ -1,0 +1,65 @@
+"""Documents, then templates, then PDFs: a service builds a typed document object, a Jinja2 template in
+templates/documents/ formats it, and WeasyPrint renders it in a worker thread with a time limit, so a
+large list never blocks the event loop. The stylesheet names an installed Japanese font (IPAex, from
+the Debian package fonts-ipaexfont that the bootstrap installs), which WeasyPrint embeds."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import anyio.to_thread
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from foodbank.lib.errors import AppError
+
+DOCUMENTS = Path(__file__).resolve().parents[2] / "templates" / "documents"
+
+
+class RenderTimeout(AppError):
+    status = 503
+    slug = "document-timeout"
+    title = "The document took too long to render"
+
+
+def css_string(value: object) -> Markup:
+    """A quoted CSS string for page margins (@top-left content): quotes, backslashes and line ends escaped."""
+    text = str(value).replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ").replace("<", "\\3c ")
+    return Markup(f'"{text}"')
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    environment = Environment(
+        loader=FileSystemLoader(DOCUMENTS),
+        autoescape=select_autoescape(["html"]),
+        undefined=StrictUndefined,  # a missing field is a bug, not a blank on paper
+    )
+    environment.filters["css_string"] = css_string
+    return environment
+
+
+def render_html(template: str, document: Any, *, organisation: str, printed_on: date) -> str:
+    return _environment().get_template(template).render(doc=document, organisation=organisation, printed_on=printed_on)
+
+
+def _write_pdf(html: str) -> bytes:
+    from weasyprint import HTML  # imported here: it loads Pango, which only document routes need
+
+    pdf: bytes = HTML(string=html, base_url=str(DOCUMENTS)).write_pdf()
+    return pdf
+
+
+async def render_pdf(
+    template: str, document: Any, *, organisation: str, printed_on: date, timeout_seconds: float = 60
+) -> bytes:
+    html = render_html(template, document, organisation=organisation, printed_on=printed_on)
+    try:
+        async with asyncio.timeout(timeout_seconds):
+            return await anyio.to_thread.run_sync(_write_pdf, html, abandon_on_cancel=True)
+    except TimeoutError:
+        raise RenderTimeout(f"Rendering {template} took longer than {timeout_seconds:.0f} s.") from None
