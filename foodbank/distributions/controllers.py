@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue.errors import DonorNotFound
 from foodbank.config import Settings
-from foodbank.distributions import queries, services
+from foodbank.distributions import documents, queries, services
 from foodbank.distributions.errors import DistributionNotFound
 from foodbank.distributions.schemas import (
     DistributionFilter,
@@ -27,6 +27,7 @@ from foodbank.distributions.schemas import (
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
+from foodbank.lib.pdf import render_pdf
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PartnerProgramme, Role
 
@@ -138,6 +139,28 @@ class DistributionController(Controller):
         if impact is None:
             raise DonorNotFound(f"There is no donor with id {donor_id}.")
         return impact
+
+    @get(
+        "/distributions/{distribution_id:int}/receipt.pdf",
+        opt=allow(*HANDING_OUT),
+        media_type="application/pdf",
+        summary="The hand-over receipt (受領書) to print and sign; households by code only",
+    )
+    async def hand_over_receipt(
+        self, db_session: AsyncSession, principal: Principal, distribution_id: int, settings: Settings
+    ) -> Response[bytes]:
+        shown_distribution = await shown(db_session, principal, distribution_id)
+        pdf = await render_pdf(
+            "hand_over_receipt.html",
+            documents.hand_over_receipt(shown_distribution),
+            organisation=settings.http.organisation_name,
+            printed_on=today(),
+        )
+        return Response(
+            pdf,
+            media_type="application/pdf",
+            headers={"Content-Disposition": f'inline; filename="receipt-{distribution_id}.pdf"'},
+        )
 
 
 class PartnerProgrammeController(Controller):
