@@ -27,7 +27,7 @@ from foodbank.distributions.schemas import (
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.pdf import render_pdf
+from foodbank.lib.pdf import pdf_response, render_pdf
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PartnerProgramme, Role
 
@@ -156,11 +156,7 @@ class DistributionController(Controller):
             organisation=settings.http.organisation_name,
             printed_on=today(),
         )
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="receipt-{distribution_id}.pdf"'},
-        )
+        return pdf_response(pdf, f"receipt-{distribution_id}.pdf")
 
 
 class PartnerProgrammeController(Controller):

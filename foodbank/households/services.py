@@ -3,7 +3,6 @@ personal data, only ids and codes."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -180,11 +179,5 @@ async def parcel_for(session: AsyncSession, household: Household) -> tuple[dict[
             + ": list the items, or add a template for that size.",
             size=household.size,
         )
-    items: dict[int, int] = defaultdict(int)
-    categories: dict[int, int] = defaultdict(int)
-    for line in template.lines:
-        if line.item_id is not None:
-            items[line.item_id] += line.quantity
-        elif line.category_id is not None:
-            categories[line.category_id] += line.quantity
-    return dict(items), dict(categories)
+    demand = template.demand()
+    return dict(demand.items), dict(demand.categories)

@@ -13,6 +13,7 @@ from typing import Any
 
 import anyio.to_thread
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from litestar import Response
 from markupsafe import Markup
 
 from foodbank.lib.errors import AppError
@@ -63,3 +64,10 @@ async def render_pdf(
             return await anyio.to_thread.run_sync(_write_pdf, html, abandon_on_cancel=True)
     except TimeoutError:
         raise RenderTimeout(f"Rendering {template} took longer than {timeout_seconds:.0f} s.") from None
+
+
+def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:
+    """A PDF shown in the browser (printable from there), with a name for saving it."""
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'inline; filename="{filename}"'}
+    )

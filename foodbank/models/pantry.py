@@ -7,6 +7,7 @@ the walk-in buffer (`PantryEvent.walk_in_reservation_id`).
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, datetime, time
 from enum import StrEnum
 
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from foodbank.models.base import Base, BigId, CreatedAt, text_enum
 from foodbank.models.households import Municipality
+from foodbank.picking import parcels
 
 
 class PantryEventStatus(StrEnum):
@@ -81,6 +83,17 @@ class ParcelTemplate(Base):
     )
 
     __table_args__ = (CheckConstraint("min_people >= 1 AND max_people >= min_people", name="people_band"),)
+
+    def demand(self, avoid: frozenset[str] = frozenset()) -> parcels.ParcelDemand:
+        """What one parcel of this template asks for: item units and "any item of this category" units."""
+        items: dict[int, int] = defaultdict(int)
+        categories: dict[int, int] = defaultdict(int)
+        for line in self.lines:
+            if line.item_id is not None:
+                items[line.item_id] += line.quantity
+            elif line.category_id is not None:
+                categories[line.category_id] += line.quantity
+        return parcels.ParcelDemand(dict(items), dict(categories), avoid)
 
 
 class ParcelTemplateLine(Base):

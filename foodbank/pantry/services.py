@@ -671,7 +671,7 @@ async def record_walk_in(
     template = (await _templates(session, [event.walk_in_template_id]))[0]
     candidates = [replace(stock.candidate(lot), available=held[lot.id]) for lot in lots.values()]
     policy = await stock.policy_for(session, Channel.pantry, settings)
-    result = parcels.allocate_parcels(candidates, [_demand(template).times(parcels_wanted)], event.event_date, policy)[
+    result = parcels.allocate_parcels(candidates, [template.demand().times(parcels_wanted)], event.event_date, policy)[
         0
     ]
     taken: dict[int, int] = defaultdict(int)
@@ -700,17 +700,6 @@ async def record_walk_in(
 
 
 # --- allocation ------------------------------------------------------------------------------------
-
-
-def _demand(template: ParcelTemplate, avoid: frozenset[str] = frozenset()) -> parcels.ParcelDemand:
-    items: dict[int, int] = defaultdict(int)
-    categories: dict[int, int] = defaultdict(int)
-    for line in template.lines:
-        if line.item_id is not None:
-            items[line.item_id] += line.quantity
-        elif line.category_id is not None:
-            categories[line.category_id] += line.quantity
-    return parcels.ParcelDemand(dict(items), dict(categories), avoid)
 
 
 async def _locked_registrations(session: AsyncSession, event_id: int) -> list[PantryRegistration]:
@@ -870,9 +859,9 @@ async def allocate(
     picked = {r.id for r in previous if r.status is ReservationStatus.picked}
     to_fill = [r for r in booked if r.reservation_id not in picked]
     keep_buffer = event.walk_in_reservation_id in picked
-    demands = [_demand(template_of[r.id], households[r.household_id].avoided_allergens()) for r in to_fill]
+    demands = [template_of[r.id].demand(households[r.household_id].avoided_allergens()) for r in to_fill]
     if walk_in_template is not None and not keep_buffer:
-        demands.append(_demand(walk_in_template).times(walk_in_count))
+        demands.append(walk_in_template.demand().times(walk_in_count))
     wanted_items = {i for d in demands for i in d.items}
     wanted_categories = {c for d in demands for c in d.categories}
     if wanted_categories:

@@ -16,7 +16,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.db import Database
-from foodbank.lib.pdf import render_pdf
+from foodbank.lib.pdf import pdf_response, render_pdf
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
 from foodbank.picking.fefo import LotStatus
@@ -448,8 +448,4 @@ class StockController(Controller):
             organisation=settings.http.organisation_name,
             printed_on=today(),
         )
-        return Response(
-            pdf,
-            media_type="application/pdf",
-            headers={"Content-Disposition": f'inline; filename="picking-list-{reservation_id}.pdf"'},
-        )
+        return pdf_response(pdf, f"picking-list-{reservation_id}.pdf")
