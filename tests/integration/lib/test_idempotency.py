@@ -75,18 +75,23 @@ async def test_a_failed_request_does_not_claim_its_key(client: AsyncClient, acto
 async def test_a_retry_while_the_first_is_running_is_409(client: AsyncClient, actors: Actors, monkeypatch) -> None:
     admin = await actors.make(Role.admin)
     real = services.create_agency
-    started = asyncio.Event()
+    started, release = asyncio.Event(), asyncio.Event()
 
     async def slow_create(*args, **kwargs):  # type: ignore[no-untyped-def]
+        # Holds the first request inside its transaction until the second has been answered, however
+        # slow the machine: a fixed sleep let a loaded CI runner finish the first before the second began.
         started.set()
-        await asyncio.sleep(0.5)
+        await release.wait()
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(services, "create_agency", slow_create)
     headers = {**admin.headers, "Idempotency-Key": "k-4"}
     first = asyncio.create_task(client.post("/api/agencies", json=AGENCY, headers=headers))
-    await started.wait()
-    second = await client.post("/api/agencies", json=AGENCY, headers=headers)
+    await asyncio.wait_for(started.wait(), timeout=30)
+    try:
+        second = await asyncio.wait_for(client.post("/api/agencies", json=AGENCY, headers=headers), timeout=30)
+    finally:
+        release.set()
     assert second.status_code == 409
     assert second.json()["type"] == "/problems/conflict"
     assert "still being processed" in second.json()["detail"]
