@@ -34,6 +34,7 @@ from foodbank.lib.validation import MarshmallowSchemaPlugin
 from foodbank.pages.controllers import PAGE_HANDLERS
 from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from foodbank.referrals.controllers import ReferralController
+from foodbank.reports.controllers import ReportController
 from foodbank.stock.controllers import StockController
 from foodbank.system.controllers import health
 
@@ -55,6 +56,7 @@ API_CONTROLLERS: list[Any] = [
     ParcelTemplateController,
     PantryEventController,
     ApplianceController,
+    ReportController,
 ]
 
 

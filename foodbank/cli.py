@@ -386,6 +386,64 @@ def agencies_create(name: str, kind: str) -> None:
     click.echo(f"Created agency {name} (id {agency_id}).")
 
 
+# --- reports ---------------------------------------------------------------------------------------
+
+
+@main.group()
+def report() -> None:
+    """Reports: the annual summary of a fiscal year."""
+
+
+@report.command("annual")
+@click.option(
+    "--year",
+    "fiscal_year",
+    type=int,
+    default=None,
+    help="Fiscal year, named by the year it starts in (2025 = 令和7年度). Default: the last complete year.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["pdf", "xlsx", "csv", "html", "json"]), default="pdf", show_default=True
+)
+@click.option("--lang", type=click.Choice(["ja", "en"]), default="ja", show_default=True)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None, help="Default: a name in ."
+)
+def report_annual(fiscal_year: int | None, fmt: str, lang: str, output: str | None) -> None:
+    """Write the annual summary to a file (PDF, Excel, CSV, HTML or JSON)."""
+    import json
+
+    from foodbank.lib.errors import AppError
+    from foodbank.reports import rules, services
+    from foodbank.reports.schemas import AnnualSummaryOut
+
+    settings = _settings()
+    start_month = settings.reports.fiscal_year_start_month
+    year = fiscal_year if fiscal_year is not None else rules.fiscal_year_of(today(), start_month) - 1
+
+    async def work(session: Any) -> tuple[str, bytes]:
+        summary = await services.build_annual_summary(
+            session,
+            fiscal_year=year,
+            start_month=start_month,
+            organisation=settings.http.organisation_name,
+            today=today(),
+        )
+        if fmt == "json":
+            body = json.dumps(AnnualSummaryOut().dump(summary), ensure_ascii=False, indent=2).encode()
+        else:
+            body = await services.render(summary, fmt, lang)
+        return services.filename(summary, fmt, lang), body
+
+    try:
+        name, body = _with_database(_require_url(settings), work)
+    except AppError as exc:
+        raise click.ClickException(exc.detail) from None
+    target = Path(output or name)
+    target.write_bytes(body)
+    click.echo(f"Wrote {target} ({len(body):,} bytes).")
+
+
 # --- demo data -------------------------------------------------------------------------------------
 
 

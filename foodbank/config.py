@@ -18,7 +18,7 @@ class SettingsError(ValueError):
     """An environment variable holds a value the service cannot use."""
 
 
-def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -> int:
+def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -28,6 +28,8 @@ def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0) -
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if value < minimum:
         raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    if maximum is not None and value > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}, got {value}")
     return value
 
 
@@ -142,6 +144,12 @@ class ApplianceSettings:
 
 
 @dataclass(frozen=True)
+class ReportSettings:
+    fiscal_year_start_month: int = 4
+    """The month a fiscal year (年度) starts in: April in Japan; 1 for calendar years."""
+
+
+@dataclass(frozen=True)
 class Settings:
     database: DatabaseSettings
     security: SecuritySettings = field(default_factory=SecuritySettings)
@@ -149,6 +157,7 @@ class Settings:
     stock: StockSettings = field(default_factory=StockSettings)
     households: HouseholdSettings = field(default_factory=HouseholdSettings)
     appliances: ApplianceSettings = field(default_factory=ApplianceSettings)
+    reports: ReportSettings = field(default_factory=ReportSettings)
     log_level: str = "INFO"
     log_json: bool = True
 
@@ -187,6 +196,9 @@ class Settings:
                 max_age_years=_int(env, "FOODBANK_APPLIANCE_MAX_AGE_YEARS", DEFAULT_APPLIANCE_MAX_AGE_YEARS),
                 max_age_by_category=_ages_by_category(env, "FOODBANK_APPLIANCE_MAX_AGE_BY_CATEGORY"),
                 no_pse_mark=_choice(env, "FOODBANK_APPLIANCE_NO_PSE_MARK", ("refuse", "flag"), "refuse"),
+            ),
+            reports=ReportSettings(
+                fiscal_year_start_month=_int(env, "FOODBANK_FISCAL_YEAR_START_MONTH", 4, minimum=1, maximum=12),
             ),
             log_level=env.get("FOODBANK_LOG_LEVEL", "INFO").upper(),
             log_json=_bool(env, "FOODBANK_LOG_JSON", True),

@@ -36,6 +36,7 @@ from foodbank.models import (
     Role,
     Urgency,
 )
+from foodbank.reports import rules as fiscal_years
 
 CURRENT = (ApplianceReservationStatus.open, ApplianceReservationStatus.delivered)
 """A unit's current reservation is open, or delivered; released ones are history."""
@@ -324,7 +325,7 @@ async def deliveries_by_fiscal_year(
         .join(ApplianceUnit, ApplianceUnit.id == ApplianceDelivery.unit_id)
     )
     if fiscal_year is not None:
-        first, last = rules.fiscal_year_bounds(fiscal_year, start_month)
+        first, last = fiscal_years.fiscal_year_bounds(fiscal_year, start_month)
         base = base.where(delivered_on.between(first, last))
     totals = (
         await session.execute(
@@ -355,12 +356,12 @@ async def deliveries_by_fiscal_year(
     result = []
     for fy in years:
         row = found.get(fy)
-        first, last = rules.fiscal_year_bounds(fy, start_month)
+        first, last = fiscal_years.fiscal_year_bounds(fy, start_month)
         result.append(
             {
                 "fiscal_year": fy,
-                "label_ja": rules.japanese_year_label(fy),
-                "label_en": rules.english_year_label(fy),
+                "label_ja": fiscal_years.japanese_year_label(fy),
+                "label_en": fiscal_years.english_year_label(fy),
                 "starts_on": first,
                 "ends_on": last,
                 "deliveries": row.deliveries if row else 0,

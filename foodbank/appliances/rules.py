@@ -5,7 +5,6 @@
 - `acceptance_problems`: the acceptance policy at intake (age by category, PSE mark).
 - `inspection_outcome`: what the latest check of each kind means for the unit.
 - `category_asked_for`: the category a referral's free-text `appliance_category` names.
-- Fiscal years: `fiscal_year_of`, `fiscal_year_bounds`, `japanese_year_label`.
 """
 
 from __future__ import annotations
@@ -179,32 +178,3 @@ def category_asked_for(text: str | None, names: Mapping[ApplianceCategory, Itera
         if wanted == category.value or wanted in {_normalise(a) for a in aliases}:
             return category
     return None
-
-
-# --- fiscal years ----------------------------------------------------------------------------------
-
-
-def fiscal_year_of(day: date, start_month: int = 4) -> int:
-    """The fiscal year a day belongs to, named by the calendar year it starts in (FY2022: April 2022 to
-    March 2023 with the default start month)."""
-    return day.year if day.month >= start_month else day.year - 1
-
-
-def fiscal_year_bounds(fiscal_year: int, start_month: int = 4) -> tuple[date, date]:
-    """First and last day of a fiscal year."""
-    first = date(fiscal_year, start_month, 1)
-    following = date(fiscal_year + 1, start_month, 1)
-    return first, date.fromordinal(following.toordinal() - 1)
-
-
-def japanese_year_label(fiscal_year: int) -> str:
-    """令和N年度 (FY2019 is 令和元年度), 平成N年度 before it; plain 年度 before Heisei."""
-    for era, first in (("令和", 2019), ("平成", 1989)):
-        if fiscal_year >= first:
-            n = fiscal_year - first + 1
-            return f"{era}{'元' if n == 1 else n}年度"
-    return f"{fiscal_year}年度"
-
-
-def english_year_label(fiscal_year: int) -> str:
-    return f"FY{fiscal_year}"

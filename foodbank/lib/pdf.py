@@ -44,8 +44,18 @@ def _environment() -> Environment:
     return environment
 
 
-def render_html(template: str, document: Any, *, organisation: str, printed_on: date) -> str:
-    return _environment().get_template(template).render(doc=document, organisation=organisation, printed_on=printed_on)
+def render_html(template: str, document: Any, *, organisation: str, printed_on: date, **context: Any) -> str:
+    """The document as HTML; `context` adds what a template needs beyond the document (charts, language)."""
+    return (
+        _environment()
+        .get_template(template)
+        .render(doc=document, organisation=organisation, printed_on=printed_on, **context)
+    )
+
+
+def stylesheet() -> str:
+    """The documents' stylesheet, for HTML served to a browser (which cannot fetch it from the template folder)."""
+    return (DOCUMENTS / "base.css").read_text(encoding="utf-8")
 
 
 def _write_pdf(html: str) -> bytes:
@@ -56,9 +66,15 @@ def _write_pdf(html: str) -> bytes:
 
 
 async def render_pdf(
-    template: str, document: Any, *, organisation: str, printed_on: date, timeout_seconds: float = 60
+    template: str,
+    document: Any,
+    *,
+    organisation: str,
+    printed_on: date,
+    timeout_seconds: float = 60,
+    **context: Any,
 ) -> bytes:
-    html = render_html(template, document, organisation=organisation, printed_on=printed_on)
+    html = render_html(template, document, organisation=organisation, printed_on=printed_on, **context)
     try:
         async with asyncio.timeout(timeout_seconds):
             return await anyio.to_thread.run_sync(_write_pdf, html, abandon_on_cancel=True)

@@ -1,0 +1,230 @@
+"""The annual summary's reads: every figure is an aggregate done in SQL, dated and counted as
+`foodbank.reports.rules` says. Each function returns plain rows; `documents.annual_summary` shapes them.
+
+The hand-outs of the year are read once: one statement groups the distribution lines by hand-out
+(net of returns) into a materialised CTE and aggregates that in every way the report needs, so a year
+of a million lines is scanned once.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.models import HandOutChannel
+
+INDIVIDUAL = (HandOutChannel.delivery.value, HandOutChannel.pickup.value)
+
+
+def _json(value: Any) -> Any:
+    """json_agg results: numbers as Decimal, so kg stay exact."""
+    if value is None:
+        return None
+    if isinstance(value, (dict, list)):
+        return value
+    return json.loads(value, parse_float=Decimal)
+
+
+def _period(statement: str) -> Any:
+    return text(statement).bindparams(bindparam("first", type_=None), bindparam("last", type_=None))
+
+
+HANDOUTS = """
+WITH d AS MATERIALIZED (
+    SELECT d.id, d.household_id, d.channel, d.distributed_on, d.handed_over_by_id, d.walk_in,
+           d.pantry_event_id, d.partner_programme_id, coalesce(d.people, 0) AS people,
+           date_trunc('month', d.distributed_on)::date AS month,
+           sum(l.quantity - l.returned) AS units,
+           sum((l.quantity - l.returned) * i.unit_weight_kg) AS kg
+    FROM distribution d
+    JOIN distribution_line l ON l.distribution_id = d.id
+    JOIN item i ON i.id = l.item_id
+    WHERE d.distributed_on BETWEEN :first AND :last
+    GROUP BY d.id
+    HAVING sum(l.quantity - l.returned) > 0
+), individual AS (
+    SELECT * FROM d WHERE channel IN ('delivery', 'pickup')
+)
+SELECT
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+        SELECT channel, count(*) AS handouts, count(household_id) AS households, sum(units) AS units,
+               sum(kg) AS kg, sum(people) AS people
+        FROM d GROUP BY channel) x) AS by_channel,
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+        SELECT month, channel, count(*) AS handouts, count(household_id) AS households, sum(units) AS units,
+               sum(kg) AS kg, sum(people) AS people,
+               count(DISTINCT (distributed_on, handed_over_by_id)) AS occasions
+        FROM d GROUP BY month, channel) x) AS monthly,
+    (SELECT row_to_json(x) FROM (
+        SELECT count(DISTINCT (distributed_on, channel, handed_over_by_id)) AS occasions,
+               count(*) AS households_total, count(DISTINCT household_id) AS households_distinct,
+               coalesce(sum(people), 0) AS people_total
+        FROM individual) x) AS individual,
+    (SELECT coalesce(sum(most), 0) FROM (
+        SELECT max(people) AS most FROM individual GROUP BY household_id) x) AS individual_people_distinct,
+    (SELECT row_to_json(x) FROM (
+        SELECT count(household_id) AS households_total, count(DISTINCT household_id) AS households_distinct,
+               coalesce(sum(people), 0) AS people_total
+        FROM d) x) AS households,
+    (SELECT row_to_json(x) FROM (
+        SELECT count(household_id) AS households_total, count(DISTINCT household_id) AS households_distinct
+        FROM d WHERE channel = 'pantry') x) AS pantry,
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+        SELECT pantry_event_id, count(household_id) AS households,
+               coalesce(sum(people) FILTER (WHERE NOT walk_in), 0) AS registered_people,
+               count(*) FILTER (WHERE walk_in) AS walk_in_parcels,
+               coalesce(sum(people) FILTER (WHERE walk_in), 0) AS walk_in_people,
+               sum(kg) AS kg
+        FROM d WHERE pantry_event_id IS NOT NULL GROUP BY pantry_event_id) x) AS pantry_events,
+    (SELECT coalesce(json_agg(x), '[]') FROM (
+        SELECT partner_programme_id, count(*) AS sessions, sum(people) AS people, sum(units) AS units,
+               sum(kg) AS kg
+        FROM d WHERE partner_programme_id IS NOT NULL GROUP BY partner_programme_id) x) AS partners
+"""
+
+
+async def handouts(session: AsyncSession, first: date, last: date) -> dict[str, Any]:
+    row = (await session.execute(text(HANDOUTS), {"first": first, "last": last})).mappings().one()
+    return {key: _json(value) if key != "individual_people_distinct" else int(value) for key, value in row.items()}
+
+
+RECEIVED = """
+SELECT r.id AS receipt_id, r.donor_id, dn.kind AS donor_kind, c.code AS category,
+       date_trunc('month', r.received_date)::date AS month,
+       l.quantity_received AS units, l.quantity_received * i.unit_weight_kg AS kg
+FROM lot l
+JOIN receipt r ON r.id = l.receipt_id
+JOIN donor dn ON dn.id = r.donor_id
+JOIN item i ON i.id = l.item_id
+JOIN category c ON c.id = i.category_id
+WHERE r.kind = 'donation' AND l.parent_lot_id IS NULL AND r.received_date BETWEEN :first AND :last
+"""
+
+
+async def received(session: AsyncSession, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
+    """Donated lots of the year (lots split off by transfers are not received again)."""
+    params = {"first": first, "last": last}
+    queries = {
+        "by_donor_kind": f"""SELECT donor_kind, count(DISTINCT receipt_id) AS donations,
+                                count(DISTINCT donor_id) AS donors, sum(units) AS units, sum(kg) AS kg
+                             FROM ({RECEIVED}) x GROUP BY donor_kind""",
+        "by_category": f"""SELECT category, donor_kind = 'other_food_bank' AS from_food_banks,
+                              sum(units) AS units, sum(kg) AS kg
+                           FROM ({RECEIVED}) x GROUP BY 1, 2""",
+        "totals": f"""SELECT donor_kind = 'other_food_bank' AS from_food_banks,
+                         count(DISTINCT receipt_id) AS donations, count(DISTINCT donor_id) AS donors,
+                         sum(units) AS units, sum(kg) AS kg
+                      FROM ({RECEIVED}) x GROUP BY 1""",
+        "monthly": f"""SELECT month, count(DISTINCT receipt_id) AS donations, sum(units) AS units, sum(kg) AS kg
+                       FROM ({RECEIVED}) x GROUP BY month""",
+    }
+    return {
+        name: [dict(row) for row in (await session.execute(text(sql), params)).mappings()]
+        for name, sql in queries.items()
+    }
+
+
+MOVEMENTS = """
+SELECT sm.kind, sm.reason, sm.on_hand_delta AS units, sm.on_hand_delta * i.unit_weight_kg AS kg,
+       c.code AS category, r.kind AS receipt_kind,
+       CASE
+           WHEN sm.kind = 'receipt' THEN r.received_date
+           WHEN sm.kind IN ('issue', 'return') AND dd.id IS NOT NULL THEN dd.distributed_on
+           ELSE (sm.occurred_at AT TIME ZONE 'Asia/Tokyo')::date
+       END AS day
+FROM stock_movement sm
+JOIN lot l ON l.id = sm.lot_id
+JOIN receipt r ON r.id = l.receipt_id
+JOIN item i ON i.id = l.item_id
+JOIN category c ON c.id = i.category_id
+LEFT JOIN distribution dd ON dd.id = sm.distribution_id
+WHERE sm.on_hand_delta <> 0
+"""
+
+
+async def stock_flows(session: AsyncSession, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
+    """Stock on hand the day before the year and at its end, by category, and what moved it in between."""
+    params = {"first": first, "last": last}
+    balances = f"""
+        SELECT category,
+               coalesce(sum(units) FILTER (WHERE day < :first), 0) AS opening_units,
+               coalesce(sum(kg) FILTER (WHERE day < :first), 0) AS opening_kg,
+               coalesce(sum(units) FILTER (WHERE day <= :last), 0) AS closing_units,
+               coalesce(sum(kg) FILTER (WHERE day <= :last), 0) AS closing_kg
+        FROM ({MOVEMENTS}) m GROUP BY category"""
+    flows = f"""
+        SELECT CASE WHEN kind = 'receipt' THEN 'receipt_' || receipt_kind
+                    WHEN kind IN ('issue', 'return') THEN 'distributed'
+                    WHEN kind = 'disposal' THEN 'disposal_' || reason
+                    ELSE kind::text END AS flow,
+               date_trunc('month', day)::date AS month, sum(units) AS units, sum(kg) AS kg
+        FROM ({MOVEMENTS}) m WHERE day BETWEEN :first AND :last GROUP BY 1, 2"""
+    return {
+        "balances": [dict(row) for row in (await session.execute(text(balances), params)).mappings()],
+        "flows": [dict(row) for row in (await session.execute(text(flows), params)).mappings()],
+    }
+
+
+async def pantry_days(session: AsyncSession, first: date, last: date) -> list[dict[str, Any]]:
+    """The year's pantry days that were not cancelled, in date order."""
+    sql = """
+        SELECT e.id, e.event_date, e.status, v.name AS venue, v.municipality
+        FROM pantry_event e JOIN pantry_venue v ON v.id = e.venue_id
+        WHERE e.event_date BETWEEN :first AND :last AND e.status <> 'cancelled'
+        ORDER BY e.event_date, e.id"""
+    return [dict(row) for row in (await session.execute(text(sql), {"first": first, "last": last})).mappings()]
+
+
+async def partner_programmes(session: AsyncSession) -> list[dict[str, Any]]:
+    sql = "SELECT id, name, kind FROM partner_programme ORDER BY name"
+    return [dict(row) for row in (await session.execute(text(sql))).mappings()]
+
+
+async def appliances(session: AsyncSession, first: date, last: date) -> list[dict[str, Any]]:
+    """Per category: units received, delivered and disposed in the year (recycling-law disposals apart)."""
+    sql = """
+        SELECT c.code AS category, c.name_ja, c.name_en, c.recycling_law,
+               (SELECT count(*) FROM appliance_unit u
+                 WHERE u.category = c.code AND u.received_date BETWEEN :first AND :last) AS received,
+               (SELECT count(*) FROM appliance_delivery dl JOIN appliance_unit u ON u.id = dl.unit_id
+                 WHERE u.category = c.code AND dl.delivered_on BETWEEN :first AND :last) AS delivered,
+               (SELECT count(*) FROM appliance_disposal dp JOIN appliance_unit u ON u.id = dp.unit_id
+                 WHERE u.category = c.code AND dp.disposed_on BETWEEN :first AND :last) AS disposed,
+               (SELECT count(*) FROM appliance_disposal dp JOIN appliance_unit u ON u.id = dp.unit_id
+                 WHERE u.category = c.code AND dp.disposed_on BETWEEN :first AND :last
+                   AND dp.recycling_law) AS disposed_recycling
+        FROM appliance_category c ORDER BY c.sort_order"""
+    return [dict(row) for row in (await session.execute(text(sql), {"first": first, "last": last})).mappings()]
+
+
+async def referrals(session: AsyncSession, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
+    """Referrals made in the year, by agency, who consulted, what was asked, outcome and month."""
+    params = {"first": first, "last": last}
+    year = "FROM referral r WHERE r.referred_on BETWEEN :first AND :last"
+    queries = {
+        "by_agency": """SELECT a.name AS agency, a.kind, count(r.id) AS referrals,
+                                count(DISTINCT r.household_id) AS households
+                         FROM agency a JOIN referral r ON r.agency_id = a.id
+                         WHERE r.referred_on BETWEEN :first AND :last
+                         GROUP BY a.id, a.name, a.kind ORDER BY count(r.id) DESC, a.name""",
+        "by_who_consulted": f"SELECT who_consulted AS key, count(*) AS referrals {year} GROUP BY 1",
+        "by_request": f"SELECT request AS key, count(*) AS referrals {year} GROUP BY 1",
+        "by_outcome": f"SELECT status AS key, count(*) AS referrals {year} GROUP BY 1",
+        "monthly": f"SELECT date_trunc('month', referred_on)::date AS month, count(*) AS referrals {year} GROUP BY 1",
+        "totals": f"SELECT count(*) AS referrals, count(DISTINCT household_id) AS households {year}",
+    }
+    return {
+        name: [dict(row) for row in (await session.execute(text(sql), params)).mappings()]
+        for name, sql in queries.items()
+    }
+
+
+async def names(session: AsyncSession) -> dict[str, dict[str, tuple[str, str]]]:
+    """Japanese and English names of food categories and appliance categories, by code."""
+    categories = (await session.execute(text("SELECT code, name_ja, name_en FROM category ORDER BY id"))).all()
+    return {"category": {code: (ja, en) for code, ja, en in categories}}
