@@ -476,6 +476,14 @@ class Table:
     total: list[Cell] | None = None
     note: str | None = None
 
+    @property
+    def numeric(self) -> list[bool]:
+        """Which columns hold numbers (right-aligned, headings included)."""
+        return [
+            any(isinstance(row[i], (int, Decimal)) for row in self.rows if i < len(row)) or (i > 0 and not self.rows)
+            for i in range(len(self.columns))
+        ]
+
 
 @dataclass(frozen=True)
 class Section:
