@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foodbank.appliances import queries, services
+from foodbank.appliances import documents, queries, services
 from foodbank.appliances.errors import ApplianceNotFound
 from foodbank.appliances.schemas import (
     ApplianceCategoryOut,
@@ -36,6 +36,7 @@ from foodbank.appliances.schemas import (
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
+from foodbank.lib.pdf import pdf_response, render_pdf
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Role
 
@@ -141,6 +142,21 @@ class ApplianceController(Controller):
         if found is None:
             raise ApplianceNotFound(f"There is no appliance with id {unit_id}.")
         return found
+
+    @get(
+        "/appliances/{unit_id:int}/hand-over.pdf",
+        opt=allow(*STAFF),
+        media_type="application/pdf",
+        summary="The hand-over sheet (家電お渡し確認書) of a reserved or delivered unit; the household by code",
+    )
+    async def hand_over_sheet(self, db_session: AsyncSession, unit_id: int, settings: Settings) -> Response[bytes]:
+        pdf = await render_pdf(
+            "appliance_hand_over.html",
+            await documents.load_hand_over_sheet(db_session, unit_id),
+            organisation=settings.http.organisation_name,
+            printed_on=today(),
+        )
+        return pdf_response(pdf, f"appliance-hand-over-{unit_id}.pdf")
 
     @post(
         "/appliances/{unit_id:int}/inspections",

@@ -6,15 +6,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Controller, get, patch, post
+from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
+from foodbank.lib.clock import today
+from foodbank.lib.pdf import pdf_response, render_pdf
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PantryEvent, PantryVenue, ParcelTemplate, Role
-from foodbank.pantry import queries, services
+from foodbank.pantry import documents, queries, services
 from foodbank.pantry.errors import TemplateNotFound
 from foodbank.pantry.schemas import (
     AllocateIn,
@@ -283,6 +285,36 @@ class PantryEventController(Controller):
     )
     async def packing_lists(self, db_session: AsyncSession, event_id: int) -> list[dict[str, Any]]:
         return await queries.packing_lists(db_session, event_id)
+
+    @get(
+        "/{event_id:int}/picking-list.pdf",
+        opt=allow(*STAFF),
+        media_type="application/pdf",
+        summary="The day's picking list as a PDF: all parcels, by zone and location, tick boxes, picked quantity",
+    )
+    async def picking_list_pdf(self, db_session: AsyncSession, event_id: int, settings: Settings) -> Response[bytes]:
+        pdf = await render_pdf(
+            "picking_list.html",
+            await documents.picking_list(db_session, event_id),
+            organisation=settings.http.organisation_name,
+            printed_on=today(),
+        )
+        return pdf_response(pdf, f"pantry-{event_id}-picking-list.pdf")
+
+    @get(
+        "/{event_id:int}/packing-lists.pdf",
+        opt=allow(*STAFF),
+        media_type="application/pdf",
+        summary="The packing lists as a PDF: a page per household (by code, with what to keep out), and walk-ins",
+    )
+    async def packing_lists_pdf(self, db_session: AsyncSession, event_id: int, settings: Settings) -> Response[bytes]:
+        pdf = await render_pdf(
+            "packing_lists.html",
+            await documents.packing_lists(db_session, event_id),
+            organisation=settings.http.organisation_name,
+            printed_on=today(),
+        )
+        return pdf_response(pdf, f"pantry-{event_id}-packing-lists.pdf")
 
     # --- the day -------------------------------------------------------------------------------------
 

@@ -449,3 +449,18 @@ class StockController(Controller):
             printed_on=today(),
         )
         return pdf_response(pdf, f"picking-list-{reservation_id}.pdf")
+
+    @get(
+        "/receipts/{receipt_id:int}/donor-receipt.pdf",
+        opt=allow(*WAREHOUSE),
+        media_type="application/pdf",
+        summary="The donor receipt (寄贈受領書) of a donation: lines, total units and kg, a thank-you, a stamp line",
+    )
+    async def donor_receipt_pdf(self, db_session: AsyncSession, receipt_id: int, settings: Settings) -> Response[bytes]:
+        pdf = await render_pdf(
+            "donor_receipt.html",
+            await documents.load_donor_receipt(db_session, receipt_id),
+            organisation=settings.http.organisation_name,
+            printed_on=today(),
+        )
+        return pdf_response(pdf, f"donor-receipt-{receipt_id}.pdf")
