@@ -36,7 +36,7 @@ from foodbank.appliances.schemas import (
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.pdf import pdf_response, render_pdf
+from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Role
 
@@ -150,13 +150,12 @@ class ApplianceController(Controller):
         summary="The hand-over sheet (家電お渡し確認書) of a reserved or delivered unit; the household by code",
     )
     async def hand_over_sheet(self, db_session: AsyncSession, unit_id: int, settings: Settings) -> Response[bytes]:
-        pdf = await render_pdf(
+        return await pdf_document(
             "appliance_hand_over.html",
             await documents.load_hand_over_sheet(db_session, unit_id),
+            f"appliance-hand-over-{unit_id}.pdf",
             organisation=settings.http.organisation_name,
-            printed_on=today(),
         )
-        return pdf_response(pdf, f"appliance-hand-over-{unit_id}.pdf")
 
     @post(
         "/appliances/{unit_id:int}/inspections",

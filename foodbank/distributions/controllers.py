@@ -27,7 +27,7 @@ from foodbank.distributions.schemas import (
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.pdf import pdf_response, render_pdf
+from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PartnerProgramme, Role
 
@@ -150,13 +150,12 @@ class DistributionController(Controller):
         self, db_session: AsyncSession, principal: Principal, distribution_id: int, settings: Settings
     ) -> Response[bytes]:
         shown_distribution = await shown(db_session, principal, distribution_id)
-        pdf = await render_pdf(
+        return await pdf_document(
             "hand_over_receipt.html",
             documents.hand_over_receipt(shown_distribution),
+            f"receipt-{distribution_id}.pdf",
             organisation=settings.http.organisation_name,
-            printed_on=today(),
         )
-        return pdf_response(pdf, f"receipt-{distribution_id}.pdf")
 
 
 class PartnerProgrammeController(Controller):

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from litestar import Response
 from markupsafe import Markup
 
+from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "templates" / "documents"
@@ -80,6 +81,13 @@ async def render_pdf(
             return await anyio.to_thread.run_sync(_write_pdf, html, abandon_on_cancel=True)
     except TimeoutError:
         raise RenderTimeout(f"Rendering {template} took longer than {timeout_seconds:.0f} s.") from None
+
+
+async def pdf_document(template: str, document: Any, filename: str, *, organisation: str) -> Response[bytes]:
+    """What a document route returns: the document rendered with the organisation's name and today's
+    date on every page, shown in the browser with a file name for saving it."""
+    pdf = await render_pdf(template, document, organisation=organisation, printed_on=today())
+    return pdf_response(pdf, filename)
 
 
 def pdf_response(pdf: bytes, filename: str) -> Response[bytes]:

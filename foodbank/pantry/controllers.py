@@ -12,8 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
-from foodbank.lib.clock import today
-from foodbank.lib.pdf import pdf_response, render_pdf
+from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PantryEvent, PantryVenue, ParcelTemplate, Role
 from foodbank.pantry import documents, queries, services
@@ -293,13 +292,12 @@ class PantryEventController(Controller):
         summary="The day's picking list as a PDF: all parcels, by zone and location, tick boxes, picked quantity",
     )
     async def picking_list_pdf(self, db_session: AsyncSession, event_id: int, settings: Settings) -> Response[bytes]:
-        pdf = await render_pdf(
+        return await pdf_document(
             "picking_list.html",
             await documents.picking_list(db_session, event_id),
+            f"pantry-{event_id}-picking-list.pdf",
             organisation=settings.http.organisation_name,
-            printed_on=today(),
         )
-        return pdf_response(pdf, f"pantry-{event_id}-picking-list.pdf")
 
     @get(
         "/{event_id:int}/packing-lists.pdf",
@@ -308,13 +306,12 @@ class PantryEventController(Controller):
         summary="The packing lists as a PDF: a page per household (by code, with what to keep out), and walk-ins",
     )
     async def packing_lists_pdf(self, db_session: AsyncSession, event_id: int, settings: Settings) -> Response[bytes]:
-        pdf = await render_pdf(
+        return await pdf_document(
             "packing_lists.html",
             await documents.packing_lists(db_session, event_id),
+            f"pantry-{event_id}-packing-lists.pdf",
             organisation=settings.http.organisation_name,
-            printed_on=today(),
         )
-        return pdf_response(pdf, f"pantry-{event_id}-packing-lists.pdf")
 
     # --- the day -------------------------------------------------------------------------------------
 

@@ -16,7 +16,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.db import Database
-from foodbank.lib.pdf import pdf_response, render_pdf
+from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
 from foodbank.picking.fefo import LotStatus
@@ -442,13 +442,12 @@ class StockController(Controller):
         found = await queries.reservation(db_session, reservation_id)
         if found is None:
             raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
-        pdf = await render_pdf(
+        return await pdf_document(
             "picking_list.html",
             documents.picking_list(found),
+            f"picking-list-{reservation_id}.pdf",
             organisation=settings.http.organisation_name,
-            printed_on=today(),
         )
-        return pdf_response(pdf, f"picking-list-{reservation_id}.pdf")
 
     @get(
         "/receipts/{receipt_id:int}/donor-receipt.pdf",
@@ -457,10 +456,9 @@ class StockController(Controller):
         summary="The donor receipt (寄贈受領書) of a donation: lines, total units and kg, a thank-you, a stamp line",
     )
     async def donor_receipt_pdf(self, db_session: AsyncSession, receipt_id: int, settings: Settings) -> Response[bytes]:
-        pdf = await render_pdf(
+        return await pdf_document(
             "donor_receipt.html",
             await documents.load_donor_receipt(db_session, receipt_id),
+            f"donor-receipt-{receipt_id}.pdf",
             organisation=settings.http.organisation_name,
-            printed_on=today(),
         )
-        return pdf_response(pdf, f"donor-receipt-{receipt_id}.pdf")
