@@ -177,6 +177,11 @@ async def picking_list(session: AsyncSession, event_id: int) -> dict[str, Any]:
     rows: dict[int, dict[str, Any]] = {}
     parcels: dict[int, set[int]] = defaultdict(set)
     lots: dict[int, Lot] = {}
+
+    def parcels_in(reservation_id: int) -> int:
+        """A household's reservation is one parcel; the walk-in buffer holds as many as were planned."""
+        return found.walk_in_parcels if reservation_id == found.walk_in_reservation_id else 1
+
     for reservation in reservations:
         for line in reservation.lines:
             units = _units(line)
@@ -205,13 +210,13 @@ async def picking_list(session: AsyncSession, event_id: int) -> dict[str, Any]:
         key=lambda row: (row["zone"].value, row["location_code"], row["item_name"], _fefo_key(lots[row["lot_id"]])),
     )
     for row in ordered:
-        row["parcels"] = len(parcels[row["lot_id"]])
+        row["parcels"] = sum(parcels_in(r) for r in parcels[row["lot_id"]])
     return {
         "event_id": found.id,
         "event_date": found.event_date,
         "rows": ordered,
         "units": sum(row["quantity"] for row in ordered),
-        "parcels": len({r.id for r in reservations if r.lines}),
+        "parcels": sum(parcels_in(r.id) for r in reservations if r.lines),
     }
 
 

@@ -306,6 +306,14 @@ async def test_closing_gives_every_unused_unit_back_and_the_summary_is_what_was_
     assert verify.status_code == 200 and verify.json() == []
 
 
+async def test_the_picking_list_counts_every_walk_in_parcel(client: AsyncClient, pantry: Pantry) -> None:
+    p = pantry
+    day, _, _ = await a_day(client, p, households=2, walk_in_people=7, start=False)  # 3 walk-in parcels of 3
+    picking = await p.get(day.event["id"], "picking-list", p.warehouse)
+    assert (picking["units"], picking["parcels"]) == (5 * 5, 2 + 3)
+    assert {r["item_name"]: r["parcels"] for r in picking["rows"]} == {"さば缶": 5, "カップ麺": 5, "米 5kg": 5}
+
+
 async def test_the_picking_list_walks_the_shelves_and_the_packing_lists_say_what_each_parcel_holds(
     client: AsyncClient, pantry: Pantry
 ) -> None:
