@@ -31,6 +31,7 @@ from foodbank.lib.db import Database, provide_db_session
 from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import MarshmallowSchemaPlugin
+from foodbank.pages import i18n
 from foodbank.pages.controllers import PAGE_HANDLERS
 from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from foodbank.referrals.controllers import ReferralController
@@ -117,7 +118,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             create_static_files_router(path="/static", directories=[TEMPLATES / "pages" / "static"], opt=PUBLIC),
             Router("/", guards=[authorize], route_handlers=[*API_CONTROLLERS, *PAGE_HANDLERS]),
         ],
-        template_config=TemplateConfig(directory=TEMPLATES / "pages", engine=JinjaTemplateEngine),
+        template_config=TemplateConfig(
+            directory=TEMPLATES / "pages",
+            engine=JinjaTemplateEngine,
+            engine_callback=lambda engine: i18n.install(engine.engine),  # gettext catalogs, date filters
+        ),
         state=State({"database": database, "settings": settings}),
         dependencies={
             "database": Provide(provide_database, sync_to_thread=False),

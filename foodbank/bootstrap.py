@@ -78,7 +78,12 @@ COMMON_REQUIREMENTS = (
 )
 COMMAND_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     "run": (*COMMON_REQUIREMENTS, _postgres_server_unless("DATABASE_URL")),
-    "test": (*COMMON_REQUIREMENTS, _postgres_server_unless("FOODBANK_TEST_DATABASE_URL")),
+    "test": (
+        *COMMON_REQUIREMENTS,
+        _postgres_server_unless("FOODBANK_TEST_DATABASE_URL"),
+        # The end-to-end tests drive Debian's Chromium through Playwright, which never downloads a browser.
+        _debian_package("chromium"),
+    ),
 }
 # Debian splits ensurepip out of python3, and `python -m venv` cannot install pip without it.
 VENV_REQUIREMENT = Requirement("python3-venv", lambda: importlib.util.find_spec("ensurepip") is not None)

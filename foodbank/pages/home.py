@@ -1,0 +1,52 @@
+"""The home page: what needs doing, for each role the person has."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from litestar import get
+from litestar.response import Template
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.accounts.controllers import EVERYONE
+from foodbank.lib.access import Principal, allow
+from foodbank.lib.clock import today
+from foodbank.models import PantryEventStatus, ReferralStatus, Role
+from foodbank.pages import queries as page_queries
+from foodbank.pages.i18n import N_
+from foodbank.pages.layout import Nav, Ui, page
+from foodbank.pantry import queries as pantry_queries
+from foodbank.picking.fefo import LotStatus
+from foodbank.referrals import queries as referral_queries
+from foodbank.stock import queries as stock_queries
+from foodbank.stock.controllers import WAREHOUSE
+
+EXPIRING_DAYS = 14
+PANTRY_DAYS_AHEAD = 30
+
+
+@get("/", opt=page(**allow(*EVERYONE), nav=Nav("home", N_("Home"), 0)), include_in_schema=False)
+async def home(ui: Ui, principal: Principal, db_session: AsyncSession) -> Template:
+    on = today()
+    context: dict[str, Any] = {"expiring_days": EXPIRING_DAYS, "pantry_days_ahead": PANTRY_DAYS_AHEAD}
+    if principal.has(*WAREHOUSE):
+        context["expiring"] = await stock_queries.lots(
+            db_session, expiring_within_days=EXPIRING_DAYS, as_of=on, status=LotStatus.active, limit=8
+        )
+        context["expired_count"] = len(await stock_queries.expired(db_session, as_of=on))
+        context["picking"] = await page_queries.open_reservations(db_session, limit=8)
+    if principal.has(Role.admin, Role.coordinator):
+        events = await pantry_queries.events(db_session, since=on, until=on + timedelta(days=PANTRY_DAYS_AHEAD))
+        context["pantry_days"] = [
+            e for e in events if e.status not in {PantryEventStatus.closed, PantryEventStatus.cancelled}
+        ]
+        context["waiting_referrals"] = await referral_queries.list_visible(
+            db_session, principal, status=ReferralStatus.submitted, limit=10
+        )
+    if principal.has(Role.consultant) and not principal.has(Role.admin, Role.coordinator):
+        context["my_referrals"] = await referral_queries.list_visible(db_session, principal, limit=10)
+    return ui.render("home.html", **context)
+
+
+HANDLERS = [home]

@@ -1,0 +1,772 @@
+"""Pantry-day pages: the list of days, planning one (venue, date, slots with capacity, parcel templates,
+expected walk-ins), its page (open, register households, allocate with shortages in words, print the
+picking and packing lists, start, close), the check-in screen for the day, and the day's figures.
+
+Every change is a use case of `foodbank.pantry.services`, as the API calls it, inside a savepoint so
+that a refused change leaves nothing behind; routes declare the roles of their API counterparts
+(plan, allocate, close: coordinators and admins; start, check in, walk-ins: the warehouse too).
+The allocation's report is shown on the page that answers the POST: it is not stored anywhere to be
+shown after a redirect, and allocating again (a reload) releases and reserves again, as the API does.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from litestar import Response, get, post
+from litestar.response import Template
+from marshmallow import ValidationError, fields, validate, validates_schema
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from foodbank.catalogue import queries as catalogue_queries
+from foodbank.config import Settings
+from foodbank.households import queries as household_queries
+from foodbank.lib.access import Principal, allow
+from foodbank.lib.clock import today
+from foodbank.lib.errors import AppError
+from foodbank.models import Municipality, PantryEvent, PantryEventStatus, RegistrationStatus, Role
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
+from foodbank.pages.i18n import N_, label_msgid
+from foodbank.pages.layout import Nav, Ui, page
+from foodbank.pages.problems import add_problem, shortage_lines
+from foodbank.pantry import queries, services
+from foodbank.pantry.controllers import MANAGERS, STAFF
+from foodbank.stock.errors import InsufficientStock
+
+S = PantryEventStatus
+SUMMARY_READERS = (*MANAGERS, Role.reporter)
+ACTIVE = (S.planned, S.open, S.allocated, S.in_progress)
+PAST_DAYS = 180
+"""How far back the list of days looks (closed and cancelled days of that period are listed below)."""
+SLOT_ROWS = 4
+"""Slot rows offered when planning a day (more can be added to the day afterwards)."""
+
+# --- forms -----------------------------------------------------------------------------------------------
+
+WHOLE_NUMBER: dict[str, Any] = {"invalid": N_("Give a whole number.")}
+A_DATE: dict[str, Any] = {"invalid": N_("Write the date as YYYY-MM-DD.")}
+A_TIME: dict[str, Any] = {"invalid": N_("Write the time as HH:MM, such as 10:30.")}
+CAPACITY = validate.Range(min=1, max=1000, error=N_("Give a capacity from 1 to 1,000 households."))
+PEOPLE = validate.Range(min=1, max=50, error=N_("Give a number of people from 1 to 50."))
+
+
+class SlotForm(FormSchema):
+    start_time = fields.Time(required=True, error_messages={"required": N_("Give the start time."), **A_TIME})
+    end_time = fields.Time(required=True, error_messages={"required": N_("Give the end time."), **A_TIME})
+    capacity = fields.Integer(
+        required=True,
+        validate=CAPACITY,
+        error_messages={"required": N_("Give how many households the slot takes."), **WHOLE_NUMBER},
+    )
+
+    @validates_schema(skip_on_field_errors=False)
+    def in_order(self, data: dict[str, Any], **_: Any) -> None:
+        if "start_time" in data and "end_time" in data and data["end_time"] <= data["start_time"]:
+            raise ValidationError(N_("The end must be after the start."), "end_time")
+
+
+class PlanForm(FormSchema):
+    """What may change before the day (the venue and date are chosen when planning)."""
+
+    expected_walk_in_people = fields.Integer(
+        load_default=0,
+        validate=validate.Range(min=0, max=10_000, error=N_("Give a number from 0 to 10,000.")),
+        error_messages=WHOLE_NUMBER,
+    )
+    walk_in_household_size = fields.Integer(
+        load_default=3,
+        validate=validate.Range(min=1, max=20, error=N_("Give a number from 1 to 20.")),
+        error_messages=WHOLE_NUMBER,
+    )
+    note = fields.String(load_default=None, validate=validate.Length(max=2000, error=N_("At most 2,000 characters.")))
+
+
+class EventForm(PlanForm):
+    venue_id = fields.Integer(required=True, error_messages={"required": N_("Choose the venue."), **WHOLE_NUMBER})
+    event_date = fields.Date(required=True, error_messages={"required": N_("Give the date."), **A_DATE})
+
+
+class VenueForm(FormSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(max=200, error=N_("At most 200 characters.")),
+        error_messages={"required": N_("Give the venue's name.")},
+    )
+    address = fields.String(
+        required=True,
+        validate=validate.Length(max=500, error=N_("At most 500 characters.")),
+        error_messages={"required": N_("Give the address.")},
+    )
+    municipality = fields.Enum(
+        Municipality,
+        by_value=True,
+        required=True,
+        error_messages={"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
+    )
+
+
+class CapacityForm(FormSchema):
+    capacity = fields.Integer(
+        required=True, validate=CAPACITY, error_messages={"required": N_("Give the capacity."), **WHOLE_NUMBER}
+    )
+
+
+class RegistrationForm(FormSchema):
+    household_code = fields.String(
+        required=True,
+        validate=validate.Length(max=20, error=N_("A code has at most 20 characters.")),
+        error_messages={"required": N_("Give the household's code.")},
+    )
+    slot_id = fields.Integer(required=True, error_messages={"required": N_("Choose the time slot."), **WHOLE_NUMBER})
+    people = fields.Integer(load_default=None, validate=PEOPLE, error_messages=WHOLE_NUMBER)
+    referral_id = fields.Integer(load_default=None, error_messages=WHOLE_NUMBER)
+
+
+class AllocateForm(FormSchema):
+    all_or_nothing = fields.Boolean(load_default=False)
+
+
+class ConfirmForm(FormSchema):
+    confirm = fields.Boolean(
+        required=True,
+        validate=validate.Equal(True, error=N_("Tick the box to confirm.")),
+        error_messages={"required": N_("Tick the box to confirm.")},
+    )
+
+
+class CheckInForm(FormSchema):
+    people = fields.Integer(load_default=None, validate=PEOPLE, error_messages=WHOLE_NUMBER)
+
+
+class WalkInForm(FormSchema):
+    people = fields.Integer(
+        required=True, validate=PEOPLE, error_messages={"required": N_("Count the people."), **WHOLE_NUMBER}
+    )
+    parcels = fields.Integer(
+        load_default=1,
+        validate=validate.Range(min=1, max=10, error=N_("Give a number of parcels from 1 to 10.")),
+        error_messages=WHOLE_NUMBER,
+    )
+
+
+def normalise_code(text: str) -> str:
+    """A household code as typed: full-width letters and digits, spaces and case do not matter."""
+    return unicodedata.normalize("NFKC", text).replace(" ", "").upper()
+
+
+def _may_manage(ui: Ui) -> bool:
+    return ui.principal is not None and ui.principal.has(*MANAGERS)
+
+
+async def _template_options(ui: Ui, session: AsyncSession) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": t.id,
+            "name": t.name,
+            "band": ui._("%(low)s–%(high)s people", low=t.min_people, high=t.max_people),
+            "ready_to_eat_only": t.ready_to_eat_only,
+        }
+        for t in await queries.templates(session)
+    ]
+
+
+def _chosen_templates(form: Form) -> list[int]:
+    return sorted(
+        int(key.removeprefix("template-"))
+        for key in form.values
+        if key.startswith("template-") and key.removeprefix("template-").isdigit()
+    )
+
+
+# --- the list of days ------------------------------------------------------------------------------------
+
+
+@get(
+    "/coordinator/pantry",
+    opt=page(**allow(*STAFF), nav=Nav("coordinator", N_("Pantry days"), 10)),
+    include_in_schema=False,
+)
+async def pantry_days(ui: Ui, db_session: AsyncSession) -> Template:
+    events = await queries.events(db_session, since=today() - timedelta(days=PAST_DAYS), limit=500)
+    return ui.render(
+        "coordinator/pantry_days.html",
+        coming=[e for e in events if e.status in ACTIVE],
+        past=sorted((e for e in events if e.status not in ACTIVE), key=lambda e: e.event_date, reverse=True)[:30],
+        may_manage=_may_manage(ui),
+    )
+
+
+# --- planning ------------------------------------------------------------------------------------------
+
+
+async def _new_page(
+    ui: Ui,
+    session: AsyncSession,
+    form: Form,
+    *,
+    venue_form: Form | None = None,
+    status_code: int = 200,
+) -> Template:
+    indexes = form.row_indexes("slots")
+    return ui.render(
+        "coordinator/pantry_new.html",
+        form=form,
+        slot_rows=sorted(set(indexes) | set(range(max(SLOT_ROWS, len(indexes))))),
+        venue_options=[(v.id, v.name) for v in await queries.venues(session)],
+        templates=await _template_options(ui, session),
+        chosen_templates=set(_chosen_templates(form)),
+        venue_form=venue_form or empty_form(ui),
+        municipalities=[(m.value, ui._(label_msgid("municipality", m))) for m in Municipality],
+        status_code=status_code,
+    )
+
+
+@get("/coordinator/pantry/new", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def new_day(ui: Ui, db_session: AsyncSession, venue_id: int | None = None) -> Template:
+    initial: dict[str, Any] = {
+        "venue_id": venue_id,
+        "event_date": (today() + timedelta(days=14)).isoformat(),
+        "expected_walk_in_people": 0,
+        "walk_in_household_size": 3,
+        "slots-0-start_time": "10:00",
+        "slots-0-end_time": "11:00",
+        "slots-0-capacity": 20,
+    }
+    initial.update({f"template-{t['id']}": "on" for t in await _template_options(ui, db_session)})
+    return await _new_page(ui, db_session, empty_form(ui, initial))
+
+
+@post("/coordinator/pantry", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
+    form = await load_form(ui, EventForm)
+    slots = form.rows("slots", SlotForm)
+    if not slots and not any(name.startswith("slots-") for name in form.errors):
+        form.add_error("slots-0-start_time", ui._("Add at least one time slot."))
+    if not form.ok:
+        return await _new_page(ui, db_session, form, status_code=form.status)
+    form.data["template_ids"] = _chosen_templates(form)
+    data = {
+        **form.data,
+        "slots": [{k: v for k, v in slot.items() if k != "_index"} for slot in slots],
+    }
+    names = {
+        f"slots.{n}.{name}": f"slots-{slot['_index']}-{name}"
+        for n, slot in enumerate(slots)
+        for name in ("start_time", "end_time", "capacity")
+    }
+    try:
+        async with db_session.begin_nested():
+            created = await services.create_event(db_session, actor_id=principal.id, data=data)
+    except AppError as error:
+        add_problem(form, error, field_names=names)
+        return await _new_page(ui, db_session, form, status_code=error.status)
+    message = ui._("Pantry day planned. Open registrations when households may book.")
+    return ui.redirect(f"/coordinator/pantry/{created.id}", flash=message)
+
+
+@post("/coordinator/pantry/venues", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def add_venue(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
+    venue_form = await load_form(ui, VenueForm)
+    status = venue_form.status
+    if venue_form.ok:
+        try:
+            async with db_session.begin_nested():
+                venue = await services.create_venue(db_session, actor_id=principal.id, **venue_form.data)
+        except AppError as error:
+            add_problem(venue_form, error)
+            status = error.status
+        else:
+            message = ui._("Venue %(name)s added.", name=venue.name)
+            return ui.redirect(f"/coordinator/pantry/new?venue_id={venue.id}#plan", flash=message)
+    initial = empty_form(ui, {"expected_walk_in_people": 0, "walk_in_household_size": 3})
+    return await _new_page(ui, db_session, initial, venue_form=venue_form, status_code=status)
+
+
+# --- one day ---------------------------------------------------------------------------------------------
+
+
+async def _event(session: AsyncSession, event_id: int) -> PantryEvent:
+    event = await queries.event(session, event_id)
+    await session.refresh(event)  # after a refused change, nothing is left expired for the template
+    return event
+
+
+def _by_slot(event: PantryEvent, registrations: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for registration in registrations:
+        grouped[registration["slot_id"]].append(registration)
+    return [{"slot": slot, "registrations": grouped.get(slot.id, [])} for slot in event.slots]
+
+
+async def _event_page(
+    ui: Ui,
+    session: AsyncSession,
+    event_id: int,
+    *,
+    forms: dict[str, Form] | None = None,
+    capacity_forms: dict[int, Form] | None = None,
+    allocation: services.Allocated | None = None,
+    shortages: list[str] | None = None,
+    status_code: int = 200,
+) -> Template:
+    event = await _event(session, event_id)
+    forms = forms or {}
+    registrations = await queries.registrations(session, event_id)
+    templates = await _template_options(ui, session)
+    codes = {r["id"]: r["household_code"] for r in registrations}
+    plan_initial: dict[str, Any] = {
+        "expected_walk_in_people": event.expected_walk_in_people,
+        "walk_in_household_size": event.walk_in_household_size,
+        "note": event.note,
+        **{f"template-{t}": "on" for t in event.template_ids},
+    }
+    plan_form = forms.get("plan") or empty_form(ui, plan_initial)
+    return ui.render(
+        "coordinator/pantry_day.html",
+        event=event,
+        slots=_by_slot(event, [r for r in registrations if r["status"] is not RegistrationStatus.cancelled]),
+        cancelled=[r for r in registrations if r["status"] is RegistrationStatus.cancelled],
+        counts=_counts(registrations),
+        may_manage=_may_manage(ui),
+        templates=templates,
+        template_names={t["id"]: t["name"] for t in templates},
+        chosen_templates=set(_chosen_templates(plan_form)),
+        plan_form=plan_form,
+        registration_form=forms.get("registration") or empty_form(ui),
+        slot_form=forms.get("slot") or empty_form(ui),
+        capacity_forms={
+            slot.id: (capacity_forms or {}).get(slot.id) or empty_form(ui, {"capacity": slot.capacity})
+            for slot in event.slots
+        },
+        cancel_form=forms.get("cancel") or empty_form(ui),
+        status_form=forms.get("status") or empty_form(ui),
+        allocate_form=forms.get("allocate") or empty_form(ui),
+        close_form=forms.get("close") or empty_form(ui),
+        slot_options=[
+            (
+                s.id,
+                ui._(
+                    "%(start)s–%(end)s (%(left)s places left)",
+                    start=s.start_time.strftime("%H:%M"),
+                    end=s.end_time.strftime("%H:%M"),
+                    left=s.places_left,
+                ),
+            )
+            for s in event.slots
+        ],
+        allocation=allocation,
+        without_parcel=[codes.get(r, str(r)) for r in (allocation.without_parcel if allocation else [])],
+        shortages=shortages or [],
+        status_code=status_code,
+    )
+
+
+def _counts(registrations: list[dict[str, Any]]) -> dict[str, int]:
+    counts = {status.value: 0 for status in RegistrationStatus}
+    for registration in registrations:
+        counts[registration["status"].value] += 1
+    counts["people"] = sum(r["people"] for r in registrations if r["status"] is not RegistrationStatus.cancelled)
+    return counts
+
+
+@get("/coordinator/pantry/{event_id:int}", opt=page(**allow(*STAFF)), include_in_schema=False)
+async def pantry_day(ui: Ui, db_session: AsyncSession, event_id: int) -> Template:
+    return await _event_page(ui, db_session, event_id)
+
+
+STATUS_MESSAGES = {
+    "open": N_("Registrations are open: households can now be registered."),
+    "cancel": N_("The pantry day is cancelled; its registrations are cancelled and its stock released."),
+}
+
+
+@post("/coordinator/pantry/{event_id:int}/open", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def open_day(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    return await _change_status(ui, principal, db_session, event_id, "open")
+
+
+@post("/coordinator/pantry/{event_id:int}/cancel", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def cancel_day(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    form = await load_form(ui, ConfirmForm)
+    if not form.ok:
+        return await _event_page(ui, db_session, event_id, forms={"cancel": form}, status_code=form.status)
+    return await _change_status(ui, principal, db_session, event_id, "cancel")
+
+
+async def _change_status(
+    ui: Ui, principal: Principal, session: AsyncSession, event_id: int, action: str
+) -> Response[Any]:
+    form = empty_form(ui)
+    try:
+        async with session.begin_nested():
+            await services.change_status(session, actor_id=principal.id, event_id=event_id, action=action)
+    except AppError as error:
+        add_problem(form, error)
+        return await _event_page(ui, session, event_id, forms={"status": form}, status_code=error.status)
+    return ui.redirect(f"/coordinator/pantry/{event_id}", flash=ui._(STATUS_MESSAGES[action]))
+
+
+@post("/coordinator/pantry/{event_id:int}/plan", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def change_plan(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    form = await load_form(ui, PlanForm)
+    status = form.status
+    if form.ok:
+        form.data["template_ids"] = _chosen_templates(form)
+        try:
+            async with db_session.begin_nested():
+                await services.update_event(db_session, actor_id=principal.id, event_id=event_id, changes=form.data)
+        except AppError as error:
+            add_problem(form, error)
+            status = error.status
+        else:
+            message = ui._("The plan is saved.")
+            event = await _event(db_session, event_id)
+            if event.status is S.allocated:
+                message += " " + ui._("Allocate again for the changes to reach the parcels.")
+            return ui.redirect(f"/coordinator/pantry/{event_id}#plan", flash=message)
+    return await _event_page(ui, db_session, event_id, forms={"plan": form}, status_code=status)
+
+
+@post("/coordinator/pantry/{event_id:int}/slots", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def add_slot(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    form = await load_form(ui, SlotForm)
+    status = form.status
+    if form.ok:
+        try:
+            async with db_session.begin_nested():
+                await services.add_slot(db_session, actor_id=principal.id, event_id=event_id, slot=form.data)
+        except AppError as error:
+            add_problem(form, error, field_names={"slots.0.start_time": "start_time"})
+            status = error.status
+        else:
+            return ui.redirect(f"/coordinator/pantry/{event_id}#slots", flash=ui._("Time slot added."))
+    return await _event_page(ui, db_session, event_id, forms={"slot": form}, status_code=status)
+
+
+@post("/coordinator/pantry/{event_id:int}/slots/{slot_id:int}", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def change_capacity(
+    ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int, slot_id: int
+) -> Response[Any]:
+    form = await load_form(ui, CapacityForm)
+    status = form.status
+    if form.ok:
+        try:
+            async with db_session.begin_nested():
+                await services.set_slot_capacity(
+                    db_session,
+                    actor_id=principal.id,
+                    event_id=event_id,
+                    slot_id=slot_id,
+                    capacity=form.data["capacity"],
+                )
+        except AppError as error:
+            add_problem(form, error)
+            status = error.status
+        else:
+            return ui.redirect(f"/coordinator/pantry/{event_id}#slots", flash=ui._("Capacity changed."))
+    return await _event_page(ui, db_session, event_id, capacity_forms={slot_id: form}, status_code=status)
+
+
+# --- registrations -----------------------------------------------------------------------------------------
+
+
+@post("/coordinator/pantry/{event_id:int}/registrations", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def register(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    form = await load_form(ui, RegistrationForm)
+    status = form.status
+    if form.ok:
+        code = normalise_code(form.data["household_code"])
+        found = [
+            h
+            for h in await household_queries.list_visible(db_session, principal, code=code, limit=50)
+            if h.code.upper() == code
+        ]
+        if not found:
+            form.add_error("household_code", ui._("No household has the code %(code)s.", code=code))
+            status = 422
+        else:
+            try:
+                async with db_session.begin_nested():
+                    await services.book(
+                        db_session,
+                        actor=principal,
+                        event_id=event_id,
+                        slot_id=form.data["slot_id"],
+                        household_id=found[0].id,
+                        people=form.data["people"],
+                        referral_id=form.data["referral_id"],
+                    )
+            except AppError as error:
+                add_problem(form, error)
+                status = error.status
+            else:
+                message = ui._("%(code)s is registered.", code=found[0].code)
+                return ui.redirect(f"/coordinator/pantry/{event_id}#registrations", flash=message)
+    return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=status)
+
+
+@post(
+    "/coordinator/pantry/{event_id:int}/registrations/{registration_id:int}/cancel",
+    opt=page(**allow(*MANAGERS)),
+    include_in_schema=False,
+)
+async def cancel_registration(
+    ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int, registration_id: int
+) -> Response[Any]:
+    form = empty_form(ui)
+    try:
+        async with db_session.begin_nested():
+            cancelled = await services.cancel_registration(
+                db_session, actor=principal, event_id=event_id, registration_id=registration_id
+            )
+    except AppError as error:
+        add_problem(form, error)
+        return await _event_page(ui, db_session, event_id, forms={"status": form}, status_code=error.status)
+    code = (await queries.registration(db_session, cancelled.id))["household_code"]
+    message = ui._("The registration of %(code)s is cancelled; its place and its stock are free again.", code=code)
+    return ui.redirect(f"/coordinator/pantry/{event_id}#registrations", flash=message)
+
+
+# --- allocation ------------------------------------------------------------------------------------------
+
+
+@post("/coordinator/pantry/{event_id:int}/allocate", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def allocate(
+    ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, event_id: int
+) -> Response[Any]:
+    form = await load_form(ui, AllocateForm)
+    try:
+        async with db_session.begin_nested():
+            result = await services.allocate(
+                db_session,
+                actor_id=principal.id,
+                event_id=event_id,
+                allow_partial=not form.data.get("all_or_nothing", False),
+                settings=settings.stock,
+            )
+    except InsufficientStock as error:
+        form.add_error(FORM_ERROR, ui._("Nothing was allocated: some stock is short (see below)."))
+        lines = shortage_lines(ui, error.extra.get("shortages") or [])
+        return await _event_page(
+            ui, db_session, event_id, forms={"allocate": form}, shortages=lines, status_code=error.status
+        )
+    except AppError as error:
+        add_problem(form, error)
+        return await _event_page(ui, db_session, event_id, forms={"allocate": form}, status_code=error.status)
+    return await _event_page(
+        ui, db_session, event_id, allocation=result, shortages=shortage_lines(ui, result.shortages)
+    )
+
+
+@get("/coordinator/pantry/{event_id:int}/allocate", opt=page(**allow(*STAFF)), include_in_schema=False)
+async def after_allocation(ui: Ui, event_id: int) -> Response[Any]:
+    """The address the allocation report was shown at, opened again (a bookmark, a reload): the day's page."""
+    return ui.redirect(f"/coordinator/pantry/{event_id}")
+
+
+# --- the day ---------------------------------------------------------------------------------------------
+
+
+@post("/coordinator/pantry/{event_id:int}/start", opt=page(**allow(*STAFF)), include_in_schema=False)
+async def start_day(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    form = empty_form(ui)
+    try:
+        async with db_session.begin_nested():
+            await services.change_status(db_session, actor_id=principal.id, event_id=event_id, action="start")
+    except AppError as error:
+        add_problem(form, error)
+        return await _check_in_page(ui, db_session, event_id, forms={"start": form}, status_code=error.status)
+    message = ui._("The day has started: check households in as they arrive.")
+    return ui.redirect(f"/coordinator/pantry/{event_id}/check-in", flash=message)
+
+
+async def _check_in_page(
+    ui: Ui,
+    session: AsyncSession,
+    event_id: int,
+    *,
+    forms: dict[str, Form] | None = None,
+    check_in_forms: dict[int, Form] | None = None,
+    status_code: int = 200,
+) -> Template:
+    event = await _event(session, event_id)
+    registrations = [
+        r for r in await queries.registrations(session, event_id) if r["status"] is not RegistrationStatus.cancelled
+    ]
+    forms = forms or {}
+    return ui.render(
+        "coordinator/check_in.html",
+        event=event,
+        slots=_by_slot(event, registrations),
+        counts=_counts(registrations),
+        figures=await queries.summary(session, event_id),
+        check_in_forms=check_in_forms or {},
+        blank=empty_form(ui),
+        start_form=forms.get("start") or empty_form(ui),
+        walk_in_form=forms.get("walk_in") or empty_form(ui, {"parcels": 1}),
+        may_manage=_may_manage(ui),
+        status_code=status_code,
+    )
+
+
+@get("/coordinator/pantry/{event_id:int}/check-in", opt=page(**allow(*STAFF)), include_in_schema=False)
+async def check_in_screen(ui: Ui, db_session: AsyncSession, event_id: int) -> Template:
+    return await _check_in_page(ui, db_session, event_id)
+
+
+@post(
+    "/coordinator/pantry/{event_id:int}/registrations/{registration_id:int}/check-in",
+    opt=page(**allow(*STAFF)),
+    include_in_schema=False,
+)
+async def check_in(
+    ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, event_id: int, registration_id: int
+) -> Response[Any]:
+    form = await load_form(ui, CheckInForm)
+    status = form.status
+    if form.ok:
+        try:
+            async with db_session.begin_nested():
+                done = await services.check_in(
+                    db_session,
+                    actor=principal,
+                    event_id=event_id,
+                    registration_id=registration_id,
+                    people=form.data["people"],
+                    settings=settings.stock,
+                )
+        except AppError as error:
+            add_problem(form, error)
+            status = error.status
+        else:
+            shown = await queries.registration(db_session, registration_id)
+            message = ui._(
+                "%(code)s checked in: %(people)s people, %(units)s units handed out.",
+                code=shown["household_code"],
+                people=done.people,
+                units=done.units,
+            )
+            return ui.redirect(f"/coordinator/pantry/{event_id}/check-in#slot-{shown['slot_id']}", flash=message)
+    return await _check_in_page(ui, db_session, event_id, check_in_forms={registration_id: form}, status_code=status)
+
+
+@post(
+    "/coordinator/pantry/{event_id:int}/registrations/{registration_id:int}/no-show",
+    opt=page(**allow(*STAFF)),
+    include_in_schema=False,
+)
+async def no_show(
+    ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int, registration_id: int
+) -> Response[Any]:
+    form = empty_form(ui)
+    try:
+        async with db_session.begin_nested():
+            await services.mark_no_show(db_session, actor=principal, event_id=event_id, registration_id=registration_id)
+    except AppError as error:
+        add_problem(form, error)
+        return await _check_in_page(
+            ui, db_session, event_id, check_in_forms={registration_id: form}, status_code=error.status
+        )
+    shown = await queries.registration(db_session, registration_id)
+    message = ui._(
+        "%(code)s marked as not come. Its parcel stays until closing, in case it comes late.",
+        code=shown["household_code"],
+    )
+    return ui.redirect(f"/coordinator/pantry/{event_id}/check-in#slot-{shown['slot_id']}", flash=message)
+
+
+@post("/coordinator/pantry/{event_id:int}/walk-ins", opt=page(**allow(*STAFF)), include_in_schema=False)
+async def walk_in(
+    ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, event_id: int
+) -> Response[Any]:
+    form = await load_form(ui, WalkInForm)
+    status = form.status
+    if form.ok:
+        try:
+            async with db_session.begin_nested():
+                served = await services.record_walk_in(
+                    db_session,
+                    actor=principal,
+                    event_id=event_id,
+                    people=form.data["people"],
+                    parcels_wanted=form.data["parcels"],
+                    settings=settings.stock,
+                )
+        except AppError as error:
+            add_problem(form, error)
+            status = error.status
+        else:
+            message = ui.tr.ngettext(
+                "Walk-in served: %(people)s people, %(num)s parcel, %(units)s units.",
+                "Walk-in served: %(people)s people, %(num)s parcels, %(units)s units.",
+                served.parcels,
+                people=served.people,
+                units=served.units,
+            )
+            kind = "ok"
+            if served.missing:
+                kind = "warning"
+                message += " " + ui._("The walk-in stock ran short: part of the parcel was missing.")
+            return ui.redirect(f"/coordinator/pantry/{event_id}/check-in#walk-in", flash=message, kind=kind)
+    return await _check_in_page(ui, db_session, event_id, forms={"walk_in": form}, status_code=status)
+
+
+# --- closing and figures ---------------------------------------------------------------------------------
+
+
+@post("/coordinator/pantry/{event_id:int}/close", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def close_day(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    form = await load_form(ui, ConfirmForm)
+    status = form.status
+    if form.ok:
+        try:
+            async with db_session.begin_nested():
+                await services.close(db_session, actor_id=principal.id, event_id=event_id)
+        except AppError as error:
+            add_problem(form, error)
+            status = error.status
+        else:
+            figures = await queries.summary(db_session, event_id)
+            message = ui._(
+                "The day is closed: %(households)s households and %(people)s people served.",
+                households=figures["households_checked_in"],
+                people=figures["people_served"],
+            )
+            return ui.redirect(f"/coordinator/pantry/{event_id}/summary", flash=message)
+    return await _event_page(ui, db_session, event_id, forms={"close": form}, status_code=status)
+
+
+@get("/coordinator/pantry/{event_id:int}/summary", opt=page(**allow(*SUMMARY_READERS)), include_in_schema=False)
+async def summary(ui: Ui, db_session: AsyncSession, event_id: int) -> Template:
+    event = await _event(db_session, event_id)
+    figures = await queries.summary(db_session, event_id)
+    categories = {c.id: c for c in await catalogue_queries.categories(db_session)}
+    return ui.render("coordinator/pantry_summary.html", event=event, figures=figures, categories=categories)
+
+
+HANDLERS = [
+    pantry_days,
+    new_day,
+    plan_day,
+    add_venue,
+    pantry_day,
+    open_day,
+    cancel_day,
+    change_plan,
+    add_slot,
+    change_capacity,
+    register,
+    cancel_registration,
+    allocate,
+    after_allocation,
+    start_day,
+    check_in_screen,
+    check_in,
+    no_show,
+    walk_in,
+    close_day,
+    summary,
+]

@@ -1,0 +1,143 @@
+"""End-to-end fixtures: the real app served by uvicorn on a free localhost port, driven by Debian's
+Chromium through Playwright (never a downloaded browser).
+
+- `live_server`: the app on its own thread and event loop, against this test's database (cloned from
+  the migrated template, like every integration test); `live_server.url("/path")`.
+- `browser`: one headless Chromium for the session; `page`: a fresh context (cookies) per test, at
+  phone size (390x844) in Japanese, with a default timeout; JavaScript errors fail the test.
+- `sign_in(page, live_server, actor)`: through the sign-in form, like a person.
+- `screenshot(page, name)`: phone and laptop captures into FOODBANK_SCREENSHOTS (default
+  /tmp/foodbank-shots, outside the repository), after checking nothing sticks out sideways.
+
+Set FOODBANK_CHROMIUM to use another Chromium binary. `python3 -m foodbank test` installs Debian's
+`chromium` first; deselect these tests with `-m "not e2e"`.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.async_api import Browser, Page, async_playwright, expect
+
+from foodbank.app import create_app
+from foodbank.config import Settings
+from tests.conftest import Actor
+from tests.integration.stock.conftest import wh  # noqa: F401 - the stocked warehouse, as a fixture here too
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1280, "height": 800}
+TIMEOUT_MS = 15_000
+SHOTS = Path(os.environ.get("FOODBANK_SCREENSHOTS", "/tmp/foodbank-shots"))  # noqa: S108 - not in the repo
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    here = Path(__file__).parent
+    for item in items:
+        if here in Path(str(item.fspath)).parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+def chromium_path() -> str:
+    path = os.environ.get("FOODBANK_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    if not Path(path).exists():
+        pytest.fail(
+            "Chromium is missing: `python3 -m foodbank test` installs Debian's chromium "
+            "(or: apt-get install -y chromium); skip these tests with -m 'not e2e'."
+        )
+    return path
+
+
+@dataclass
+class LiveServer:
+    base: str
+
+    def url(self, path: str = "/") -> str:
+        return self.base + path
+
+
+@pytest.fixture
+def live_server(settings: Settings) -> Iterator[LiveServer]:
+    """The app served for real; its database connections live on the server's own event loop."""
+    app = create_app(settings)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5)
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:  # startup takes a moment; this is the one wait that is not on an element
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("the live server did not start")
+        time.sleep(0.02)
+    try:
+        yield LiveServer(f"http://127.0.0.1:{port}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=15)
+        sock.close()
+
+
+@pytest.fixture(scope="session")
+async def browser() -> AsyncIterator[Browser]:
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest.fixture
+async def page(browser: Browser) -> AsyncIterator[Page]:
+    context = await browser.new_context(viewport=PHONE, locale="ja-JP", extra_http_headers={"Accept-Language": "ja"})
+    context.set_default_timeout(TIMEOUT_MS)
+    expect.set_options(timeout=TIMEOUT_MS)
+    opened = await context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield opened
+    finally:
+        await context.close()
+    assert not errors, f"JavaScript errors on the page: {errors}"
+
+
+async def sign_in(page: Page, live_server: LiveServer, actor: Actor) -> None:
+    await page.goto(live_server.url("/sign-in"))
+    await page.fill("#username", actor.username)
+    await page.fill("#password", actor.password)
+    await page.click("button[type=submit]")
+    await page.wait_for_url(live_server.url("/"))
+    await expect(page.locator(".who")).to_have_text(actor.username.title())
+
+
+async def screenshot(page: Page, name: str) -> None:
+    """Full-page captures at phone and laptop width; fails when the page is wider than the screen."""
+    SHOTS.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, tiny
+    for label, size in (("phone", PHONE), ("laptop", LAPTOP)):
+        await page.set_viewport_size(size)
+        overflow = await page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{name} at {label} width is {overflow}px wider than the screen"
+        await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
+    await page.set_viewport_size(PHONE)
