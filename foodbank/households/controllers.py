@@ -24,7 +24,7 @@ from foodbank.households.schemas import (
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.validation import Dump, Load, query
-from foodbank.models import Channel, Household, HouseholdIdentity, ReservationPurpose, Role
+from foodbank.models import Household, HouseholdIdentity, Role
 from foodbank.stock import services as stock
 from foodbank.stock.schemas import ReservationOut
 
@@ -103,21 +103,12 @@ class HouseholdController(Controller):
         settings: Settings,
     ) -> stock.ReservationResult:
         household = await queries.get_visible(db_session, principal, household_id)
-        categories: dict[int, int] = {}
-        if "lines" in data:
-            items = stock.group_requests(data["lines"])
-        else:
-            items, categories = await services.parcel_for(db_session, household)
-        return await stock.reserve(
+        return await services.allocate(
             db_session,
-            actor_id=principal.id,
-            purpose=ReservationPurpose.household,
-            purpose_ref=household.code,
-            channel=Channel.individual,
+            principal,
+            household,
             distribution_date=data["distribution_date"],
-            requests=items,
-            category_requests=categories,
-            avoid_allergens=household.avoided_allergens(),
+            items=stock.group_requests(data["lines"]) if "lines" in data else None,
             allow_partial=data["allow_partial"],
             note=data["note"],
             settings=settings.stock,

@@ -12,13 +12,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.audit.services import record
 from foodbank.catalogue import queries as catalogue_queries
+from foodbank.config import StockSettings
 from foodbank.households import queries
 from foodbank.households.errors import HouseholdNotFound, IdentityWithoutConsent, NoTemplate
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
-from foodbank.models import Household, HouseholdIdentity, ParcelTemplate, Role
+from foodbank.models import Channel, Household, HouseholdIdentity, ParcelTemplate, ReservationPurpose, Role
 from foodbank.picking import parcels
+from foodbank.stock import services as stock
 
 
 @dataclass
@@ -181,3 +183,35 @@ async def parcel_for(session: AsyncSession, household: Household) -> tuple[dict[
         )
     demand = template.demand()
     return dict(demand.items), dict(demand.categories)
+
+
+async def allocate(
+    session: AsyncSession,
+    actor: Principal,
+    household: Household,
+    *,
+    distribution_date: date,
+    items: dict[int, int] | None,
+    allow_partial: bool,
+    note: str | None,
+    settings: StockSettings,
+) -> stock.ReservationResult:
+    """Reserve stock for one household's individual support: the items given, or without items the
+    parcel template that fits it; FEFO, with the household's allergens and needs left out."""
+    categories: dict[int, int] = {}
+    if items is None:
+        items, categories = await parcel_for(session, household)
+    return await stock.reserve(
+        session,
+        actor_id=actor.id,
+        purpose=ReservationPurpose.household,
+        purpose_ref=household.code,
+        channel=Channel.individual,
+        distribution_date=distribution_date,
+        requests=items,
+        category_requests=categories,
+        avoid_allergens=household.avoided_allergens(),
+        allow_partial=allow_partial,
+        note=note,
+        settings=settings,
+    )

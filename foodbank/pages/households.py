@@ -31,13 +31,11 @@ from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.models import (
-    Channel,
     HandOutChannel,
     Household,
     Municipality,
     ReferralRequest,
     ReferralStatus,
-    ReservationPurpose,
     Role,
 )
 from foodbank.pages import queries as page_queries
@@ -311,38 +309,6 @@ async def identity(ui: Ui, principal: Principal, db_session: AsyncSession, house
     return ui.render("households/identity.html", household=found, identity=person)
 
 
-async def reserve_for_household(
-    session: AsyncSession,
-    principal: Principal,
-    household: Household,
-    *,
-    distribution_date: date,
-    items: dict[int, int] | None,
-    allow_partial: bool,
-    note: str | None,
-    settings: Settings,
-) -> stock.ReservationResult:
-    """What `POST /api/households/{id}/allocations` does: the items given, or without items the parcel
-    template that fits the household; FEFO, the household's allergens and needs left out."""
-    categories: dict[int, int] = {}
-    if items is None:
-        items, categories = await services.parcel_for(session, household)
-    return await stock.reserve(
-        session,
-        actor_id=principal.id,
-        purpose=ReservationPurpose.household,
-        purpose_ref=household.code,
-        channel=Channel.individual,
-        distribution_date=distribution_date,
-        requests=items,
-        category_requests=categories,
-        avoid_allergens=household.avoided_allergens(),
-        allow_partial=allow_partial,
-        note=note,
-        settings=settings.stock,
-    )
-
-
 @post("/households/{household_id:int}/allocations", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def allocate(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, household_id: int
@@ -357,7 +323,7 @@ async def allocate(
     items = stock.group_requests(rows) if form.data["source"] == "items" else None
     try:
         async with db_session.begin_nested():
-            result = await reserve_for_household(
+            result = await services.allocate(
                 db_session,
                 principal,
                 found,
@@ -365,7 +331,7 @@ async def allocate(
                 items=items,
                 allow_partial=form.data["allow_partial"],
                 note=form.data["note"],
-                settings=settings,
+                settings=settings.stock,
             )
     except InsufficientStock as error:
         form.add_error(FORM_ERROR, ui._("Nothing was reserved: there is not enough usable stock."))
