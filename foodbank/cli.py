@@ -146,7 +146,9 @@ def _prepare_and_serve(settings: Settings, url: str, host: str | None, port: int
     click.echo("Applying migrations ...")
     asyncio.run(migrate.upgrade(url))
     if demo_data:
-        loaded = _with_database(url, lambda s: demo.load(s, settings.security, settings.stock, today()))
+        loaded = _with_database(
+            url, lambda s: demo.load(s, settings.security, settings.stock, today(), progress=click.echo)
+        )
         click.echo("Demo data loaded." if loaded else "Demo data already present.")
         click.echo("Demo sign-ins (username / password), for trying the service only:")
         for user in demo.DEMO_USERS:
@@ -459,7 +461,8 @@ def demo_load() -> None:
 
     settings = _settings()
     loaded = _with_database(
-        _require_url(settings), lambda s: demo_data.load(s, settings.security, settings.stock, today())
+        _require_url(settings),
+        lambda s: demo_data.load(s, settings.security, settings.stock, today(), progress=click.echo),
     )
     click.echo("Demo data loaded." if loaded else "Demo data already present.")
 
