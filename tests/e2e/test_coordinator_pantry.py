@@ -14,7 +14,9 @@ from playwright.async_api import Page, expect
 from pypdf import PdfReader
 
 from foodbank.lib.clock import today
+from foodbank.models import Role
 from foodbank.reports.rules import fiscal_year_of
+from tests.conftest import Actors
 from tests.e2e.conftest import LiveServer, screenshot, sign_in
 from tests.integration.appliances import conftest as appliance_fixtures
 from tests.integration.appliances.conftest import Bank
@@ -41,6 +43,9 @@ async def test_a_coordinator_plans_registers_allocates_prints_checks_in_and_clos
     code = household["code"]
     await sign_in(page, live_server, pantry.coordinator)
 
+    # A coordinator's menu is long, so on a phone it starts folded under the main-menu button.
+    await expect(page.get_by_role("navigation").get_by_role("link", name="パントリー", exact=True)).to_be_hidden()
+    await page.locator("details.menu > summary").click()
     await page.get_by_role("navigation").get_by_role("link", name="パントリー", exact=True).click()
     await expect(page.get_by_role("heading", name="パントリー", exact=True)).to_be_visible()
     await page.get_by_role("link", name="パントリーを計画する").click()
@@ -166,3 +171,14 @@ async def test_screenshots_of_the_coordinator_pages(
     await page.goto(live_server.url(f"/households/{household['id']}"))
     await expect(page.get_by_role("heading", level=1)).to_have_text(f"Household {household['code']}")
     await screenshot(page, "52-household-english")
+
+
+async def test_a_long_menu_folds_on_a_phone_and_shows_on_a_wider_screen(
+    page: Page, live_server: LiveServer, actors: Actors
+) -> None:
+    await sign_in(page, live_server, await actors.make(Role.coordinator))
+    link = page.get_by_role("navigation").get_by_role("link", name="パントリー", exact=True)
+    await expect(link).to_be_hidden()
+    await page.set_viewport_size({"width": 1280, "height": 800})  # a tablet turned sideways
+    await expect(link).to_be_visible()
+    await expect(page.locator("details.menu > summary")).to_be_hidden()
