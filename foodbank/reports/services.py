@@ -22,9 +22,9 @@ TEMPLATE = "annual_summary.html"
 EARLIEST_YEAR = 2000
 REPORT_WORK_MEM = "64MB"
 MEDIA_TYPES = {
-    "html": "text/html; charset=utf-8",
+    "html": "text/html",  # Litestar adds "; charset=utf-8" to text types
     "pdf": "application/pdf",
-    "csv": "text/csv; charset=utf-8",
+    "csv": "text/csv",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 

@@ -403,7 +403,7 @@ async def test_the_formats_carry_the_same_figures(
 
     csv_response = await client.get(f"{base}/summary.csv", headers=headers)
     assert csv_response.status_code == 200
-    assert csv_response.headers["content-type"].startswith("text/csv")
+    assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
     assert rows[0][0].endswith("令和8年度（FY2026）年次報告")
@@ -417,7 +417,7 @@ async def test_the_formats_carry_the_same_figures(
     assert ["Food bank: individual support: Occasions (total)", int(occasions)] in [list(v[:2]) for v in values]
 
     html = await client.get(f"{base}/summary.html", headers=headers)
-    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
+    assert html.status_code == 200 and html.headers["content-type"] == "text/html; charset=utf-8"
     assert "令和8年度（FY2026）" in html.text and "<svg" in html.text and "summary.pdf?lang=ja" in html.text
 
     for lang, words in (
