@@ -738,7 +738,7 @@ QUERY_FUNCTIONS = (
     "partner_programmes",
     "appliances",
     "referrals",
-    "names",
+    "category_names",
 )
 
 

@@ -54,6 +54,7 @@ def render_html(template: str, document: Any, *, organisation: str, printed_on: 
     )
 
 
+@lru_cache(maxsize=1)
 def stylesheet() -> str:
     """The documents' stylesheet, for HTML served to a browser (which cannot fetch it from the template folder)."""
     return (DOCUMENTS / "base.css").read_text(encoding="utf-8")

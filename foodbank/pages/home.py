@@ -34,7 +34,7 @@ async def home(ui: Ui, principal: Principal, db_session: AsyncSession) -> Templa
         context["expiring"] = await stock_queries.lots(
             db_session, expiring_within_days=EXPIRING_DAYS, as_of=on, status=LotStatus.active, limit=8
         )
-        context["expired_count"] = len(await stock_queries.expired(db_session, as_of=on))
+        context["expired_count"] = await stock_queries.expired_count(db_session, as_of=on)
         context["picking"] = await page_queries.open_reservations(db_session, limit=8)
     if principal.has(Role.admin, Role.coordinator):
         events = await pantry_queries.events(db_session, since=on, until=on + timedelta(days=PANTRY_DAYS_AHEAD))

@@ -34,8 +34,6 @@ from foodbank.models import (
     HandOutChannel,
     Household,
     Municipality,
-    ReferralRequest,
-    ReferralStatus,
     Role,
 )
 from foodbank.pages import queries as page_queries
@@ -44,6 +42,7 @@ from foodbank.pages.i18n import N_, label_msgid, translate_message
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
 from foodbank.referrals import queries as referral_queries
+from foodbank.referrals import rules as referral_rules
 from foodbank.stock import services as stock
 from foodbank.stock.errors import InsufficientStock, ReservationNotFound
 
@@ -174,15 +173,13 @@ async def allergen_names(ui: Ui, session: AsyncSession) -> dict[str, str]:
     }
 
 
-def usable_referrals(referrals: Any, on: date) -> list[Any]:
-    """Referrals that could cover a food hand-out now (the service checks again)."""
+def usable_referrals(referrals: Any, household: Household, on: date) -> list[Any]:
+    """Referrals that could cover a food hand-out now, by the rule the hand-out service applies again."""
     return [
         r
         for r in referrals
-        if r.status is ReferralStatus.accepted
-        and r.request is not ReferralRequest.appliance
-        and r.valid_from <= on <= r.valid_until
-        and r.handouts_used < r.handouts_allowed
+        if referral_rules.refusal(r, household_id=household.id, household_code=household.code, on=on, purpose="food")
+        is None
     ]
 
 
@@ -277,7 +274,7 @@ async def _household_page(
                         allowed=r.handouts_allowed,
                     ),
                 )
-                for r in usable_referrals(referrals, on)
+                for r in usable_referrals(referrals, found, on)
             ],
             "item_options": [(i.id, i.name_en if ui.lang == "en" and i.name_en else i.name_ja) for i in items],
             "item_rows": range(ITEM_ROWS),

@@ -80,8 +80,6 @@ async def picking_list(session: AsyncSession, event_id: int) -> PickingListDocum
     require_allocation(event, "picking list")
     day = await queries.picking_list(session, event_id)
     units = await _units(session, (row["item_id"] for row in day["rows"]))
-    # A parcel per household, and as many as the walk-in buffer holds (one reservation for them all).
-    parcels = sum(entry["parcels"] for entry in await queries.packing_lists(session, event_id) if entry["items"])
     return PickingListDocument(
         number=f"パントリー No. {event.id}",
         purpose=PURPOSE_LABELS["pantry_event"],
@@ -102,7 +100,7 @@ async def picking_list(session: AsyncSession, event_id: int) -> PickingListDocum
             )
             for row in day["rows"]
         ),
-        parcels=parcels,
+        parcels=day["parcels"],
     )
 
 

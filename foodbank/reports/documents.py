@@ -198,9 +198,8 @@ class AnnualSummary:
     months: list[Month]
 
 
-def _labelled(mapping: dict[str, Label], key: str) -> tuple[str, str]:
-    ja, en = mapping.get(key, (key, key))
-    return ja, en
+def _labelled(mapping: dict[str, Label], key: str) -> Label:
+    return mapping.get(key, (key, key))
 
 
 def annual_summary(
@@ -216,7 +215,7 @@ def annual_summary(
     programmes: list[dict[str, Any]],
     appliances: list[dict[str, Any]],
     referrals: dict[str, list[dict[str, Any]]],
-    names: dict[str, dict[str, tuple[str, str]]],
+    categories: dict[str, tuple[str, str]],
 ) -> AnnualSummary:
     first, last = rules.fiscal_year_bounds(fiscal_year, start_month)
     months = rules.fiscal_months(fiscal_year, start_month)
@@ -249,7 +248,7 @@ def annual_summary(
             units=int(by_category.get(code, {}).get("units") or 0),
             kg=kg(by_category.get(code, {}).get("kg")),
         )
-        for code, (ja, en) in names["category"].items()
+        for code, (ja, en) in categories.items()
     ]
 
     # Hand-outs ------------------------------------------------------------------------------------
@@ -404,7 +403,7 @@ def annual_summary(
                 units=int(balances.get(code, {}).get("closing_units") or 0),
                 kg=kg(balances.get(code, {}).get("closing_kg")),
             )
-            for code, (ja, en) in names["category"].items()
+            for code, (ja, en) in categories.items()
         ],
     )
 

@@ -13,12 +13,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
-
-from foodbank.models import HandOutChannel
-
-INDIVIDUAL = (HandOutChannel.delivery.value, HandOutChannel.pickup.value)
 
 
 def _json(value: Any) -> Any:
@@ -28,10 +24,6 @@ def _json(value: Any) -> Any:
     if isinstance(value, (dict, list)):
         return value
     return json.loads(value, parse_float=Decimal)
-
-
-def _period(statement: str) -> Any:
-    return text(statement).bindparams(bindparam("first", type_=None), bindparam("last", type_=None))
 
 
 HANDOUTS = """
@@ -148,26 +140,40 @@ WHERE sm.on_hand_delta <> 0
 
 
 async def stock_flows(session: AsyncSession, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
-    """Stock on hand the day before the year and at its end, by category, and what moved it in between."""
-    params = {"first": first, "last": last}
-    balances = f"""
+    """Stock on hand the day before the year and at its end, by category, and what moved it in between.
+
+    One pass over the ledger: movements before the year are summed as `opening`, those of the year by
+    flow and month; closing stock is opening plus the year's flows (later movements are left out)."""
+    sql = f"""
         SELECT category,
-               coalesce(sum(units) FILTER (WHERE day < :first), 0) AS opening_units,
-               coalesce(sum(kg) FILTER (WHERE day < :first), 0) AS opening_kg,
-               coalesce(sum(units) FILTER (WHERE day <= :last), 0) AS closing_units,
-               coalesce(sum(kg) FILTER (WHERE day <= :last), 0) AS closing_kg
-        FROM ({MOVEMENTS}) m GROUP BY category"""
-    flows = f"""
-        SELECT CASE WHEN kind = 'receipt' THEN 'receipt_' || receipt_kind
+               CASE WHEN day < :first THEN 'opening'
+                    WHEN kind = 'receipt' THEN 'receipt_' || receipt_kind
                     WHEN kind IN ('issue', 'return') THEN 'distributed'
                     WHEN kind = 'disposal' THEN 'disposal_' || reason
                     ELSE kind::text END AS flow,
-               date_trunc('month', day)::date AS month, sum(units) AS units, sum(kg) AS kg
-        FROM ({MOVEMENTS}) m WHERE day BETWEEN :first AND :last GROUP BY 1, 2"""
-    return {
-        "balances": [dict(row) for row in (await session.execute(text(balances), params)).mappings()],
-        "flows": [dict(row) for row in (await session.execute(text(flows), params)).mappings()],
-    }
+               CASE WHEN day >= :first THEN date_trunc('month', day)::date END AS month,
+               sum(units) AS units, sum(kg) AS kg
+        FROM ({MOVEMENTS}) m WHERE day <= :last GROUP BY 1, 2, 3"""
+    rows = (await session.execute(text(sql), {"first": first, "last": last})).mappings().all()
+    balances: dict[str, dict[str, Any]] = {}
+    flows: dict[tuple[str, date], dict[str, Any]] = {}
+    for row in rows:
+        balance = balances.setdefault(
+            row["category"],
+            {"category": row["category"], "opening_units": 0, "opening_kg": 0, "closing_units": 0, "closing_kg": 0},
+        )
+        if row["flow"] == "opening":
+            balance["opening_units"] += row["units"]
+            balance["opening_kg"] += row["kg"]
+        else:
+            flow = flows.setdefault(
+                (row["flow"], row["month"]), {"flow": row["flow"], "month": row["month"], "units": 0, "kg": 0}
+            )
+            flow["units"] += row["units"]
+            flow["kg"] += row["kg"]
+        balance["closing_units"] += row["units"]
+        balance["closing_kg"] += row["kg"]
+    return {"balances": list(balances.values()), "flows": list(flows.values())}
 
 
 async def pantry_days(session: AsyncSession, first: date, last: date) -> list[dict[str, Any]]:
@@ -224,7 +230,7 @@ async def referrals(session: AsyncSession, first: date, last: date) -> dict[str,
     }
 
 
-async def names(session: AsyncSession) -> dict[str, dict[str, tuple[str, str]]]:
-    """Japanese and English names of food categories and appliance categories, by code."""
+async def category_names(session: AsyncSession) -> dict[str, tuple[str, str]]:
+    """Japanese and English names of the food categories, by code, in the order they were created."""
     categories = (await session.execute(text("SELECT code, name_ja, name_en FROM category ORDER BY id"))).all()
-    return {"category": {code: (ja, en) for code, ja, en in categories}}
+    return {code: (ja, en) for code, ja, en in categories}

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foodbank.lib.errors import InvalidInput
 from foodbank.lib.pdf import render_html, render_pdf, stylesheet
 from foodbank.reports import charts, queries, rules
-from foodbank.reports.documents import AnnualSummary, annual_summary, month_label, tables
+from foodbank.reports.documents import AnnualSummary, annual_summary, tables
 from foodbank.reports.errors import YearNotStarted
 from foodbank.reports.exports import title_of, to_csv, to_xlsx
 from foodbank.reports.labels import TEXT, pick
@@ -62,15 +62,12 @@ async def build_annual_summary(
         programmes=await queries.partner_programmes(session),
         appliances=await queries.appliances(session, first, last),
         referrals=await queries.referrals(session, first, last),
-        names=await queries.names(session),
+        categories=await queries.category_names(session),
     )
 
 
 def chart_images(summary: AnnualSummary, lang: str) -> list[str]:
-    months = [
-        month_label(m.month, lang).replace(" 20", " ’") if lang == "en" else f"{m.month.month}月"
-        for m in summary.months
-    ]
+    months = [m.month.strftime("%b") if lang == "en" else f"{m.month.month}月" for m in summary.months]
     return [
         charts.bar_chart(
             pick(TEXT["chart_kg"], lang),

@@ -107,9 +107,9 @@ async def lots(
     return (await session.scalars(_filtered(stmt, **filters).limit(limit))).all()
 
 
-async def expired(session: AsyncSession, *, as_of: date, limit: int = 500) -> Sequence[Lot]:
-    """Lots still on the shelves whose best-before or use-by date is before `as_of`: to be disposed of."""
-    stmt = (
+def _past_its_date(as_of: date) -> Select[Lot]:
+    """Lots still on the shelves whose best-before or use-by date is before `as_of`."""
+    return (
         select(Lot)
         .join(Item, Item.id == Lot.item_id)
         .where(
@@ -117,10 +117,17 @@ async def expired(session: AsyncSession, *, as_of: date, limit: int = 500) -> Se
             Lot.expiry_date < as_of,
             Item.date_kind.in_([DateKind.best_before, DateKind.use_by]),
         )
-        .order_by(Lot.expiry_date, Lot.id)
-        .limit(limit)
     )
-    return (await session.scalars(stmt)).all()
+
+
+async def expired(session: AsyncSession, *, as_of: date, limit: int = 500) -> Sequence[Lot]:
+    """Lots past their date, to be disposed of: earliest date first."""
+    return (await session.scalars(_past_its_date(as_of).order_by(Lot.expiry_date, Lot.id).limit(limit))).all()
+
+
+async def expired_count(session: AsyncSession, *, as_of: date) -> int:
+    """How many lots are past their date (for a home page: no rows loaded)."""
+    return int(await session.scalar(select(func.count()).select_from(_past_its_date(as_of).subquery())) or 0)
 
 
 async def lot(session: AsyncSession, lot_id: int) -> Lot | None:
