@@ -23,10 +23,11 @@ from sqlalchemy.engine import make_url
 from foodbank.accounts import services as accounts
 from foodbank.app import create_app
 from foodbank.config import DatabaseSettings, SecuritySettings, Settings
-from foodbank.lib import migrate
+from foodbank.lib import clock, migrate
 from foodbank.lib.db import Database
 from foodbank.lib.pgcluster import LocalCluster
 from foodbank.models import AgencyKind, Role
+from tests.dates import TODAY
 
 TEMPLATE = "foodbank_template"
 _counter = itertools.count(1)
@@ -51,6 +52,13 @@ class Server:
             await conn.execute(sql)
         finally:
             await conn.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_today() -> Iterator[None]:
+    """The service's today is the suite's TODAY for the whole run (see tests/dates.py)."""
+    with clock.holding_today(TODAY):
+        yield
 
 
 @pytest.fixture(scope="session")

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import Select, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foodbank.lib.clock import LOCAL_TZ
+from foodbank.lib.clock import LOCAL_TZ, today
 from foodbank.models import Category, Item, Location, Lot, Reservation, StockMovement, Zone
 from foodbank.picking.fefo import DateKind, LotStatus
 
@@ -102,7 +102,7 @@ async def lots(
     if status is not None:
         stmt = stmt.where(Lot.status == status)
     if expiring_within_days is not None:
-        start = as_of or date.today()
+        start = as_of or today()
         stmt = stmt.where(Lot.expiry_date.between(start, start + timedelta(days=expiring_within_days)))
     return (await session.scalars(_filtered(stmt, **filters).limit(limit))).all()
 

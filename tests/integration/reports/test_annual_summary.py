@@ -1,6 +1,12 @@
 """The annual summary: a small year is built through the API, then every figure of the report is
 checked against values this test computes itself, from what it sent and from the hand-outs as the
-distributions API lists them (never from the report's SQL)."""
+distributions API lists them (never from the report's SQL).
+
+The year is the fiscal year that began on the first of the month seven months before the suite's
+TODAY (its start month set to match, as FOODBANK_FISCAL_YEAR_START_MONTH would): so on whatever day the
+suite runs, the story's past months are behind it, today's receipts, disposal and adjustment fall in
+it, and so does the pantry day ten days ahead. On 2026-11-27 that is 令和8年度, from April as usual.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +16,50 @@ import io
 import json
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner, Result
 from httpx import AsyncClient
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
+from foodbank.cli import main
+from foodbank.config import ReportSettings, Settings
 from foodbank.models import ReferralStatus, WhoConsulted
+from tests.dates import TODAY, month, month_end, month_start
 from tests.integration.appliances.conftest import ALL_PASS, Bank, bank
 from tests.integration.documents.test_picking_list_pdf import fonts_of
 from tests.integration.pantry.conftest import Pantry, community, pantry, wh
 from tests.integration.pantry.test_the_day import a_day
-from tests.integration.stock.test_csv import cli
 
 __all__ = ["bank", "community", "pantry", "wh"]
 
-FY = 2026  # 令和8年度: 2026-04-01 to 2027-03-31; the tests run on 2026-11-27 (TODAY)
-FIRST, LAST = date(2026, 4, 1), date(2027, 3, 31)
+FIRST = month_start(-7)
+START_MONTH, FY = FIRST.month, FIRST.year  # a fiscal year is named by the calendar year it starts in
+LAST = month_start(5) - timedelta(days=1)
+LABEL_JA, LABEL_EN = f"令和{FY - 2018}年度", f"FY{FY}"
 ZERO = Decimal("0.000")
+
+
+def story_day(month_of_year: int, day_of_month: int) -> date:
+    """A day of the story: month 0 is the year's first month (2026-04 when TODAY is 2026-11-27), -1 the one before."""
+    return month_start(-7 + month_of_year).replace(day=day_of_month)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return replace(settings, reports=ReportSettings(fiscal_year_start_month=START_MONTH))
+
+
+def cli(database_url: str, *args: str) -> Result:
+    """The real command, configured as the app is."""
+    env = {"DATABASE_URL": database_url, "FOODBANK_FISCAL_YEAR_START_MONTH": str(START_MONTH)}
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
 @dataclass
@@ -101,13 +128,13 @@ async def build_year(client: AsyncClient, p: Pantry, bank: Bank) -> Year:
 
     # The year before: stock that opens the year, and a hand-out that is not this year's.
     (old_canned,) = await receive(
-        client, p, year, person, "individual", date(2026, 3, 10), [(wh.canned, 20, "2027-12")]
+        client, p, year, person, "individual", story_day(-1, 10), [(wh.canned, 20, month(13))]
     )
     a = await c.household()  # 3 people
     b = await c.household(adults=1, children=0)
     d = await c.household(adults=2, children=2)
     await hand_out(
-        client, p, p.warehouse, household_id=b, channel="pickup", distributed_on=date(2026, 3, 20),
+        client, p, p.warehouse, household_id=b, channel="pickup", distributed_on=story_day(-1, 20),
         lines=[{"lot_id": old_canned, "quantity": 2}],
     )  # fmt: skip
 
@@ -118,27 +145,27 @@ async def build_year(client: AsyncClient, p: Pantry, bank: Bank) -> Year:
         year,
         wh.donor,
         "company",
-        date(2026, 5, 12),
-        [(wh.canned, 30, "2027-10"), (wh.noodles, 40, "2027-06-30")],
+        story_day(1, 12),
+        [(wh.canned, 30, month(11)), (wh.noodles, 40, month_end(7).isoformat())],
     )
-    (more_canned,) = await receive(client, p, year, wh.donor, "company", date(2026, 6, 3), [(wh.canned, 10, "2027-11")])
+    (more_canned,) = await receive(client, p, year, wh.donor, "company", story_day(2, 3), [(wh.canned, 10, month(12))])
     (fb_noodles,) = await receive(
-        client, p, year, food_bank, "other_food_bank", date(2026, 7, 1), [(wh.noodles, 20, "2027-05-31")]
+        client, p, year, food_bank, "other_food_bank", story_day(3, 1), [(wh.noodles, 20, month_end(6).isoformat())]
     )
 
     # Individual support: one pick-up session serving two households, a delivery, a hand-out that came
     # back whole (not counted) and one that came back in part.
-    await hand_out(client, p, p.warehouse, household_id=a, channel="pickup", distributed_on=date(2026, 6, 10),
+    await hand_out(client, p, p.warehouse, household_id=a, channel="pickup", distributed_on=story_day(2, 10),
                    lines=[{"lot_id": noodles, "quantity": 3}])  # fmt: skip
-    await hand_out(client, p, p.warehouse, household_id=b, channel="pickup", distributed_on=date(2026, 6, 10),
+    await hand_out(client, p, p.warehouse, household_id=b, channel="pickup", distributed_on=story_day(2, 10),
                    lines=[{"lot_id": noodles, "quantity": 2}])  # fmt: skip
-    await hand_out(client, p, p.coordinator, household_id=a, channel="delivery", distributed_on=date(2026, 8, 1),
+    await hand_out(client, p, p.coordinator, household_id=a, channel="delivery", distributed_on=story_day(4, 1),
                    lines=[{"lot_id": canned, "quantity": 4}])  # fmt: skip
-    whole = await hand_out(client, p, p.warehouse, household_id=d, channel="pickup", distributed_on=date(2026, 9, 1),
+    whole = await hand_out(client, p, p.warehouse, household_id=d, channel="pickup", distributed_on=story_day(5, 1),
                            lines=[{"lot_id": canned, "quantity": 2}])  # fmt: skip
     await give_back(client, p, whole, [2])
     part = await hand_out(
-        client, p, p.coordinator, household_id=b, channel="pickup", distributed_on=date(2026, 9, 15),
+        client, p, p.coordinator, household_id=b, channel="pickup", distributed_on=story_day(5, 15),
         lines=[{"lot_id": noodles, "quantity": 1}, {"lot_id": more_canned, "quantity": 1}],
     )  # fmt: skip
     await give_back(client, p, part, [0, 1])
@@ -152,20 +179,20 @@ async def build_year(client: AsyncClient, p: Pantry, bank: Bank) -> Year:
         assert response.status_code == 201, response.text
         programmes[kind] = int(response.json()["id"])
     for kind, on, people, lot, qty in (
-        ("cafeteria", date(2026, 7, 5), 40, canned, 5),
-        ("cafeteria", date(2026, 8, 5), 35, fb_noodles, 4),
-        ("drop_in", date(2026, 10, 10), 12, fb_noodles, 2),
+        ("cafeteria", story_day(3, 5), 40, canned, 5),
+        ("cafeteria", story_day(4, 5), 35, fb_noodles, 4),
+        ("drop_in", story_day(6, 10), 12, fb_noodles, 2),
     ):
         await hand_out(
             client, p, p.coordinator, partner_programme_id=programmes[kind], channel="partner", distributed_on=on,
             people=people, lines=[{"lot_id": lot, "quantity": qty}],
         )  # fmt: skip
 
-    # A pantry day (2026-12-07): its lots arrive today from the company; two households come, one does
+    # A pantry day (ten days ahead): its lots arrive today from the company; two households come, one does
     # not, walk-ins take parcels; then the day is closed. A second day is planned and cancelled.
     day, _, registrations = await a_day(client, p, households=3, walk_in_people=6)
     for item, qty in ((wh.canned, 30), (wh.noodles, 30), (wh.rice, 10)):  # one receipt per lot
-        year.receipts.append({"donor": wh.donor, "kind": "company", "on": date(2026, 11, 27), "lines": [(item, qty)]})
+        year.receipts.append({"donor": wh.donor, "kind": "company", "on": TODAY, "lines": [(item, qty)]})
     came, came_with_four, absent = registrations
     assert (await p.registration(day.event["id"], came, "check-in")).status_code == 201
     assert (await p.registration(day.event["id"], came_with_four, "check-in", people=4)).status_code == 201
@@ -200,11 +227,11 @@ async def build_year(client: AsyncClient, p: Pantry, bank: Bank) -> Year:
 
     # Referrals: two agencies; who consulted and outcomes differ; one from last year.
     for referred_on, who, status in (
-        (date(2026, 5, 1), WhoConsulted.self, ReferralStatus.fulfilled),
-        (date(2026, 6, 1), WhoConsulted.family, ReferralStatus.accepted),
-        (date(2026, 7, 1), WhoConsulted.agency, ReferralStatus.declined),
-        (date(2026, 7, 2), WhoConsulted.agency, ReferralStatus.expired),
-        (date(2026, 3, 1), WhoConsulted.other, ReferralStatus.fulfilled),
+        (story_day(1, 1), WhoConsulted.self, ReferralStatus.fulfilled),
+        (story_day(2, 1), WhoConsulted.family, ReferralStatus.accepted),
+        (story_day(3, 1), WhoConsulted.agency, ReferralStatus.declined),
+        (story_day(3, 2), WhoConsulted.agency, ReferralStatus.expired),
+        (story_day(-1, 1), WhoConsulted.other, ReferralStatus.fulfilled),
     ):
         await bank.referral(a, referred_on=referred_on, status=status, category=None)
         await set_who_consulted(p, referred_on, who)
@@ -248,8 +275,12 @@ async def test_every_figure_matches_what_was_recorded(
     client: AsyncClient, pantry: Pantry, report: tuple[Year, dict[str, Any], list[dict[str, Any]]]
 ) -> None:
     year, body, handouts = report
-    assert (body["fiscal_year"], body["label_ja"], body["label_en"]) == (2026, "令和8年度", "FY2026")
-    assert (body["starts_on"], body["ends_on"], body["start_month"]) == ("2026-04-01", "2027-03-31", 4)
+    assert (body["fiscal_year"], body["label_ja"], body["label_en"]) == (FY, LABEL_JA, LABEL_EN)
+    assert (body["starts_on"], body["ends_on"], body["start_month"]) == (
+        FIRST.isoformat(),
+        LAST.isoformat(),
+        START_MONTH,
+    )
 
     # Received: this year's donations, other food banks apart.
     this_year = [r for r in year.receipts if in_year(r["on"])]
@@ -381,7 +412,7 @@ async def test_the_stock_flow_balances_and_closing_stock_is_what_is_on_the_shelv
 
     # Month by month adds up to the year.
     months = body["months"]
-    assert [m["month"] for m in months][:2] == ["2026-04-01", "2026-05-01"] and len(months) == 12
+    assert [m["month"] for m in months][:2] == [FIRST.isoformat(), story_day(1, 1).isoformat()] and len(months) == 12
     assert sum(Decimal(m["received_kg"]) for m in months) == Decimal(body["received_from_donors"]["kg"]) + Decimal(
         body["received_from_food_banks"]["kg"]
     )
@@ -389,8 +420,8 @@ async def test_the_stock_flow_balances_and_closing_stock_is_what_is_on_the_shelv
     assert sum(m["individual_occasions"] for m in months) == body["individual_support"]["occasions"]
     assert sum(m["pantry_people"] for m in months) == body["pantry"]["people_served"]
     assert sum(m["referrals"] for m in months) == body["referrals"]["referrals"]
-    june = next(m for m in months if m["month"] == "2026-06-01")
-    assert (june["individual_occasions"], june["individual_households"]) == (1, 2)
+    third = next(m for m in months if m["month"] == story_day(2, 1).isoformat())  # June when the year starts in April
+    assert (third["individual_occasions"], third["individual_households"]) == (1, 2)
 
 
 async def test_the_formats_carry_the_same_figures(
@@ -406,7 +437,7 @@ async def test_the_formats_carry_the_same_figures(
     assert csv_response.headers["content-type"] == "text/csv; charset=utf-8"
     assert csv_response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(csv_response.content.decode("utf-8-sig"))))
-    assert rows[0][0].endswith("令和8年度（FY2026）年次報告")
+    assert rows[0][0].endswith(f"{LABEL_JA}（{LABEL_EN}）年次報告")
     assert ["フードバンク・物資支援（個別支援）: 支援回数（延べ）", occasions] in rows
 
     xlsx = await client.get(f"{base}/summary.xlsx", headers=headers, params={"lang": "en"})
@@ -418,11 +449,11 @@ async def test_the_formats_carry_the_same_figures(
 
     html = await client.get(f"{base}/summary.html", headers=headers)
     assert html.status_code == 200 and html.headers["content-type"] == "text/html; charset=utf-8"
-    assert "令和8年度（FY2026）" in html.text and "<svg" in html.text and "summary.pdf?lang=ja" in html.text
+    assert f"{LABEL_JA}（{LABEL_EN}）" in html.text and "<svg" in html.text and "summary.pdf?lang=ja" in html.text
 
     for lang, words in (
-        ("ja", ["令和8年度", "支援回数（延べ）", "月別の推移"]),
-        ("en", ["FY2026", "Occasions (total)"]),
+        ("ja", [LABEL_JA, "支援回数（延べ）", "月別の推移"]),
+        ("en", [LABEL_EN, "Occasions (total)"]),
     ):
         pdf = await client.get(f"{base}/summary.pdf", headers=headers, params={"lang": lang})
         assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
@@ -440,9 +471,9 @@ async def test_who_may_read_it_and_what_is_refused(client: AsyncClient, pantry: 
         assert (await client.get(f"/api/reports/annual/{FY}", headers=actor.headers)).status_code == 403
     for actor in (c.reporter, c.wh.coordinator, c.admin):
         assert (await client.get(f"/api/reports/annual/{FY}", headers=actor.headers)).status_code == 200
-    future = await client.get("/api/reports/annual/2027", headers=c.reporter.headers)
+    future = await client.get(f"/api/reports/annual/{FY + 1}", headers=c.reporter.headers)
     assert future.status_code == 422 and future.headers["content-type"].startswith("application/problem+json")
-    assert "2027-04-01" in future.json()["detail"]
+    assert (LAST + timedelta(days=1)).isoformat() in future.json()["detail"]
     unknown = await client.get(f"/api/reports/annual/{FY}/summary.docx", headers=c.reporter.headers)
     assert unknown.status_code == 404 and "summary.xlsx" in unknown.json()["detail"]
     early = await client.get("/api/reports/annual/1990", headers=c.reporter.headers)
@@ -475,6 +506,6 @@ async def test_the_cli_writes_each_format_to_a_file(
         assert f"Wrote {target}" in result.output
         assert check(target.read_bytes()), fmt
     refused = await asyncio.to_thread(
-        cli, database_url, "report", "annual", "--year", "2030", "-o", str(tmp_path / "x")
+        cli, database_url, "report", "annual", "--year", str(FY + 4), "-o", str(tmp_path / "x")
     )
     assert refused.exit_code != 0 and "has no figures yet" in refused.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -15,8 +15,10 @@ from foodbank.lib.db import Database
 from foodbank.models import DonorKind, Role, Unit, Zone
 from foodbank.picking.fefo import DateKind
 from tests.conftest import Actor, Actors
+from tests.dates import TODAY, days
 
-TODAY = date(2026, 11, 27)
+__all__ = ["TODAY", "Warehouse", "days", "wh"]
+
 
 
 @dataclass
@@ -121,7 +123,3 @@ async def wh(database: Database, actors: Actors) -> Warehouse:
         await actors.make(Role.warehouse),
         await actors.make(Role.coordinator),
     )
-
-
-def days(n: int) -> str:
-    return (TODAY + timedelta(days=n)).isoformat()
