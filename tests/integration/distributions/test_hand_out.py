@@ -10,8 +10,8 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from foodbank.models import Household, MovementKind, StockMovement
+from tests.dates import days, month
 from tests.integration.distributions.conftest import TODAY, Community
-from tests.integration.stock.conftest import days
 
 
 async def lot_now(client: AsyncClient, c: Community, lot_id: int) -> dict[str, int]:
@@ -23,8 +23,8 @@ async def test_a_direct_hand_out_issues_the_stock_and_the_ledger_stays_clean(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    canned = await wh.lot(client, wh.canned, 10, "2027-08")
-    noodles = await wh.lot(client, wh.noodles, 5, "2027-03-15")
+    canned = await wh.lot(client, wh.canned, 10, month(9))
+    noodles = await wh.lot(client, wh.noodles, 5, f"{month(4)}-15")
     household = await c.household(adults=2, children=2)
 
     response = await c.hand_out(
@@ -63,8 +63,8 @@ async def test_a_direct_hand_out_issues_the_stock_and_the_ledger_stays_clean(
         "lines",
     }, "codes only: no name, phone or address"
     assert [(ln["lot_id"], ln["item_name"], ln["expiry"], ln["quantity"], ln["returned"]) for ln in body["lines"]] == [
-        (canned, "さば缶", "2027-08", 4, 0),
-        (noodles, "カップ麺", "2027-03-15", 2, 0),
+        (canned, "さば缶", month(9), 4, 0),
+        (noodles, "カップ麺", f"{month(4)}-15", 2, 0),
     ]
     assert await lot_now(client, c, canned) == {"on_hand": 6, "reserved": 0}
     assert await lot_now(client, c, noodles) == {"on_hand": 3, "reserved": 0}
@@ -105,7 +105,7 @@ async def test_a_direct_hand_out_issues_the_stock_and_the_ledger_stays_clean(
 
 async def test_more_than_is_free_is_refused_and_nothing_moves(client: AsyncClient, community: Community) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 3, "2027-08")
+    lot = await wh.lot(client, wh.canned, 3, month(9))
     household = await c.household()
     response = await c.hand_out(client, household_id=household, lines=[{"lot_id": lot, "quantity": 4}])
     assert response.status_code == 409
@@ -123,7 +123,7 @@ async def test_an_open_reservation_is_confirmed_in_full_and_handed_out_once(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     reserved = await client.post(
         "/api/reservations",
         json={
@@ -158,7 +158,7 @@ async def test_an_open_reservation_is_confirmed_in_full_and_handed_out_once(
 
 async def test_a_picked_reservation_hands_out_what_was_picked(client: AsyncClient, community: Community) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     request = {
         "purpose": "household",
         "channel": "individual",
@@ -190,8 +190,8 @@ async def test_an_allergen_is_never_handed_out_to_a_household_that_avoids_it(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    mackerel = await wh.lot(client, wh.canned, 10, "2027-08")  # さば缶: mackerel
-    noodles = await wh.lot(client, wh.noodles, 10, "2027-08")  # wheat, soybean
+    mackerel = await wh.lot(client, wh.canned, 10, month(9))  # さば缶: mackerel
+    noodles = await wh.lot(client, wh.noodles, 10, month(9))  # wheat, soybean
     allergic = await c.household(allergens=["mackerel"])
 
     response = await c.hand_out(
@@ -287,7 +287,7 @@ async def test_a_use_by_lot_past_its_date_and_a_best_before_too_close_are_refuse
 
 async def test_a_recalled_lot_is_refused(client: AsyncClient, community: Community) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 5, "2027-08")
+    lot = await wh.lot(client, wh.canned, 5, month(9))
     await client.post(
         "/api/holds", json={"lot_id": lot, "status": "recalled", "reason": "メーカー回収"}, headers=wh.warehouse.headers
     )
@@ -300,7 +300,7 @@ async def test_partner_programmes_get_the_partner_channel_and_say_how_many_they_
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 20, "2027-08")
+    lot = await wh.lot(client, wh.canned, 20, month(9))
     partner = await c.partner()
     household = await c.household()
     line = [{"lot_id": lot, "quantity": 10}]
@@ -343,7 +343,7 @@ async def test_a_reservation_handed_out_by_two_volunteers_at_once_goes_out_once(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     reserved = await client.post(
         "/api/reservations",
         json={

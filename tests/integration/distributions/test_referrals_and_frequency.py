@@ -11,6 +11,7 @@ import pytest
 from httpx import AsyncClient
 
 from foodbank.models import ReferralRequest, ReferralStatus
+from tests.dates import month
 from tests.integration.distributions.conftest import TODAY, Community
 
 
@@ -18,7 +19,7 @@ async def test_a_hand_out_with_a_referral_counts_and_fulfils_it_at_the_limit(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 20, "2027-08")
+    lot = await wh.lot(client, wh.canned, 20, month(9))
     household = await c.household()
     referral = await c.referral(household, allowed=2)
 
@@ -72,7 +73,7 @@ async def test_a_referral_that_cannot_cover_the_hand_out_is_refused_with_a_clear
     client: AsyncClient, community: Community, case: str, reason: str, words: str
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 5, "2027-08")
+    lot = await wh.lot(client, wh.canned, 5, month(9))
     household = await c.household()
     referral = await {
         "expired": lambda: c.referral(
@@ -113,7 +114,7 @@ async def test_the_frequency_rule_refuses_and_only_a_coordinator_can_override_it
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 30, "2027-08")
+    lot = await wh.lot(client, wh.canned, 30, month(9))
     household = await c.household()
     line = [{"lot_id": lot, "quantity": 1}]
     assert (await c.hand_out(client, household_id=household, lines=line)).status_code == 201
@@ -166,7 +167,7 @@ async def test_the_frequency_rule_refuses_and_only_a_coordinator_can_override_it
 
 async def test_an_override_that_is_not_needed_is_not_recorded(client: AsyncClient, community: Community) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 5, "2027-08")
+    lot = await wh.lot(client, wh.canned, 5, month(9))
     response = await c.hand_out(
         client,
         wh.coordinator,
@@ -184,7 +185,7 @@ async def test_ten_concurrent_hand_outs_to_one_household_let_exactly_one_through
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 30, "2027-08")
+    lot = await wh.lot(client, wh.canned, 30, month(9))
     household = await c.household()
     referral = await c.referral(household, allowed=5)
 

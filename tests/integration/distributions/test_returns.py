@@ -10,6 +10,7 @@ from httpx import AsyncClient
 from sqlalchemy import select
 
 from foodbank.models import MovementKind, ReferralStatus, StockMovement
+from tests.dates import month
 from tests.integration.distributions.conftest import Community
 
 
@@ -17,8 +18,8 @@ async def test_returns_restore_stock_and_cannot_exceed_what_was_handed_out(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    canned = await wh.lot(client, wh.canned, 10, "2027-08")
-    noodles = await wh.lot(client, wh.noodles, 10, "2027-08")
+    canned = await wh.lot(client, wh.canned, 10, month(9))
+    noodles = await wh.lot(client, wh.noodles, 10, month(9))
     household = await c.household()
     handed = await c.hand_out(
         client,
@@ -97,7 +98,7 @@ async def test_a_mistaken_hand_out_returned_in_full_gives_the_referral_and_the_w
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     household = await c.household()
     referral = await c.referral(household, allowed=1)
     line = [{"lot_id": lot, "quantity": 3}]
@@ -122,7 +123,7 @@ async def test_concurrent_returns_never_bring_back_more_than_was_handed_out(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     handed = (await c.hand_out(client, household_id=await c.household(), lines=[{"lot_id": lot, "quantity": 5}])).json()
     body = {"lines": [{"line_id": handed["lines"][0]["line_id"], "quantity": 2, "reason": "誤り"}]}
     responses = await asyncio.gather(

@@ -9,6 +9,7 @@ from httpx import AsyncClient
 
 from foodbank.catalogue import services as catalogue
 from foodbank.models import DonorKind
+from tests.dates import days, month
 from tests.integration.distributions.conftest import Community
 
 
@@ -37,9 +38,9 @@ async def test_the_trace_names_exactly_the_households_that_received_the_lot(
     client: AsyncClient, community: Community
 ) -> None:
     c, wh = community, community.wh
-    recalled = await wh.lot(client, wh.canned, 10, "2027-02", lot_code="L-0211")
+    recalled = await wh.lot(client, wh.canned, 10, month(3), lot_code="L-0211")
     split = await transfer(client, c, recalled, 4)  # the same cans, now on another shelf
-    other_date = await wh.lot(client, wh.canned, 10, "2027-03")
+    other_date = await wh.lot(client, wh.canned, 10, month(4))
     h1, h2, h3, h4 = [await c.household() for _ in range(4)]
     partner = await c.partner()
 
@@ -56,15 +57,15 @@ async def test_the_trace_names_exactly_the_households_that_received_the_lot(
     await return_all(client, c, await give(recalled, 1, household_id=h4))  # a mistake, corrected
 
     response = await client.get(
-        "/api/trace", params={"item_id": wh.canned, "expiry": "2027-02"}, headers=wh.coordinator.headers
+        "/api/trace", params={"item_id": wh.canned, "expiry": month(3)}, headers=wh.coordinator.headers
     )
     assert response.status_code == 200, response.text
     trace = response.json()
     assert trace["household_codes"] == sorted([await c.code(h1), await c.code(h2)])
     assert trace["partner_programmes"] == ["ちいき食堂ほのん"]
     assert [(lot["id"], lot["parent_lot_id"], lot["on_hand"], lot["expiry"]) for lot in trace["lots"]] == [
-        (recalled, None, 10 - 4 - 2 - 1, "2027-02"),
-        (split, recalled, 4 - 2, "2027-02"),
+        (recalled, None, 10 - 4 - 2 - 1, month(3)),
+        (split, recalled, 4 - 2, month(3)),
     ]
     assert sorted(
         (ln["lot_id"], ln["household_code"] or ln["partner_programme"], ln["quantity"], ln["returned"])
@@ -89,7 +90,7 @@ async def test_the_trace_names_exactly_the_households_that_received_the_lot(
     # Block what is left: the recall reaches the split lot too, and the trace shows it.
     await client.post(
         "/api/holds",
-        json={"item_id": wh.canned, "expiry": "2027-02", "status": "recalled", "reason": "メーカー回収"},
+        json={"item_id": wh.canned, "expiry": month(3), "status": "recalled", "reason": "メーカー回収"},
         headers=wh.coordinator.headers,
     )
     blocked = (await client.get("/api/trace", params={"lot_id": recalled}, headers=c.admin.headers)).json()
@@ -98,7 +99,7 @@ async def test_the_trace_names_exactly_the_households_that_received_the_lot(
     for actor in (wh.warehouse, c.reporter, c.consultant):
         forbidden = await client.get("/api/trace", params={"item_id": wh.canned}, headers=actor.headers)
         assert forbidden.status_code == 403
-    vague = await client.get("/api/trace", params={"expiry": "2027-02"}, headers=c.admin.headers)
+    vague = await client.get("/api/trace", params={"expiry": month(3)}, headers=c.admin.headers)
     assert vague.status_code == 422 and vague.json()["errors"][0]["field"] == "item_id"
 
     events = await c.audit("trace.read")
@@ -119,12 +120,12 @@ async def test_a_donors_impact_is_the_sum_of_what_happened_to_its_lots(
             )
         ).id
     kg = {"canned": Decimal("0.5"), "noodles": Decimal("0.5"), "milk": Decimal("1")}
-    canned = await wh.lot(client, wh.canned, 20, "2027-08")
-    noodles = await wh.lot(client, wh.noodles, 10, "2027-03")
-    milk = await wh.lot(client, wh.milk, 6, "2026-12-02", location_id=wh.chilled)
+    canned = await wh.lot(client, wh.canned, 20, month(9))
+    noodles = await wh.lot(client, wh.noodles, 10, month(4))
+    milk = await wh.lot(client, wh.milk, 6, days(5), location_id=wh.chilled)
     not_ours = await wh.receive(
         client,
-        [{"item_id": wh.canned, "quantity": 8, "location_id": wh.ambient, "expiry": "2027-08"}],
+        [{"item_id": wh.canned, "quantity": 8, "location_id": wh.ambient, "expiry": month(9)}],
         donor_id=other_donor,
     )
     other_lot = not_ours.json()["lots"][0]["id"]

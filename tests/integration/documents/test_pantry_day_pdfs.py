@@ -10,6 +10,7 @@ import pytest
 from httpx import AsyncClient
 
 from foodbank.lib.clock import today
+from tests.dates import TODAY, month
 from tests.integration.documents.pdfs import assert_shows, named_household, pages_of
 from tests.integration.pantry.conftest import EVENT_DAY, Pantry, community, pantry, wh
 
@@ -22,8 +23,8 @@ async def allocated_day(client: AsyncClient, p: Pantry) -> dict[str, Any]:
     """Two households that registered through the API (one avoiding wheat, one halal) in two slots,
     6 walk-in people (2 parcels of 3), and parcels of canned fish, rice, milk and any staple."""
     wh = p.c.wh
-    await wh.lot(client, wh.canned, 40, "2027-08")
-    await wh.lot(client, wh.rice, 10, None, crop_year=2026, location_id=wh.ambient_b)
+    await wh.lot(client, wh.canned, 40, month(9))
+    await wh.lot(client, wh.rice, 10, None, crop_year=TODAY.year, location_id=wh.ambient_b)
     await wh.lot(client, wh.milk, 10, (EVENT_DAY + timedelta(days=20)).isoformat(), location_id=wh.chilled)
     staples = await p.category("staples")
     template = await p.template(
@@ -63,9 +64,9 @@ async def test_the_day_picking_list_sums_every_parcel_by_zone_and_location(clien
         "常温 Ambient",
         "冷蔵 Chilled",
         "A-01さば缶",
-        "2027-08 12 個",
+        f"{month(9)} 12 個",
         "A-02米 5kg",
-        "2026年産 4 袋",
+        f"{TODAY.year}年産 4 袋",
         "C-01牛乳",
         (EVENT_DAY + timedelta(days=20)).isoformat() + " 4 個",
         "ピッキング担当",

@@ -10,6 +10,7 @@ from httpx import AsyncClient
 from pypdf import PdfReader
 
 from foodbank.lib.clock import today
+from tests.dates import month
 from tests.integration.stock.conftest import TODAY, Warehouse, days
 
 
@@ -30,7 +31,7 @@ def fonts_of(reader: PdfReader) -> set[str]:
 async def test_the_picking_list_pdf_has_japanese_text_by_zone_with_page_furniture(
     client: AsyncClient, wh: Warehouse
 ) -> None:
-    await wh.lot(client, wh.canned, 40, "2027-08")
+    await wh.lot(client, wh.canned, 40, month(9))
     await wh.lot(client, wh.milk, 6, days(5), location_id=wh.chilled)
     reserved = await client.post(
         "/api/reservations",
@@ -59,7 +60,7 @@ async def test_the_picking_list_pdf_has_japanese_text_by_zone_with_page_furnitur
         "冷蔵",
         "A-01",
         "C-01",
-        "2027-08",
+        month(9),
         "H-2026-0007",
         "フードバンクさんぶ",
         today().isoformat(),

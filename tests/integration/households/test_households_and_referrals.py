@@ -9,6 +9,7 @@ from httpx import AsyncClient
 
 from foodbank.models import Role
 from tests.conftest import Actor, Actors
+from tests.dates import TODAY, day, days, month, month_end
 
 IDENTITY = {"name": "山田 花子", "name_kana": "ヤマダ ハナコ", "phone": "0475-12-3456", "address": "山武市殿台1-2"}
 
@@ -20,7 +21,7 @@ def household(**extra: Any) -> dict[str, Any]:
 def referral(household_id: int, *, consent: bool = True, **extra: Any) -> dict[str, Any]:
     return {
         "household_id": household_id,
-        "referred_on": "2026-11-20",
+        "referred_on": days(-7),
         "who_consulted": "self",
         "reasons": ["food_shortage", "unemployment"],
         "request": "food",
@@ -28,14 +29,14 @@ def referral(household_id: int, *, consent: bool = True, **extra: Any) -> dict[s
             {
                 "given": True,
                 "by": "self",
-                "on": "2026-11-20",
+                "on": days(-7),
                 "method": "written",
                 "scope": "氏名・住所・アレルギーをフードバンクへ",
             }
             if consent
             else {"given": False}
         ),
-        "valid_until": "2027-02-28",
+        "valid_until": month_end(3).isoformat(),
         "handouts_allowed": 3,
         **extra,
     }
@@ -181,11 +182,9 @@ async def test_the_consultant_follows_the_outcome(client: AsyncClient, actors: A
 async def test_an_allocation_never_gives_a_household_its_allergens_or_food_it_cannot_cook(
     client: AsyncClient, actors: Actors, wh
 ) -> None:
-    from tests.integration.stock.conftest import TODAY
-
     coordinator = wh.coordinator
-    await wh.lot(client, wh.noodles, 10, "2027-08")  # wheat, soybean; needs cooking
-    await wh.lot(client, wh.canned, 10, "2027-08")  # mackerel; needs cooking (not marked ready to eat)
+    await wh.lot(client, wh.noodles, 10, month(9))  # wheat, soybean; needs cooking
+    await wh.lot(client, wh.canned, 10, month(9))  # mackerel; needs cooking (not marked ready to eat)
     allergic = await register(client, coordinator, allergens=["wheat"])
     body = {"distribution_date": TODAY.isoformat(), "lines": [{"item_id": wh.noodles, "quantity": 1}]}
     refused = await client.post(f"/api/households/{allergic['id']}/allocations", json=body, headers=coordinator.headers)
@@ -229,17 +228,13 @@ async def test_inactive_households_are_anonymised_and_keep_their_code(
         await session.execute(
             update(Household).where(Household.id == old["id"]).values(last_activity_on=date(2019, 1, 10))
         )
-        await session.execute(
-            update(Household).where(Household.id == recent["id"]).values(last_activity_on=date(2026, 10, 1))
-        )
+        await session.execute(update(Household).where(Household.id == recent["id"]).values(last_activity_on=day(-57)))
     async with database.transaction() as session:
-        assert await services.anonymise_inactive(
-            session, actor_id=None, years=5, today=date(2026, 11, 27), dry_run=True
-        ) == [old["code"]]
-    async with database.transaction() as session:
-        assert await services.anonymise_inactive(session, actor_id=None, years=5, today=date(2026, 11, 27)) == [
+        assert await services.anonymise_inactive(session, actor_id=None, years=5, today=TODAY, dry_run=True) == [
             old["code"]
         ]
+    async with database.transaction() as session:
+        assert await services.anonymise_inactive(session, actor_id=None, years=5, today=TODAY) == [old["code"]]
     gone = await client.get(f"/api/households/{old['id']}/identity", headers=coordinator.headers)
     assert gone.status_code == 404
     kept = (await client.get(f"/api/households/{old['id']}", headers=coordinator.headers)).json()
@@ -256,11 +251,10 @@ async def test_without_lines_the_household_gets_the_parcel_template_for_its_size
 
     from foodbank.models import Category
     from foodbank.pantry import services as pantry
-    from tests.integration.stock.conftest import TODAY
 
     coordinator = wh.coordinator
-    await wh.lot(client, wh.canned, 10, "2027-08")
-    await wh.lot(client, wh.noodles, 10, "2027-09")
+    await wh.lot(client, wh.canned, 10, month(9))
+    await wh.lot(client, wh.noodles, 10, month(10))
     async with database.transaction() as session:
         staples = await session.scalar(select(Category.id).where(Category.code == "staples"))
         await pantry.create_template(

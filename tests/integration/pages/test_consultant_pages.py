@@ -16,6 +16,7 @@ from litestar import Litestar
 from foodbank.lib.clock import today
 from foodbank.models import Role
 from tests.conftest import Actor, Actors, client_for
+from tests.dates import month
 from tests.integration.appliances.conftest import Bank
 from tests.integration.distributions.conftest import Community, community, wh  # noqa: F401 - fixtures
 from tests.integration.households.test_households_and_referrals import IDENTITY, referral, register
@@ -383,7 +384,7 @@ async def test_what_became_of_a_referral_hand_outs_and_an_appliance(
     c = bank.c
     household = await c.household()
     food = await c.referral(household, allowed=2)
-    lot = await c.wh.lot(client, c.wh.canned, 20, "2027-08")
+    lot = await c.wh.lot(client, c.wh.canned, 20, month(9))
     handed = await c.hand_out(client, household_id=household, referral_id=food, lines=[{"lot_id": lot, "quantity": 3}])
     assert handed.status_code == 201, handed.text
     fridge = await bank.referral(household, category="refrigerator")

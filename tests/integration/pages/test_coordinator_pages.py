@@ -16,6 +16,7 @@ from litestar import Litestar
 
 from foodbank.models import Role
 from tests.conftest import Actor, Actors, client_for
+from tests.dates import month
 from tests.integration.appliances import conftest as appliance_fixtures
 from tests.integration.appliances.conftest import Bank
 from tests.integration.pages.conftest import Browser
@@ -56,8 +57,8 @@ async def signed_in(app: Litestar, actor: Actor, *, lang: str = "ja") -> Browser
 async def stocked_day(client: AsyncClient, p: Pantry, *, cans: int = 30, walk_in_people: int = 0) -> dict[str, Any]:
     """Stock, a parcel template (2 cans and 1 rice) and an open pantry day with two slots, through the API."""
     wh = p.c.wh
-    await wh.lot(client, wh.canned, cans, "2027-08")
-    await wh.lot(client, wh.rice, 10, None, crop_year=2026, location_id=wh.ambient_b)
+    await wh.lot(client, wh.canned, cans, month(9))
+    await wh.lot(client, wh.rice, 10, None, crop_year=TODAY.year, location_id=wh.ambient_b)
     template = await p.template(
         "標準セット", [{"item_id": wh.canned, "quantity": 2}, {"item_id": wh.rice, "quantity": 1}]
     )
@@ -72,8 +73,8 @@ async def stocked_day(client: AsyncClient, p: Pantry, *, cans: int = 30, walk_in
 
 async def test_a_pantry_day_from_its_plan_to_its_figures(client: AsyncClient, app: Litestar, pantry: Pantry) -> None:
     p, wh = pantry, pantry.c.wh
-    await wh.lot(client, wh.canned, 30, "2027-08")
-    await wh.lot(client, wh.rice, 10, None, crop_year=2026, location_id=wh.ambient_b)
+    await wh.lot(client, wh.canned, 30, month(9))
+    await wh.lot(client, wh.rice, 10, None, crop_year=TODAY.year, location_id=wh.ambient_b)
     template = await p.template(
         "標準セット", [{"item_id": wh.canned, "quantity": 2}, {"item_id": wh.rice, "quantity": 1}]
     )
@@ -342,7 +343,7 @@ async def test_individual_support_from_allocation_to_receipt(
     client: AsyncClient, app: Litestar, pantry: Pantry
 ) -> None:
     c = pantry.c
-    await c.wh.lot(client, c.wh.canned, 4, "2027-08")
+    await c.wh.lot(client, c.wh.canned, 4, month(9))
     household = await c.household(adults=1, children=0)
     referral = await c.referral(household, valid_from=TODAY - timedelta(days=1))
     coordinator = await signed_in(app, c.wh.coordinator)
@@ -478,23 +479,25 @@ async def test_the_appliance_board_shows_every_status_with_its_count(app: Litest
 
 
 async def test_the_annual_report_page_defaults_to_the_last_complete_year(app: Litestar, actors: Actors) -> None:
+    current = TODAY.year if TODAY.month >= 4 else TODAY.year - 1  # fiscal years start in April
+    last = current - 1  # the last complete year: the default; 令和N年度 is FY2018+N
     reporter = await signed_in(app, await actors.make(Role.reporter))
     page = await reporter.get("/reports/annual")
     assert page.status_code == 200
-    assert "令和7年度（FY2025）" in page.text and "主な数値" in page.text
+    assert f"令和{last - 2018}年度（FY{last}）" in page.text and "主な数値" in page.text
     for fmt in ("pdf", "xlsx", "csv", "html"):
         for lang in ("ja", "en"):
-            assert f"/api/reports/annual/2025/summary.{fmt}?lang={lang}" in page.text
-    current = await reporter.get("/reports/annual", params={"year": "2026"})
-    assert current.status_code == 200 and "年度の途中です" in current.text
-    future = await reporter.get("/reports/annual", params={"year": "2027"})
+            assert f"/api/reports/annual/{last}/summary.{fmt}?lang={lang}" in page.text
+    this_year = await reporter.get("/reports/annual", params={"year": str(current)})
+    assert this_year.status_code == 200 and "年度の途中です" in this_year.text
+    future = await reporter.get("/reports/annual", params={"year": str(current + 1)})
     assert future.status_code == 422 and "この年度はまだ始まっていません。" in future.text
     nonsense = await reporter.get("/reports/annual", params={"year": "soon"})
     assert nonsense.status_code == 422 and "一覧から年度を選んでください。" in nonsense.text
 
     english = await signed_in(app, await actors.make(Role.reporter), lang="en")
     page = await english.get("/reports/annual")
-    assert "FY2025 (令和7年度)" in page.text and "Key figures" in page.text
+    assert f"FY{last} (令和{last - 2018}年度)" in page.text and "Key figures" in page.text
 
     volunteer = await signed_in(app, await actors.make(Role.warehouse))
     assert (await volunteer.get("/reports/annual")).status_code == 403

@@ -19,6 +19,7 @@ from foodbank.models import (
     ReservationPurpose,
     ReservationStatus,
 )
+from tests.dates import month, month_end
 from tests.integration.pantry.conftest import EVENT_DAY, Pantry
 
 
@@ -87,10 +88,10 @@ async def test_a_household_never_gets_what_it_avoids(client: AsyncClient, pantry
     p, wh = pantry, pantry.c.wh
     unreadable = await p.item("寄贈品（表示不明）", "staples", allergens_known=False)
     soup = await p.item("レトルトスープ", "staples", ready_to_eat=True, allergens=["milk"])
-    await wh.lot(client, unreadable, 10, "2027-01-31")  # first in FEFO
-    await wh.lot(client, wh.canned, 10, "2027-02-28")  # mackerel
-    await wh.lot(client, wh.noodles, 10, "2027-03-31")  # wheat, soybean; needs cooking
-    await wh.lot(client, soup, 10, "2027-04-30")
+    await wh.lot(client, unreadable, 10, month_end(2).isoformat())  # first in FEFO
+    await wh.lot(client, wh.canned, 10, month_end(3).isoformat())  # mackerel
+    await wh.lot(client, wh.noodles, 10, month_end(4).isoformat())  # wheat, soybean; needs cooking
+    await wh.lot(client, soup, 10, month_end(5).isoformat())
     staples = await p.category("staples")
     ordinary = await p.template(
         "標準", [{"category_id": staples, "quantity": 2}, {"item_id": wh.canned, "quantity": 1}]
@@ -142,9 +143,9 @@ async def test_shortages_are_reported_by_item_with_substitutes_and_strict_alloca
     client: AsyncClient, pantry: Pantry
 ) -> None:
     p, wh = pantry, pantry.c.wh
-    await wh.lot(client, wh.noodles, 4, "2027-03-31")
+    await wh.lot(client, wh.noodles, 4, month_end(4).isoformat())
     close_date = await wh.lot(client, wh.noodles, 5, (EVENT_DAY + timedelta(days=3)).isoformat())
-    await wh.lot(client, wh.canned, 12, "2027-08")
+    await wh.lot(client, wh.canned, 12, month(9))
     dairy = await p.category("dairy")
     template = await p.template("標準", [{"item_id": wh.noodles, "quantity": 3}, {"category_id": dairy, "quantity": 1}])
     event = await p.event([template])
@@ -195,8 +196,8 @@ async def test_re_allocation_releases_everything_and_reserves_again_consistently
     client: AsyncClient, pantry: Pantry
 ) -> None:
     p, wh = pantry, pantry.c.wh
-    await wh.lot(client, wh.canned, 40, "2027-08")
-    await wh.lot(client, wh.noodles, 40, "2027-03-31")
+    await wh.lot(client, wh.canned, 40, month(9))
+    await wh.lot(client, wh.noodles, 40, month_end(4).isoformat())
     staples = await p.category("staples")
     small = await p.template("1〜2人", [{"item_id": wh.canned, "quantity": 2}], people=(1, 2))
     large = await p.template(
@@ -251,7 +252,7 @@ async def test_a_picked_parcel_is_kept_and_sizes_without_a_template_are_refused(
     client: AsyncClient, pantry: Pantry
 ) -> None:
     p, wh = pantry, pantry.c.wh
-    await wh.lot(client, wh.canned, 40, "2027-08")
+    await wh.lot(client, wh.canned, 40, month(9))
     small = await p.template("1〜2人", [{"item_id": wh.canned, "quantity": 2}], people=(1, 2))
     event = await p.event([small])
     registration = await p.booked(event, await p.c.household(adults=2, children=0))
@@ -288,7 +289,7 @@ async def test_the_walk_in_buffer_is_expected_people_over_the_typical_size_round
     client: AsyncClient, pantry: Pantry
 ) -> None:
     p, wh = pantry, pantry.c.wh
-    await wh.lot(client, wh.canned, 40, "2027-08")
+    await wh.lot(client, wh.canned, 40, month(9))
     for_three = await p.template("3人", [{"item_id": wh.canned, "quantity": 3}], people=(3, 4))
     event = await p.event([for_three], walk_in_people=10, walk_in_size=3)
     allocation = await p.act(event["id"], "allocate")

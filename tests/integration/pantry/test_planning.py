@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 from httpx import AsyncClient
 
+from tests.dates import month
 from tests.integration.pantry.conftest import EVENT_DAY, Pantry
 
 
@@ -137,7 +138,7 @@ async def test_illegal_status_moves_are_refused_with_409_and_a_clear_message(
     client: AsyncClient, pantry: Pantry
 ) -> None:
     p, wh = pantry, pantry.c.wh
-    await wh.lot(client, wh.canned, 10, "2027-08")
+    await wh.lot(client, wh.canned, 10, month(9))
     template = await p.template("標準", [{"item_id": wh.canned, "quantity": 1}])
     event = await p.event([template], open_it=False)
     household = await p.c.household()
@@ -195,7 +196,7 @@ async def test_a_day_can_be_cancelled_before_it_starts_and_its_stock_goes_back(
     client: AsyncClient, pantry: Pantry, status_before: str
 ) -> None:
     p, wh = pantry, pantry.c.wh
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     template = await p.template("標準", [{"item_id": wh.canned, "quantity": 2}])
     event = await p.event([template], open_it=status_before != "planned", walk_in_people=3)
     if status_before != "planned":

@@ -31,6 +31,7 @@ from foodbank.models import (
     ReservationStatus,
     StockMovement,
 )
+from tests.dates import TODAY, month, month_end
 from tests.integration.pantry.conftest import EVENT_DAY, Pantry
 
 
@@ -47,9 +48,9 @@ async def a_day(
     of any staple, which FEFO makes noodles), and a walk-in buffer of parcels for 3 people."""
     wh = p.c.wh
     lots = {
-        "canned": await wh.lot(client, wh.canned, 30, "2027-08"),
-        "noodles": await wh.lot(client, wh.noodles, 30, "2027-03-31"),
-        "rice": await wh.lot(client, wh.rice, 10, None, crop_year=2026, location_id=wh.ambient_b),
+        "canned": await wh.lot(client, wh.canned, 30, month(9)),
+        "noodles": await wh.lot(client, wh.noodles, 30, month_end(4).isoformat()),
+        "rice": await wh.lot(client, wh.rice, 10, None, crop_year=TODAY.year, location_id=wh.ambient_b),
     }
     staples = await p.category("staples")
     template = await p.template(
@@ -78,7 +79,7 @@ async def test_check_in_hands_out_the_parcel_as_a_pantry_distribution_linked_to_
     household = await c.household()
     referral = await c.referral(household, allowed=2)
     # Individual support yesterday does not stop a pantry day: the frequency rule is for individual support.
-    yesterday_lot = await c.wh.lot(client, c.wh.canned, 5, "2027-09")
+    yesterday_lot = await c.wh.lot(client, c.wh.canned, 5, month(10))
     yesterday = await c.hand_out(
         client,
         household_id=household,

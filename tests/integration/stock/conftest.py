@@ -20,7 +20,6 @@ from tests.dates import TODAY, days
 __all__ = ["TODAY", "Warehouse", "days", "wh"]
 
 
-
 @dataclass
 class Warehouse:
     rice: int

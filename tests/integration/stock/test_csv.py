@@ -19,7 +19,8 @@ from foodbank.lib.db import Database
 from foodbank.models import Receipt, ReceiptKind, Role
 from foodbank.stock import csvio, ledger
 from tests.conftest import Actors
-from tests.integration.stock.conftest import TODAY, Warehouse
+from tests.dates import day, month, month_end, month_start
+from tests.integration.stock.conftest import TODAY, Warehouse, days
 
 BOM = b"\xef\xbb\xbf"
 
@@ -56,12 +57,13 @@ def cli(database_url: str, *args: str) -> Result:
 async def test_an_opening_balance_in_utf8_with_bom_becomes_lots_of_one_receipt(
     client: AsyncClient, wh: Warehouse, database: Database, settings: Settings
 ) -> None:
+    fifteenth = month_start(11).replace(day=15)
     data = (
         BOM
         + csv_text(
             "barcode,quantity,expiry,location,lot_code",
-            "4901234567894,24,2027-09,A-01,L1",
-            "4901234567894,12,2027/10/15,A-02,",
+            f"4901234567894,24,{month(10)},A-01,L1",
+            f"4901234567894,12,{fifteenth:%Y/%m/%d},A-02,",
             ",,,,",  # spreadsheets leave empty rows behind
         ).encode()
     )
@@ -76,8 +78,8 @@ async def test_an_opening_balance_in_utf8_with_bom_becomes_lots_of_one_receipt(
     ]
     assert {lot["receipt_id"] for lot in found} == {result.receipt_id}
     assert [(lot["expiry"], lot["expiry_date"], lot["lot_code"]) for lot in found] == [
-        ("2027-09", "2027-09-30", "L1"),
-        ("2027-10-15", "2027-10-15", None),
+        (month(10), month_end(10).isoformat(), "L1"),
+        (fifteenth.isoformat(), fifteenth.isoformat(), None),
     ]
     async with database.transaction() as session:
         receipt = await session.get(Receipt, result.receipt_id)
@@ -88,11 +90,12 @@ async def test_an_opening_balance_in_utf8_with_bom_becomes_lots_of_one_receipt(
 async def test_an_opening_balance_from_japanese_excel_in_cp932_with_japanese_headers(
     client: AsyncClient, wh: Warehouse, database: Database, settings: Settings
 ) -> None:
+    best_before, use_by = month_start(10), day(4)
     text = csv_text(
         "品名,JANコード,品目ID,数量,賞味期限,産年,棚,ロット",
-        "さば缶,4901234567894,,10,2027年9月,,A-01,ロットＡ",
-        f"米 5kg,,{wh.rice},3,,2026,A-02,",
-        f"牛乳,,{wh.milk},6,2026/12/1,,Ｃ－０１,",
+        f"さば缶,4901234567894,,10,{best_before.year}年{best_before.month}月,,A-01,ロットＡ",
+        f"米 5kg,,{wh.rice},3,,{TODAY.year},A-02,",
+        f"牛乳,,{wh.milk},6,{use_by.year}/{use_by.month}/{use_by.day},,Ｃ－０１,",
     )
     data = text.encode("cp932")
     with pytest.raises(UnicodeDecodeError):
@@ -107,9 +110,9 @@ async def test_an_opening_balance_from_japanese_excel_in_cp932_with_japanese_hea
         ("米 5kg", 3, "A-02"),
         ("牛乳", 6, "C-01"),
     ]
-    assert found[0]["expiry"] == "2027-09" and found[0]["lot_code"] == "ロットＡ"
-    assert found[1]["crop_year"] == 2026
-    assert found[2]["expiry"] == "2026-12-01"
+    assert found[0]["expiry"] == month(10) and found[0]["lot_code"] == "ロットＡ"
+    assert found[1]["crop_year"] == TODAY.year
+    assert found[2]["expiry"] == use_by.isoformat()
 
 
 async def test_a_file_with_errors_writes_nothing_and_names_every_row_and_column(
@@ -117,14 +120,14 @@ async def test_a_file_with_errors_writes_nothing_and_names_every_row_and_column(
 ) -> None:
     data = csv_text(
         "barcode,item_id,quantity,expiry,crop_year,location",
-        "4901234567894,,10,2027-09,,A-01",  # row 2: fine
+        f"4901234567894,,10,{month(10)},,A-01",  # row 2: fine
         "4901234567894,,many,2027-13,,A-01",  # row 3: quantity and expiry
-        "4901234567887,,1,2027-09,,A-01",  # row 4: no item has this barcode
-        "4901234567894,,1,2027-09,,Z-99",  # row 5: no such location
-        f",{wh.milk},1,2026-11-26,,A-01",  # row 6: use-by passed, and chilled stock on an ambient shelf
+        f"4901234567887,,1,{month(10)},,A-01",  # row 4: no item has this barcode
+        f"4901234567894,,1,{month(10)},,Z-99",  # row 5: no such location
+        f",{wh.milk},1,{days(-1)},,A-01",  # row 6: use-by passed, and chilled stock on an ambient shelf
         f",{wh.rice},1,,,A-02",  # row 7: rice needs its crop year
-        "4.90123E+12,,1,2027-09,,A-01",  # row 8: what Excel does to a barcode
-        f"4901234567894,{wh.canned},1,2027-09,,A-01",  # row 9: barcode and item_id both
+        f"4.90123E+12,,1,{month(10)},,A-01",  # row 8: what Excel does to a barcode
+        f"4901234567894,{wh.canned},1,{month(10)},,A-01",  # row 9: barcode and item_id both
     ).encode()
     with pytest.raises(csvio.ImportRefused) as refused:
         await import_csv(database, settings, data, csvio.ImportKind.opening_balance)
@@ -161,9 +164,9 @@ async def test_a_file_with_errors_writes_nothing_and_names_every_row_and_column(
 async def test_a_stock_count_books_the_differences_as_adjustments(
     client: AsyncClient, wh: Warehouse, database: Database, settings: Settings
 ) -> None:
-    fewer = await wh.lot(client, wh.canned, 10, "2027-08")
-    same = await wh.lot(client, wh.canned, 5, "2027-09")
-    more = await wh.lot(client, wh.noodles, 3, "2027-07")
+    fewer = await wh.lot(client, wh.canned, 10, month(9))
+    same = await wh.lot(client, wh.canned, 5, month(10))
+    more = await wh.lot(client, wh.noodles, 3, month(8))
     data = BOM + csv_text("ロットID,品名,実数", f"{more},カップ麺,７", f"{fewer},さば缶,8", f"{same},さば缶,5").encode()
     result = await import_csv(database, settings, data, csvio.ImportKind.stock_count)
     assert (result.rows, result.lots_adjusted, result.units_delta) == (3, 2, 2)
@@ -181,8 +184,8 @@ async def test_a_stock_count_books_the_differences_as_adjustments(
 async def test_a_stock_count_refuses_unknown_repeated_blank_and_reserved_lots(
     client: AsyncClient, wh: Warehouse, database: Database, settings: Settings
 ) -> None:
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
-    other = await wh.lot(client, wh.canned, 4, "2027-09")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
+    other = await wh.lot(client, wh.canned, 4, month(10))
     body = {
         "purpose": "household",
         "channel": "individual",
@@ -216,7 +219,7 @@ async def test_a_stock_count_refuses_unknown_repeated_blank_and_reserved_lots(
 async def test_the_stock_commands_verify_import_and_export(
     client: AsyncClient, wh: Warehouse, database_url: str, tmp_path: Path
 ) -> None:
-    lot = await wh.lot(client, wh.canned, 5, "2027-08")
+    lot = await wh.lot(client, wh.canned, 5, month(9))
 
     verified = await asyncio.to_thread(cli, database_url, "stock", "verify")
     assert verified.exit_code == 0, verified.output
@@ -255,7 +258,9 @@ async def test_the_api_imports_and_exports_csv(client: AsyncClient, wh: Warehous
     headers = {**wh.warehouse.headers, "Content-Type": "text/csv"}
     body = (
         BOM
-        + csv_text("JANコード,数量,期限,棚", "4901234567894,7,2027-09,A-01", "4901234567894,=1+1,2027-09,A-01").encode()
+        + csv_text(
+            "JANコード,数量,期限,棚", f"4901234567894,7,{month(10)},A-01", f"4901234567894,=1+1,{month(10)},A-01"
+        ).encode()
     )
     refused = await client.post("/api/stock/imports?kind=opening_balance", content=body, headers=headers)
     assert refused.status_code == 422
@@ -306,7 +311,7 @@ async def test_the_api_imports_and_exports_csv(client: AsyncClient, wh: Warehous
         "category": "主食",
         "zone": "ambient",
         "location": "A-01",
-        "expiry": "2027-09",
+        "expiry": month(10),
         "on_hand": "9",
     }
     assert (rows[0]["reserved"], rows[0]["available"], rows[0]["status"]) == ("0", "9", "active")
@@ -325,7 +330,7 @@ async def test_the_api_imports_and_exports_csv(client: AsyncClient, wh: Warehous
 async def test_five_thousand_rows_import_and_count(
     client: AsyncClient, wh: Warehouse, database: Database, settings: Settings
 ) -> None:
-    rows = [f"4901234567894,{n % 50 + 1},2027-{n % 12 + 1:02d},A-0{n % 2 + 1},B{n}" for n in range(5000)]
+    rows = [f"4901234567894,{n % 50 + 1},{month(n % 12 + 2)},A-0{n % 2 + 1},B{n}" for n in range(5000)]
     data = BOM + csv_text("barcode,quantity,expiry,location,lot_code", *rows).encode()
     done: list[int] = []
     result = await import_csv(database, settings, data, csvio.ImportKind.opening_balance, progress=done.append)

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from httpx import AsyncClient
 
 from foodbank.lib.db import Database
 from foodbank.stock import ledger
+from tests.dates import month
 from tests.integration.stock.conftest import TODAY, Warehouse, days
 
 
 async def test_summaries_group_by_item_category_zone_and_location(client: AsyncClient, wh: Warehouse) -> None:
-    await wh.lot(client, wh.canned, 10, "2027-08")
-    await wh.lot(client, wh.noodles, 4, "2027-03", location_id=wh.ambient_b)
+    await wh.lot(client, wh.canned, 10, month(9))
+    await wh.lot(client, wh.noodles, 4, month(4), location_id=wh.ambient_b)
     await wh.lot(client, wh.milk, 6, days(4), location_id=wh.chilled)
     headers = wh.warehouse.headers
 
@@ -34,14 +33,14 @@ async def test_expiring_and_expired_lots_and_their_disposal(
     client: AsyncClient, wh: Warehouse, database: Database
 ) -> None:
     soon = await wh.lot(client, wh.milk, 3, days(2), location_id=wh.chilled)
-    later = await wh.lot(client, wh.canned, 5, "2027-08")
+    later = await wh.lot(client, wh.canned, 5, month(9))
     headers = wh.warehouse.headers
     expiring = await client.get(
         "/api/lots", params={"expiring_within_days": 7, "as_of": TODAY.isoformat()}, headers=headers
     )
     assert [lot["id"] for lot in expiring.json()] == [soon]
 
-    week_later = (TODAY + timedelta(days=7)).isoformat()
+    week_later = days(7)
     expired = await client.get("/api/lots/expired", params={"as_of": week_later}, headers=headers)
     assert [lot["id"] for lot in expired.json()] == [soon]
     disposed = await client.post("/api/lots/dispose-expired", json={"as_of": week_later}, headers=headers)
@@ -54,7 +53,7 @@ async def test_expiring_and_expired_lots_and_their_disposal(
 
 
 async def test_disposal_counts_and_returns_keep_reserved_stock_safe(client: AsyncClient, wh: Warehouse) -> None:
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     headers = wh.warehouse.headers
     await client.post(
         "/api/reservations",
@@ -87,7 +86,7 @@ async def test_disposal_counts_and_returns_keep_reserved_stock_safe(client: Asyn
 async def test_transfers_split_the_lot_and_respect_zones(
     client: AsyncClient, wh: Warehouse, database: Database
 ) -> None:
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     headers = wh.warehouse.headers
     wrong_zone = await client.post(
         f"/api/lots/{lot}/transfers", json={"quantity": 4, "to_location_id": wh.chilled}, headers=headers
@@ -98,29 +97,23 @@ async def test_transfers_split_the_lot_and_respect_zones(
     )
     assert moved.status_code == 201
     new_lot = moved.json()
-    assert (new_lot["location_code"], new_lot["on_hand"], new_lot["expiry"]) == ("A-02", 4, "2027-08")
+    assert (new_lot["location_code"], new_lot["on_hand"], new_lot["expiry"]) == ("A-02", 4, month(9))
     assert (await client.get(f"/api/lots/{lot}", headers=headers)).json()["on_hand"] == 6
     async with database.transaction() as session:
         assert await ledger.verify(session) == []
 
 
 async def test_stock_as_of_a_past_day_comes_from_the_ledger(client: AsyncClient, wh: Warehouse) -> None:
-    await wh.lot(client, wh.canned, 10, "2027-08")
+    await wh.lot(client, wh.canned, 10, month(9))
     headers = wh.warehouse.headers
-    yesterday = (TODAY - timedelta(days=1)).isoformat()
-    from foodbank.lib.clock import today
-
-    before = await client.get(
-        "/api/stock/as-of", params={"date": (today() - timedelta(days=1)).isoformat()}, headers=headers
-    )
+    before = await client.get("/api/stock/as-of", params={"date": days(-1)}, headers=headers)
     assert before.json() == []
-    now = await client.get("/api/stock/as-of", params={"date": today().isoformat()}, headers=headers)
+    now = await client.get("/api/stock/as-of", params={"date": TODAY.isoformat()}, headers=headers)
     assert [(r["item_id"], r["on_hand"]) for r in now.json()] == [(wh.canned, 10)]
-    assert yesterday
 
 
 async def test_holds_can_be_released_by_a_coordinator(client: AsyncClient, wh: Warehouse) -> None:
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     held = await client.post(
         "/api/holds", json={"lot_id": lot, "status": "on_hold", "reason": "へこみ確認"}, headers=wh.warehouse.headers
     )

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import asyncpg
 import pytest
 from httpx import AsyncClient
 
 from tests.conftest import _asyncpg_dsn
+from tests.dates import day, month, month_end
 from tests.integration.stock.conftest import TODAY, Warehouse, days
 
 
@@ -16,16 +15,18 @@ async def test_a_receipt_makes_one_lot_per_line_with_a_ledger_row(client: AsyncC
     response = await wh.receive(
         client,
         [
-            {"barcode": "4901234567894", "quantity": 24, "expiry": "2027-09", "location_id": wh.ambient},
+            {"barcode": "4901234567894", "quantity": 24, "expiry": month(10), "location_id": wh.ambient},
             {"item_id": wh.milk, "quantity": 6, "expiry": days(4), "location_id": wh.chilled, "lot_code": "L42"},
-            {"item_id": wh.rice, "quantity": 3, "crop_year": 2026, "location_id": wh.ambient_b},
+            {"item_id": wh.rice, "quantity": 3, "crop_year": TODAY.year, "location_id": wh.ambient_b},
         ],
     )
     assert response.status_code == 201, response.text
     receipt = response.json()
     assert [lot["on_hand"] for lot in receipt["lots"]] == [24, 6, 3]
     canned = receipt["lots"][0]
-    assert canned["expiry"] == "2027-09" and canned["expiry_date"] == "2027-09-30", "year-month means month end"
+    assert (canned["expiry"], canned["expiry_date"]) == (month(10), month_end(10).isoformat()), (
+        "year-month means month end"
+    )
     assert receipt["lots"][1]["lot_code"] == "L42"
     assert receipt["warnings"] == []
 
@@ -39,8 +40,8 @@ async def test_one_bad_line_refuses_the_whole_receipt_and_names_every_problem(
     response = await wh.receive(
         client,
         [
-            {"item_id": wh.canned, "quantity": 10, "expiry": "2027-09", "location_id": wh.ambient},
-            {"item_id": wh.canned, "quantity": 0, "expiry": "2027-09", "location_id": wh.ambient},
+            {"item_id": wh.canned, "quantity": 10, "expiry": month(10), "location_id": wh.ambient},
+            {"item_id": wh.canned, "quantity": 0, "expiry": month(10), "location_id": wh.ambient},
             {"item_id": 999999, "quantity": 1, "location_id": wh.ambient},
             {"item_id": wh.milk, "quantity": 1, "expiry": days(-1), "location_id": wh.chilled},
             {"item_id": wh.milk, "quantity": 1, "expiry": days(3), "location_id": wh.ambient},
@@ -54,7 +55,7 @@ async def test_one_bad_line_refuses_the_whole_receipt_and_names_every_problem(
     response = await wh.receive(
         client,
         [
-            {"item_id": wh.canned, "quantity": 10, "expiry": "2027-09", "location_id": wh.ambient},
+            {"item_id": wh.canned, "quantity": 10, "expiry": month(10), "location_id": wh.ambient},
             {"item_id": 999999, "quantity": 1, "location_id": wh.ambient},
             {"item_id": wh.milk, "quantity": 1, "expiry": days(-1), "location_id": wh.chilled},
             {"item_id": wh.milk, "quantity": 1, "expiry": days(3), "location_id": wh.ambient},
@@ -93,15 +94,21 @@ async def test_short_best_before_is_a_warning_or_a_refusal_per_setting(
 async def test_a_donation_needs_a_donor_and_dates_follow_the_item(client: AsyncClient, wh: Warehouse) -> None:
     no_donor = await client.post(
         "/api/receipts",
-        json={"lines": [{"item_id": wh.rice, "quantity": 1, "crop_year": 2026, "location_id": wh.ambient}]},
+        json={"lines": [{"item_id": wh.rice, "quantity": 1, "crop_year": TODAY.year, "location_id": wh.ambient}]},
         headers=wh.warehouse.headers,
     )
     assert no_donor.status_code == 422 and no_donor.json()["errors"][0]["field"] == "donor_id"
     wrong = await wh.receive(
         client,
         [
-            {"item_id": wh.rice, "quantity": 1, "expiry": "2027-01-01", "location_id": wh.ambient},
-            {"item_id": wh.canned, "quantity": 1, "crop_year": 2025, "expiry": "2027-01", "location_id": wh.ambient},
+            {"item_id": wh.rice, "quantity": 1, "expiry": days(35), "location_id": wh.ambient},
+            {
+                "item_id": wh.canned,
+                "quantity": 1,
+                "crop_year": TODAY.year - 1,
+                "expiry": month(2),
+                "location_id": wh.ambient,
+            },
         ],
     )
     assert {e["field"] for e in wrong.json()["errors"]} == {"lines.0.crop_year", "lines.0.expiry", "lines.1.crop_year"}
@@ -111,7 +118,7 @@ async def test_receipts_honour_idempotency_keys(client: AsyncClient, wh: Warehou
     body = {
         "donor_id": wh.donor,
         "received_date": TODAY.isoformat(),
-        "lines": [{"item_id": wh.canned, "quantity": 12, "expiry": "2027-06", "location_id": wh.ambient}],
+        "lines": [{"item_id": wh.canned, "quantity": 12, "expiry": month(7), "location_id": wh.ambient}],
     }
     headers = {**wh.warehouse.headers, "Idempotency-Key": "scan-session-7"}
     first = await client.post("/api/receipts", json=body, headers=headers)
@@ -138,7 +145,7 @@ async def test_barcode_lookup_accepts_what_scanners_type(client: AsyncClient, wh
 async def test_movements_cannot_be_changed_even_in_sql(
     client: AsyncClient, wh: Warehouse, database_url: str, statement: str
 ) -> None:
-    await wh.lot(client, wh.canned, 5, "2027-05")
+    await wh.lot(client, wh.canned, 5, month(6))
     name = database_url.rsplit("/", 1)[-1].split("?")[0]
     conn = await asyncpg.connect(_asyncpg_dsn(database_url, name))
     try:
@@ -150,7 +157,7 @@ async def test_movements_cannot_be_changed_even_in_sql(
 
 
 async def test_the_database_refuses_negative_stock(client: AsyncClient, wh: Warehouse, database_url: str) -> None:
-    lot = await wh.lot(client, wh.canned, 5, "2027-05")
+    lot = await wh.lot(client, wh.canned, 5, month(6))
     name = database_url.rsplit("/", 1)[-1].split("?")[0]
     conn = await asyncpg.connect(_asyncpg_dsn(database_url, name))
     try:
@@ -163,10 +170,8 @@ async def test_the_database_refuses_negative_stock(client: AsyncClient, wh: Ware
 
 
 async def test_a_received_date_in_the_future_is_refused(client: AsyncClient, wh: Warehouse) -> None:
-    from foodbank.lib.clock import today
-
-    line = {"item_id": wh.canned, "quantity": 5, "expiry": "2030-01", "location_id": wh.ambient}
-    response = await wh.receive(client, [line], received_date=today() + timedelta(days=1))
+    line = {"item_id": wh.canned, "quantity": 5, "expiry": month(38), "location_id": wh.ambient}
+    response = await wh.receive(client, [line], received_date=day(1))
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "received_date"
 

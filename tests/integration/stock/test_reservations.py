@@ -9,6 +9,7 @@ from httpx import AsyncClient
 
 from foodbank.lib.db import Database
 from foodbank.stock import ledger
+from tests.dates import month, month_end
 from tests.integration.stock.conftest import TODAY, Warehouse, days
 
 
@@ -32,9 +33,9 @@ async def test_fefo_picks_the_earliest_usable_date_first(
     client: AsyncClient, wh: Warehouse, database: Database
 ) -> None:
     too_close = await wh.lot(client, wh.canned, 10, days(10))  # under 14 days left for individual support
-    late = await wh.lot(client, wh.canned, 10, "2027-08")
-    early = await wh.lot(client, wh.canned, 4, "2027-02")
-    also_early = await wh.lot(client, wh.canned, 4, "2027-02-28", location_id=wh.ambient_b)
+    late = await wh.lot(client, wh.canned, 10, month(9))
+    early = await wh.lot(client, wh.canned, 4, month(3))  # the month's last day: the same date as also_early
+    also_early = await wh.lot(client, wh.canned, 4, month_end(3).isoformat(), location_id=wh.ambient_b)
 
     response = await client.post("/api/reservations", json=reservation(wh.canned, 12), headers=wh.warehouse.headers)
     assert response.status_code == 201, response.text
@@ -49,7 +50,7 @@ async def test_fefo_picks_the_earliest_usable_date_first(
 async def test_a_shortage_is_409_with_the_missing_quantities_and_reserves_nothing(
     client: AsyncClient, wh: Warehouse
 ) -> None:
-    await wh.lot(client, wh.canned, 5, "2027-08")
+    await wh.lot(client, wh.canned, 5, month(9))
     body = reservation(wh.canned, 8)
     body["lines"].append({"item_id": wh.noodles, "quantity": 2})
     response = await client.post("/api/reservations", json=body, headers=wh.warehouse.headers)
@@ -72,7 +73,7 @@ async def test_a_shortage_is_409_with_the_missing_quantities_and_reserves_nothin
 async def test_fifty_concurrent_reservations_against_twenty_units_reserve_exactly_twenty(
     client: AsyncClient, wh: Warehouse, database: Database
 ) -> None:
-    await wh.lot(client, wh.canned, 20, "2027-08")
+    await wh.lot(client, wh.canned, 20, month(9))
     responses = await asyncio.gather(
         *[
             client.post("/api/reservations", json=reservation(wh.canned, 1), headers=wh.warehouse.headers)
@@ -93,7 +94,7 @@ async def test_fifty_concurrent_reservations_against_twenty_units_reserve_exactl
 async def test_a_mixed_concurrent_workload_keeps_the_ledger_and_balances_equal(
     client: AsyncClient, wh: Warehouse, database: Database
 ) -> None:
-    lots = [await wh.lot(client, wh.canned, 30, f"2027-0{m}") for m in range(2, 6)]
+    lots = [await wh.lot(client, wh.canned, 30, month(m)) for m in range(3, 7)]
     headers = wh.warehouse.headers
 
     async def reserve_and_pick(n: int) -> None:
@@ -130,7 +131,7 @@ async def test_a_mixed_concurrent_workload_keeps_the_ledger_and_balances_equal(
 async def test_picking_issues_what_was_picked_and_releases_the_rest(
     client: AsyncClient, wh: Warehouse, database: Database
 ) -> None:
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     reserved = (
         await client.post("/api/reservations", json=reservation(wh.canned, 6), headers=wh.warehouse.headers)
     ).json()
@@ -167,7 +168,7 @@ async def test_picking_issues_what_was_picked_and_releases_the_rest(
 
 
 async def test_releasing_gives_the_stock_back(client: AsyncClient, wh: Warehouse) -> None:
-    lot = await wh.lot(client, wh.canned, 10, "2027-08")
+    lot = await wh.lot(client, wh.canned, 10, month(9))
     reserved = (
         await client.post("/api/reservations", json=reservation(wh.canned, 10), headers=wh.warehouse.headers)
     ).json()
@@ -177,8 +178,8 @@ async def test_releasing_gives_the_stock_back(client: AsyncClient, wh: Warehouse
 
 
 async def test_a_recalled_lot_is_never_picked(client: AsyncClient, wh: Warehouse) -> None:
-    recalled = await wh.lot(client, wh.canned, 10, "2027-02")
-    other_date = await wh.lot(client, wh.canned, 10, "2027-03")
+    recalled = await wh.lot(client, wh.canned, 10, month(3))
+    other_date = await wh.lot(client, wh.canned, 10, month(4))
     reserved = (
         await client.post("/api/reservations", json=reservation(wh.canned, 3), headers=wh.warehouse.headers)
     ).json()
@@ -186,7 +187,7 @@ async def test_a_recalled_lot_is_never_picked(client: AsyncClient, wh: Warehouse
 
     hold = await client.post(
         "/api/holds",
-        json={"item_id": wh.canned, "expiry": "2027-02", "status": "recalled", "reason": "メーカー回収"},
+        json={"item_id": wh.canned, "expiry": month(3), "status": "recalled", "reason": "メーカー回収"},
         headers=wh.warehouse.headers,
     )
     assert hold.status_code == 201 and hold.json()["lot_ids"] == [recalled]
@@ -210,7 +211,7 @@ async def test_a_recalled_lot_is_never_picked(client: AsyncClient, wh: Warehouse
 
 
 async def test_allergens_and_use_by_dates_are_respected(client: AsyncClient, wh: Warehouse) -> None:
-    await wh.lot(client, wh.noodles, 5, "2027-08")
+    await wh.lot(client, wh.noodles, 5, month(9))
     body = reservation(wh.noodles, 1, avoid_allergens=["wheat"])
     refused = await client.post("/api/reservations", json=body, headers=wh.warehouse.headers)
     assert refused.status_code == 409
