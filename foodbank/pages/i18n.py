@@ -462,6 +462,7 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("There is no venue with id %(id)s."),
     N_("A venue named %(name)s exists."),
     N_("There is no parcel template with id %(id)s."),
+    N_("There is no category with id %(id)s."),
     N_("Templates %(first)s and %(second)s overlap."),
     N_("Another slot starts at the same time."),
     N_("Pantry day %(event)s has no time slot with id %(id)s."),

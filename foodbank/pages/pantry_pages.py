@@ -1,6 +1,7 @@
 """Pantry-day pages: the list of days, planning one (venue, date, slots with capacity, parcel templates,
-expected walk-ins), its page (open, register households, allocate with shortages in words, print the
-picking and packing lists, start, close), the check-in screen for the day, and the day's figures.
+expected walk-ins), the parcel templates (listed, and added with their lines), a day's page (open,
+register households, allocate with shortages in words, print the picking and packing lists, start,
+close), the check-in screen for the day, and the day's figures.
 
 Every change is a use case of `foodbank.pantry.services`, as the API calls it, inside a savepoint so
 that a refused change leaves nothing behind; routes declare the roles of their API counterparts
@@ -22,12 +23,14 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries as catalogue_queries
+from foodbank.catalogue.errors import DuplicateCode
 from foodbank.config import Settings
 from foodbank.households import queries as household_queries
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, RegistrationStatus, Role
+from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid
 from foodbank.pages.layout import Nav, Ui, page
@@ -43,6 +46,8 @@ PAST_DAYS = 180
 """How far back the list of days looks (closed and cancelled days of that period are listed below)."""
 SLOT_ROWS = 4
 """Slot rows offered when planning a day (more can be added to the day afterwards)."""
+LINE_ROWS = 6
+"""Line rows offered when adding a parcel template (empty rows are skipped)."""
 
 # --- forms -----------------------------------------------------------------------------------------------
 
@@ -51,6 +56,9 @@ A_DATE: dict[str, Any] = {"invalid": N_("Write the date as YYYY-MM-DD.")}
 A_TIME: dict[str, Any] = {"invalid": N_("Write the time as HH:MM, such as 10:30.")}
 CAPACITY = validate.Range(min=1, max=1000, error=N_("Give a capacity from 1 to 1,000 households."))
 PEOPLE = validate.Range(min=1, max=50, error=N_("Give a number of people from 1 to 50."))
+A_CHOICE: dict[str, Any] = {"invalid": N_("Must be one of the choices.")}
+AN_ID = validate.Range(min=1, max=2**63 - 1, error=N_("Must be one of the choices."))
+"""What a select of records posts; any other number (a changed form) would overflow the database's ids."""
 
 
 class SlotForm(FormSchema):
@@ -106,6 +114,51 @@ class VenueForm(FormSchema):
         required=True,
         error_messages={"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
     )
+
+
+class TemplateForm(FormSchema):
+    name = fields.String(
+        required=True,
+        validate=validate.Length(max=200, error=N_("At most 200 characters.")),
+        error_messages={"required": N_("Give the template's name.")},
+    )
+    min_people = fields.Integer(
+        required=True,
+        validate=PEOPLE,
+        error_messages={"required": N_("Give the smallest household size."), **WHOLE_NUMBER},
+    )
+    max_people = fields.Integer(
+        required=True,
+        validate=PEOPLE,
+        error_messages={"required": N_("Give the largest household size."), **WHOLE_NUMBER},
+    )
+    ready_to_eat_only = fields.Boolean(load_default=False)
+    note = fields.String(load_default=None, validate=validate.Length(max=1000, error=N_("At most 1,000 characters.")))
+
+    @validates_schema(skip_on_field_errors=False)
+    def band_in_order(self, data: dict[str, Any], **_: Any) -> None:
+        if "min_people" in data and "max_people" in data and data["max_people"] < data["min_people"]:
+            raise ValidationError(N_("The largest size must be at least the smallest."), "max_people")
+
+
+class TemplateLineForm(FormSchema):
+    """One line of a template: an item, or any item of a category, and how many units."""
+
+    item_id = fields.Integer(validate=AN_ID, error_messages=A_CHOICE)
+    category_id = fields.Integer(validate=AN_ID, error_messages=A_CHOICE)
+    quantity = fields.Integer(
+        required=True,
+        validate=validate.Range(min=1, max=1000, error=N_("Give a quantity from 1 to 1,000.")),
+        error_messages={"required": N_("Give the quantity."), "invalid": N_("Give the quantity as a whole number.")},
+    )
+
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def item_or_category(self, _data: dict[str, Any], original: dict[str, Any], **_: Any) -> None:
+        # What was chosen, even if it did not load: a bad id is said once, on its own field.
+        if "item_id" in original and "category_id" in original:
+            raise ValidationError(N_("Choose an item or a category, not both."), "category_id")
+        if "item_id" not in original and "category_id" not in original:
+            raise ValidationError(N_("Choose an item or a category."), "item_id")
 
 
 class CapacityForm(FormSchema):
@@ -283,6 +336,68 @@ async def add_venue(ui: Ui, principal: Principal, db_session: AsyncSession) -> R
             return ui.redirect(f"/coordinator/pantry/new?venue_id={venue.id}#plan", flash=message)
     initial = empty_form(ui, {"expected_walk_in_people": 0, "walk_in_household_size": 3})
     return await _new_page(ui, db_session, initial, venue_form=venue_form, status_code=status)
+
+
+# --- parcel templates -----------------------------------------------------------------------------------
+
+
+async def _templates_page(
+    ui: Ui, session: AsyncSession, form: Form | None = None, *, status_code: int = 200
+) -> Template:
+    form = form or empty_form(ui)
+    indexes = form.row_indexes("lines")
+    templates = await queries.templates(session)
+    named = {line.item_id for t in templates for line in t.lines if line.item_id is not None}
+    choosable = await catalogue_queries.items(session, limit=1000)
+    categories = await catalogue_queries.categories(session)
+    return ui.render(
+        "coordinator/parcel_templates.html",
+        templates=templates,
+        items={i.id: i for i in [*await page_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
+        categories={c.id: c for c in categories},
+        item_options=[(i.id, i.name_en if ui.lang == "en" and i.name_en else i.name_ja) for i in choosable],
+        category_options=[(c.id, c.name_en if ui.lang == "en" and c.name_en else c.name_ja) for c in categories],
+        line_rows=sorted(set(indexes) | set(range(max(LINE_ROWS, len(indexes))))),
+        form=form,
+        status_code=status_code,
+    )
+
+
+@get("/coordinator/pantry/templates", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def parcel_templates(ui: Ui, db_session: AsyncSession) -> Template:
+    return await _templates_page(ui, db_session)
+
+
+@post("/coordinator/pantry/templates", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def add_template(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
+    form = await load_form(ui, TemplateForm)
+    lines = form.rows("lines", TemplateLineForm)
+    if not lines and not any(name.startswith("lines-") for name in form.errors):
+        form.add_error("lines-0-item_id", ui._("Add at least one line: an item or a category, and its quantity."))
+    if not form.ok:
+        return await _templates_page(ui, db_session, form, status_code=form.status)
+    names = {
+        f"lines.{n}.{name}": f"lines-{line['_index']}-{name}"
+        for n, line in enumerate(lines)
+        for name in ("item_id", "category_id")
+    }
+    try:
+        async with db_session.begin_nested():
+            created = await services.create_template(
+                db_session,
+                actor_id=principal.id,
+                **form.data,
+                lines=[{k: v for k, v in line.items() if k != "_index"} for line in lines],
+            )
+    except DuplicateCode as error:  # the service says it of the whole template; it is about the name
+        form.add_error("name", ui._("Another parcel template has this name: choose another name."))
+        return await _templates_page(ui, db_session, form, status_code=error.status)
+    except AppError as error:
+        add_problem(form, error, field_names=names)
+        return await _templates_page(ui, db_session, form, status_code=error.status)
+    return ui.redirect(
+        "/coordinator/pantry/templates", flash=ui._("Parcel template %(name)s added.", name=created.name)
+    )
 
 
 # --- one day ---------------------------------------------------------------------------------------------
@@ -752,6 +867,8 @@ HANDLERS = [
     new_day,
     plan_day,
     add_venue,
+    parcel_templates,
+    add_template,
     pantry_day,
     open_day,
     cancel_day,
