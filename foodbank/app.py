@@ -30,7 +30,7 @@ from foodbank.lib.context import RequestContextMiddleware
 from foodbank.lib.db import Database, provide_db_session
 from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
-from foodbank.lib.validation import MarshmallowSchemaPlugin
+from foodbank.lib.validation import MarshmallowSchemaPlugin, path_ids_in_range
 from foodbank.pages import i18n
 from foodbank.pages.controllers import PAGE_HANDLERS
 from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
@@ -116,7 +116,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         route_handlers=[
             health,
             create_static_files_router(path="/static", directories=[TEMPLATES / "pages" / "static"], opt=PUBLIC),
-            Router("/", guards=[authorize], route_handlers=[*API_CONTROLLERS, *PAGE_HANDLERS]),
+            Router("/", guards=[authorize, path_ids_in_range], route_handlers=[*API_CONTROLLERS, *PAGE_HANDLERS]),
         ],
         template_config=TemplateConfig(
             directory=TEMPLATES / "pages",

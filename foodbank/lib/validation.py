@@ -21,7 +21,9 @@ from typing import Annotated, Any, ClassVar, TypeVar
 import marshmallow
 from apispec.ext.marshmallow.field_converter import FieldConverterMixin
 from litestar import Request, Response
+from litestar.connection import ASGIConnection
 from litestar.dto import AbstractDTO, DTOConfig, DTOFieldDefinition
+from litestar.handlers import BaseRouteHandler
 from litestar.openapi.spec import OpenAPIType, Reference, Schema
 from litestar.params import QueryParameter
 from litestar.plugins import OpenAPISchemaPlugin
@@ -29,16 +31,52 @@ from litestar.types.serialization import LitestarEncodableType
 from litestar.typing import FieldDefinition
 from packaging.version import Version
 
-from foodbank.lib.errors import BadRequest
+from foodbank.lib.errors import BadRequest, NotFound
 
 S = TypeVar("S", bound=marshmallow.Schema)
+
+
+INTEGER_RANGE = (-(2**31), 2**31 - 1)
+"""What PostgreSQL's `integer` holds. Every whole number a person sends ends up in such a column or is
+compared with one (bigint ids included: no food bank counts past two thousand million), and a larger one
+would fail in the database driver as a server error instead of a refusal."""
+TOO_LARGE = "The number is too large or too small."
+
+
+def out_of_range(loaded: Any) -> dict[Any, Any]:
+    """marshmallow-shaped errors for every whole number in loaded data that PostgreSQL's integer cannot hold."""
+    errors: dict[Any, Any] = {}
+    items = loaded.items() if isinstance(loaded, Mapping) else enumerate(loaded) if isinstance(loaded, list) else ()
+    for key, value in items:
+        if isinstance(value, int) and not isinstance(value, bool):
+            if not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
+                errors[key] = [TOO_LARGE]
+        elif isinstance(value, Mapping | list) and (inner := out_of_range(value)):
+            errors[key] = inner
+    return errors
+
+
+def checked_load(schema: marshmallow.Schema, raw: Any, **options: Any) -> Any:
+    """`schema.load(raw)`, refusing whole numbers the database cannot hold as field errors (a 422).
+    Every load of what a person sent goes through here: bodies, query strings, forms, CSV rows."""
+    loaded = schema.load(raw, **options)
+    if errors := out_of_range(loaded):
+        raise marshmallow.ValidationError(errors)
+    return loaded
+
+
+def path_ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
+    """A guard: a record id in the path that no column could hold names no record (404, not a driver error)."""
+    for name, value in connection.path_params.items():
+        if isinstance(value, int) and not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
+            raise NotFound(f"There is no record with {name} {value}.")
 
 
 def load(schema_cls: type[marshmallow.Schema], raw: Any) -> Any:
     """Load `raw` with a fresh schema instance; marshmallow.ValidationError becomes a 422 upstream."""
     if not isinstance(raw, Mapping):
         raise marshmallow.ValidationError({"_schema": ["The body must be a JSON object."]})
-    return schema_cls().load(raw)
+    return checked_load(schema_cls(), raw)
 
 
 class _MarshmallowDTO(AbstractDTO[S]):
@@ -148,7 +186,7 @@ def query(schema_cls: type[marshmallow.Schema]) -> Callable[..., Coroutine[Any, 
             values = request.query_params.getall(key)
             target = by_key.get(key)
             raw[key] = values if isinstance(target, marshmallow.fields.List) else values[-1]
-        loaded: dict[str, Any] = schema.load(raw)
+        loaded: dict[str, Any] = checked_load(schema, raw)
         return loaded
 
     provide_query.__signature__ = inspect.Signature(parameters, return_annotation=dict[str, Any])  # type: ignore[attr-defined]

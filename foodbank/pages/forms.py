@@ -31,6 +31,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError
 
 from foodbank.lib.errors import AppError, flatten_marshmallow_errors
+from foodbank.lib.validation import checked_load
 from foodbank.pages.i18n import N_, describe_error, translate_message
 from foodbank.pages.layout import Ui
 
@@ -48,6 +49,7 @@ MARSHMALLOW_MESSAGES = (
     N_("Invalid value."),
     N_("Unknown field."),
     N_("Must be one of the choices."),
+    N_("The number is too large or too small."),  # foodbank.lib.validation.TOO_LARGE
 )
 """marshmallow's default messages, so that the catalogs translate them."""
 
@@ -118,7 +120,7 @@ class Form:
         loaded = []
         for index in sorted(raw):
             try:
-                loaded.append({"_index": index, **schema_cls(unknown=EXCLUDE).load(raw[index])})
+                loaded.append({"_index": index, **checked_load(schema_cls(unknown=EXCLUDE), raw[index])})
             except ValidationError as error:
                 self.add_validation_error(error, prefix=f"{prefix}-{index}-")
         return loaded
@@ -149,7 +151,7 @@ async def load_form(ui: Ui, schema_cls: type[Schema], *, only: Iterable[str] | N
     form = Form(ui, values=values)
     present = {k: v for k, v in values.items() if v != "" and (only is None or k in set(only))}
     try:
-        form.data = schema_cls(unknown=EXCLUDE).load(present)
+        form.data = checked_load(schema_cls(unknown=EXCLUDE), present)
     except ValidationError as error:
         form.add_validation_error(error)
     return form
@@ -161,7 +163,7 @@ def load_query(ui: Ui, schema_cls: type[Schema]) -> Form:
     values = {key: str(params.get(key) or "").strip() for key in params}
     form = Form(ui, values=values)
     try:
-        form.data = schema_cls(unknown=EXCLUDE).load({k: v for k, v in values.items() if v != ""})
+        form.data = checked_load(schema_cls(unknown=EXCLUDE), {k: v for k, v in values.items() if v != ""})
     except ValidationError as error:
         form.add_validation_error(error)
     return form

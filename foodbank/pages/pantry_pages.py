@@ -29,6 +29,7 @@ from foodbank.households import queries as household_queries
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
+from foodbank.lib.validation import INTEGER_RANGE
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, RegistrationStatus, Role
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
@@ -57,8 +58,8 @@ A_TIME: dict[str, Any] = {"invalid": N_("Write the time as HH:MM, such as 10:30.
 CAPACITY = validate.Range(min=1, max=1000, error=N_("Give a capacity from 1 to 1,000 households."))
 PEOPLE = validate.Range(min=1, max=50, error=N_("Give a number of people from 1 to 50."))
 A_CHOICE: dict[str, Any] = {"invalid": N_("Must be one of the choices.")}
-AN_ID = validate.Range(min=1, max=2**63 - 1, error=N_("Must be one of the choices."))
-"""What a select of records posts; any other number (a changed form) would overflow the database's ids."""
+AN_ID = validate.Range(min=1, max=INTEGER_RANGE[1], error=N_("Must be one of the choices."))
+"""What a select of records posts: any other number comes from a changed form, and is not a choice."""
 
 
 class SlotForm(FormSchema):

@@ -35,6 +35,7 @@ from foodbank.households import services as household_services
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
+from foodbank.lib.validation import checked_load
 from foodbank.models import (
     ApplianceCategory,
     ApplianceCategoryRow,
@@ -385,7 +386,7 @@ def _clean_values(form: Form) -> None:
 def _load_part(form: Form, schema_cls: type[FormSchema]) -> dict[str, Any]:
     """Load more fields of the posted form with another schema, recording its errors on the form."""
     try:
-        loaded: dict[str, Any] = schema_cls().load({k: v for k, v in form.values.items() if v != ""})
+        loaded: dict[str, Any] = checked_load(schema_cls(), {k: v for k, v in form.values.items() if v != ""})
     except ValidationError as error:
         form.add_validation_error(error)
         return {}

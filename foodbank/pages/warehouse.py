@@ -23,6 +23,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
+from foodbank.lib.validation import checked_load
 from foodbank.models import DisposalReason, Item, ReceiptKind, Zone
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
@@ -264,7 +265,7 @@ async def _resolve_entry(ui: Ui, session: AsyncSession, form: Form) -> dict[str,
     elif item.date_kind is not DateKind.none:
         row["expiry"] = normalise_date_input(when)
     try:
-        ReceiptLineForm().load({k: v for k, v in row.items() if v})
+        checked_load(ReceiptLineForm(), {k: v for k, v in row.items() if v})
     except ValidationError as error:
         entry_names = {"expiry": "new-date", "crop_year": "new-date", "quantity": "new-quantity"}
         # A missing location is said at the top: the location is chosen once, above the entry fields.
@@ -500,7 +501,7 @@ async def pick_submit(ui: Ui, principal: Principal, db_session: AsyncSession, re
         if not match:
             continue
         try:
-            loaded = PickedLineForm().load({"picked": form.values[name]} if form.values[name] else {})
+            loaded = checked_load(PickedLineForm(), {"picked": form.values[name]} if form.values[name] else {})
         except ValidationError as error:
             form.add_validation_error(error, prefix=f"line-{match[1]}-")
             continue

@@ -36,6 +36,7 @@ from foodbank.audit.services import record
 from foodbank.config import StockSettings
 from foodbank.lib.clock import LOCAL_TZ, today
 from foodbank.lib.errors import AppError, InvalidInput, flatten_marshmallow_errors
+from foodbank.lib.validation import checked_load
 from foodbank.models import Category, Item, Location, Lot, ReceiptKind, Warehouse
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock import ledger, queries, services
@@ -387,7 +388,7 @@ async def _check_opening_balance(
                 "and type the 13 digits."
             )
         try:
-            line = schema.load(raw, partial=() if "location_id" in raw else ("location_id",))
+            line = checked_load(schema, raw, partial=() if "location_id" in raw else ("location_id",))
         except ValidationError as exc:
             problems.add_marshmallow(row, exc, excel_hint)
         else:
@@ -454,7 +455,7 @@ async def _check_stock_count(
             if text := table.cell(cells, column):
                 raw[column] = _number(text)
         try:
-            loaded.append((row, schema.load(raw)))
+            loaded.append((row, checked_load(schema, raw)))
         except ValidationError as exc:
             problems.add_marshmallow(row, exc, blank_counted if "counted" not in raw else None)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from httpx import AsyncClient
+from litestar import Litestar
 
 from foodbank.accounts import services
 from foodbank.models import Role
@@ -101,3 +102,37 @@ async def test_an_unexpected_error_is_a_500_problem_without_internals(
     body = assert_problem(response, 500, "internal")
     assert "secret" not in response.text
     assert "Nothing was saved" in body["detail"]
+
+
+HUGE = (2**31, 2**63, 10**30, -(2**40))  # past PostgreSQL's integer, past bigint, past anything, below
+
+
+async def test_numbers_no_column_can_hold_are_refused_in_bodies_and_queries(
+    client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    for number in HUGE:
+        body = {"household_id": number, "channel": "pickup", "lines": [{"lot_id": number, "quantity": 1}]}
+        response = await client.post("/api/distributions", json=body, headers=admin_headers)
+        problem = assert_problem(response, 422, "validation")
+        fields = {error["field"] for error in problem["errors"]}
+        assert {"household_id", "lines.0.lot_id"} <= fields, problem
+        listing = await client.get("/api/lots", params={"item_id": str(number)}, headers=admin_headers)
+        assert_problem(listing, 422, "validation")
+
+
+async def test_a_path_id_no_record_can_have_is_not_a_server_error(
+    app: Litestar, client: AsyncClient, admin_headers: dict[str, str]
+) -> None:
+    urls = []
+    for route in app.routes:
+        ids = [name for name, param in route.path_parameters.items() if param.type is int]
+        if ids and "GET" in getattr(route, "methods", ()):
+            for number in (2**31, 2**63):
+                url = route.path_format
+                for name in ids:
+                    url = url.replace("{" + name + "}", str(number))
+                urls.append(url)
+    assert f"/api/lots/{2**63}" in urls and len(urls) > 20
+    for url in urls:
+        response = await client.get(url, headers=admin_headers)
+        assert response.status_code == 404, (url, response.status_code, response.text[:300])

@@ -550,9 +550,15 @@ async def test_nothing_a_person_can_post_is_a_server_error(client: AsyncClient, 
         f"/households/{household}/allocations/999999/hand-out",
         f"/households/{household}/allocations/999999/release",
         "/households/999999/allocations",
+        "/coordinator/pantry/templates",
+        f"/households/{2**63}/allocations",
+        f"/coordinator/pantry/{2**63}/open",
     ]
+    numbers = ("venue_id", "slot_id", "people", "capacity", "referral_id", "parcels", "expected_walk_in_people")
+    rows = ("items-0-item_id", "items-0-quantity", "lines-0-item_id", "lines-0-category_id", "lines-0-quantity")
+    huge = {key: str(2**63) for key in (*numbers, *rows)}  # past what any column holds
     for path in paths:
-        for body in ({}, garbage):
+        for body in ({}, garbage, huge):
             response = await coordinator.post(path, body)
             assert response.status_code < 500, (path, body, response.text[-2000:])
             if response.status_code != 303:

@@ -202,6 +202,8 @@ async def test_a_stock_count_refuses_unknown_repeated_blank_and_reserved_lots(
         f"{other},2",  # row 5: counted twice
         f"{other},",  # row 6: no count
         f"{other},-1",  # row 7: not a count
+        f"{2**63},1",  # row 8: no id is this large
+        f"{other},99999999999",  # row 9: nor any count
     ).encode()
     with pytest.raises(csvio.ImportRefused) as refused:
         await import_csv(database, settings, data, csvio.ImportKind.stock_count)
@@ -211,6 +213,8 @@ async def test_a_stock_count_refuses_unknown_repeated_blank_and_reserved_lots(
         (5, "lot_id"),
         (6, "counted"),
         (7, "counted"),
+        (8, "lot_id"),
+        (9, "counted"),
     ]
     assert "reserved" in refused.value.problems[0]["message"]
     assert {lot["on_hand"] for lot in await lots(client, wh)} == {10, 4}, "nothing was adjusted"

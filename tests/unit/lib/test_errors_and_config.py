@@ -46,3 +46,14 @@ def test_settings_read_the_environment() -> None:
 def test_bad_settings_say_which_variable(name: str, value: str) -> None:
     with pytest.raises(SettingsError, match=name):
         Settings.from_env({name: value})
+
+
+def test_numbers_no_column_holds_are_field_errors_where_they_were_sent() -> None:
+    from foodbank.lib.validation import TOO_LARGE, out_of_range
+    from foodbank.pages.forms import MARSHMALLOW_MESSAGES
+
+    lines = [{"lot_id": 1}, {"lot_id": -(2**31) - 1}]
+    loaded = {"household_id": 2**31, "people": 2**31 - 1, "ok": True, "lines": lines}
+    assert out_of_range(loaded) == {"household_id": [TOO_LARGE], "lines": {1: {"lot_id": [TOO_LARGE]}}}
+    assert out_of_range({"lines": [{"lot_id": 5}], "n": -(2**31)}) == {}
+    assert TOO_LARGE in MARSHMALLOW_MESSAGES, "the pages translate it"
