@@ -38,7 +38,7 @@ from foodbank.models import (
 )
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
-from foodbank.pages.i18n import N_, label_msgid, translate_message
+from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
 from foodbank.referrals import queries as referral_queries
@@ -276,7 +276,7 @@ async def _household_page(
                 )
                 for r in usable_referrals(referrals, found, on)
             ],
-            "item_options": [(i.id, i.name_en if ui.lang == "en" and i.name_en else i.name_ja) for i in items],
+            "item_options": [(i.id, local_name(i, ui.lang)) for i in items],
             "item_rows": range(ITEM_ROWS),
             "allocation_form": allocation_form
             or empty_form(ui, {"distribution_date": on.isoformat(), "source": "template"}),
@@ -428,10 +428,7 @@ async def _own_reservation(session: AsyncSession, household: Household, reservat
 
 
 async def _category_names(ui: Ui, session: AsyncSession) -> dict[int, str]:
-    return {
-        c.id: c.name_en if ui.lang == "en" and c.name_en else c.name_ja
-        for c in await catalogue_queries.categories(session)
-    }
+    return {c.id: local_name(c, ui.lang) for c in await catalogue_queries.categories(session)}
 
 
 HANDLERS = [household_list, new_household, register_household, household, identity, allocate, hand_out, release]

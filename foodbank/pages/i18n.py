@@ -199,12 +199,21 @@ def _translate_filter(context: Context, message: str | None) -> str:
     return Markup.escape(text) if context.eval_ctx.autoescape else text
 
 
+def local_name(record: Any, lang: str) -> str:
+    """A record's (or a row mapping's) name in the reader's language: `name_en` in English when it has
+    one, else `name_ja`."""
+
+    def named(key: str) -> Any:
+        return record.get(key) if isinstance(record, Mapping) else getattr(record, key, None)
+
+    if lang == "en" and named("name_en"):
+        return str(named("name_en"))
+    return str(named("name_ja") or "")
+
+
 @pass_context
 def _local_name(context: Context, record: Any) -> str:
-    """A record's name in the reader's language: `name_en` in English when it has one, else `name_ja`."""
-    if _context_language(context) == "en" and getattr(record, "name_en", None):
-        return str(record.name_en)
-    return str(getattr(record, "name_ja", ""))
+    return local_name(record, _context_language(context))
 
 
 def install(environment: Environment) -> None:

@@ -33,7 +33,7 @@ from foodbank.lib.validation import INTEGER_RANGE
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, RegistrationStatus, Role
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
-from foodbank.pages.i18n import N_, label_msgid
+from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
 from foodbank.pantry import queries, services
@@ -356,8 +356,8 @@ async def _templates_page(
         templates=templates,
         items={i.id: i for i in [*await page_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
         categories={c.id: c for c in categories},
-        item_options=[(i.id, i.name_en if ui.lang == "en" and i.name_en else i.name_ja) for i in choosable],
-        category_options=[(c.id, c.name_en if ui.lang == "en" and c.name_en else c.name_ja) for c in categories],
+        item_options=[(i.id, local_name(i, ui.lang)) for i in choosable],
+        category_options=[(c.id, local_name(c, ui.lang)) for c in categories],
         line_rows=sorted(set(indexes) | set(range(max(LINE_ROWS, len(indexes))))),
         form=form,
         status_code=status_code,

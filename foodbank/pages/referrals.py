@@ -56,7 +56,7 @@ from foodbank.models import (
     WhoConsulted,
 )
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
-from foodbank.pages.i18n import N_, label_msgid
+from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.referrals import queries as referral_queries
 from foodbank.referrals import services
@@ -338,7 +338,7 @@ async def _refer_page(ui: Ui, session: AsyncSession, principal: Principal, form:
         request_options=_options(ui, "request", ReferralRequest),
         urgency_options=_options(ui, "urgency", Urgency),
         method_options=_options(ui, "consent_method", ConsentMethod),
-        category_options=[(code, row.name_en if ui.lang == "en" else row.name_ja) for code, row in categories.items()],
+        category_options=[(code, local_name(row, ui.lang)) for code, row in categories.items()],
         allergen_options=[
             (a["code"], a["name_en"] if ui.lang == "en" else a["name_ja"])
             for a in await catalogue_queries.allergens_on(session, today())

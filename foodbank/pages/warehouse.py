@@ -27,7 +27,7 @@ from foodbank.lib.validation import checked_load
 from foodbank.models import DisposalReason, Item, ReceiptKind, Zone
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
-from foodbank.pages.i18n import N_, label_msgid
+from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.picking.fefo import DateKind, LotStatus
 from foodbank.stock import queries as stock_queries
@@ -353,7 +353,7 @@ async def stock_list(ui: Ui, db_session: AsyncSession) -> Template:
         lots=lots,
         zone_options=[(zone.value, ui._(label_msgid("zone", zone))) for zone in Zone],
         status_options=[(status.value, ui._(label_msgid("lot_status", status))) for status in LotStatus],
-        category_options=[(c.id, c.name_en if ui.lang == "en" and c.name_en else c.name_ja) for c in categories],
+        category_options=[(c.id, local_name(c, ui.lang)) for c in categories],
         status_code=form.status,
     )
 
