@@ -92,6 +92,34 @@ async def units(
     return await _shown(session, [(unit, code) for unit, code in (await session.execute(stmt)).all()])
 
 
+async def oldest_by_status(
+    session: AsyncSession, *, category: Sequence[ApplianceCategory] | None = None, limit: int = 100
+) -> dict[ApplianceStatus, list[dict[str, Any]]]:
+    """For each status, its `limit` units received longest ago (as `units` lists them), in one read:
+    the board's columns."""
+    rank = (
+        func.row_number()
+        .over(partition_by=ApplianceUnit.status, order_by=(ApplianceUnit.received_date, ApplianceUnit.id))
+        .label("rank")
+    )
+    ranked = select(ApplianceUnit.id, rank)
+    if category:
+        ranked = ranked.where(ApplianceUnit.category.in_(category))
+    first = ranked.subquery()
+    stmt = (
+        select(ApplianceUnit, Location.code)
+        .join(first, first.c.id == ApplianceUnit.id)
+        .join(Location, Location.id == ApplianceUnit.location_id)
+        .where(first.c.rank <= limit)
+        .order_by(ApplianceUnit.received_date, ApplianceUnit.id)
+    )
+    shown = await _shown(session, [(unit, code) for unit, code in (await session.execute(stmt)).all()])
+    columns: dict[ApplianceStatus, list[dict[str, Any]]] = {status: [] for status in ApplianceStatus}
+    for row in shown:
+        columns[ApplianceStatus(row["status"])].append(row)
+    return columns
+
+
 async def unit(session: AsyncSession, unit_id: int) -> dict[str, Any] | None:
     stmt = (
         select(ApplianceUnit, Location.code)

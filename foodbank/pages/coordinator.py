@@ -23,10 +23,10 @@ from foodbank.config import Settings
 from foodbank.lib.access import allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
-from foodbank.models import ApplianceCategory, ApplianceStatus
+from foodbank.models import ApplianceCategory
 from foodbank.pages import pantry_pages
 from foodbank.pages.forms import FormSchema, load_query
-from foodbank.pages.i18n import N_
+from foodbank.pages.i18n import N_, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem
 from foodbank.reports import rules, services
@@ -55,22 +55,19 @@ async def appliance_board(ui: Ui, db_session: AsyncSession, settings: Settings) 
     form = load_query(ui, BoardFilterForm)
     category = form.data.get("category") if form.ok else None
     categories = await appliance_queries.categories(db_session, settings.appliances)
-    names = {str(c["code"]): str(c["name_en"] if ui.lang == "en" else c["name_ja"]) for c in categories}
+    names = {str(c["code"]): local_name(c, ui.lang) for c in categories}
     counts = await appliance_queries.counts(db_session)
     if category is not None:
         row = next((r for r in counts["by_category"] if r["category"] == category), None)
         by_status: dict[str, int] = dict(row["by_status"]) if row else {}
     else:
         by_status = dict(counts["by_status"])
-    columns: list[dict[str, Any]] = []
-    for status in ApplianceStatus:
-        units = await appliance_queries.units(
-            db_session,
-            status=[status],
-            category=[category] if category is not None else None,
-            limit=BOARD_COLUMN_LIMIT,
-        )
-        columns.append({"status": status, "count": by_status.get(status.value, 0), "units": units})
+    oldest = await appliance_queries.oldest_by_status(
+        db_session, category=[category] if category is not None else None, limit=BOARD_COLUMN_LIMIT
+    )
+    columns = [
+        {"status": status, "count": by_status.get(status.value, 0), "units": units} for status, units in oldest.items()
+    ]
     return ui.render(
         "coordinator/appliances.html",
         form=form,

@@ -167,3 +167,28 @@ async def test_the_openapi_document_describes_the_appliance_routes(bank: Bank) -
     assert {"ApplianceIn", "ApplianceOut", "ApplianceWaitingEntryOut", "ApplianceDeliveriesByYearOut"} <= set(schemas)
     assert "recycling_ticket_number" in schemas["ApplianceDisposalIn"]["properties"]
     assert not [name for name in schemas if "_schemas_" in name], "no name clashes with the other areas' schemas"
+
+
+async def test_the_board_reads_the_oldest_units_of_every_status_at_once(bank: Bank) -> None:
+    from foodbank.appliances import queries
+    from foodbank.models import ApplianceCategory, ApplianceStatus
+    from tests.dates import days
+
+    newest = await bank.unit("microwave", received_date=days(-1))
+    oldest = await bank.unit("microwave", received_date=days(-40))
+    middle = await bank.unit("microwave", received_date=days(-20))
+    fridge = await bank.unit("refrigerator", received_date=days(-60))
+    reserved = await bank.in_status("reserved")
+    delivered = await bank.in_status("delivered")
+
+    def ids(columns: dict[ApplianceStatus, list[dict[str, Any]]]) -> dict[str, list[int]]:
+        return {status.value: [unit["id"] for unit in units] for status, units in columns.items() if units}
+
+    async with bank.c.database.transaction() as session:
+        board = await queries.oldest_by_status(session, limit=2)
+        microwaves = await queries.oldest_by_status(session, category=[ApplianceCategory.microwave], limit=5)
+    assert list(board) == list(ApplianceStatus), "a column for every status, in the workflow's order"
+    assert ids(board) == {"received": [fridge, oldest], "reserved": [reserved], "delivered": [delivered]}
+    assert ids(microwaves)["received"] == [oldest, middle, newest]
+    assert board[ApplianceStatus.reserved][0]["reservation"]["household_code"], "shown as the API shows a unit"
+    assert board[ApplianceStatus.delivered][0]["delivery"] is not None
