@@ -38,6 +38,7 @@ from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
 from foodbank.pantry import queries, services
 from foodbank.pantry.controllers import MANAGERS, STAFF
+from foodbank.picking import parcels
 from foodbank.stock.errors import InsufficientStock
 
 S = PantryEventStatus
@@ -216,14 +217,17 @@ def _may_manage(ui: Ui) -> bool:
 
 
 async def _template_options(ui: Ui, session: AsyncSession) -> list[dict[str, Any]]:
+    templates = await queries.templates(session)
+    usable_together = set(parcels.without_overlaps(sorted(templates, key=lambda t: t.id)))  # the oldest win
     return [
         {
             "id": t.id,
             "name": t.name,
             "band": ui._("%(low)s–%(high)s people", low=t.min_people, high=t.max_people),
             "ready_to_eat_only": t.ready_to_eat_only,
+            "ticked_at_first": t.id in usable_together,
         }
-        for t in await queries.templates(session)
+        for t in templates
     ]
 
 
@@ -289,7 +293,8 @@ async def new_day(ui: Ui, db_session: AsyncSession, venue_id: int | None = None)
         "slots-0-end_time": "11:00",
         "slots-0-capacity": 20,
     }
-    initial.update({f"template-{t['id']}": "on" for t in await _template_options(ui, db_session)})
+    templates = await _template_options(ui, db_session)
+    initial.update({f"template-{t['id']}": "on" for t in templates if t["ticked_at_first"]})
     return await _new_page(ui, db_session, empty_form(ui, initial))
 
 

@@ -228,11 +228,15 @@ async def _checked_templates(session: AsyncSession, template_ids: Sequence[int])
         )
     overlaps = parcels.overlapping_bands(templates)
     if overlaps:
+        named = {t.id: f'"{t.name}" ({t.min_people}-{t.max_people})' for t in templates}
         raise InvalidInput(
             "Two templates of one kind cover the same household size: "
-            + ", ".join(f"{a} and {b}" for a, b in overlaps)
+            + ", ".join(f"{named[a]} and {named[b]}" for a, b in overlaps)
             + ". Keep one per size (and one ready-to-eat one per size, if any).",
-            errors=[{"field": "template_ids", "message": f"Templates {a} and {b} overlap."} for a, b in overlaps],
+            errors=[
+                {"field": "template_ids", "message": f"Templates {named[a]} and {named[b]} overlap."}
+                for a, b in overlaps
+            ],
         )
     return sorted({t.id for t in templates})
 

@@ -65,6 +65,16 @@ def overlapping_bands(templates: Sequence[TemplateBand]) -> list[tuple[int, int]
     return sorted(pairs)
 
 
+def without_overlaps(templates: Sequence[TemplateBand]) -> list[int]:
+    """The ids of templates, in the order given, that a day can use together: each is kept unless its
+    band overlaps one already kept of its kind (a plan's starting choice, which the coordinator changes)."""
+    kept: list[TemplateBand] = []
+    for template in templates:
+        if not overlapping_bands([*kept, template]):
+            kept.append(template)
+    return [t.id for t in kept]
+
+
 def walk_in_parcels(expected_people: int, typical_household_size: int) -> int:
     """Walk-ins are expected in people; they come as households of the typical size, so the buffer holds
     that many people divided by the size, rounded up (10 people of households of 3: 4 parcels)."""

@@ -4,6 +4,7 @@ nothing written, who may open it, and the page in English."""
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -196,3 +197,33 @@ async def test_the_page_in_english(app: Litestar, pantry: Pantry) -> None:
     assert refused.status_code == 422
     assert field_error(refused, "max_people") == "The largest size must be at least the smallest."
     assert field_error(refused, "lines-0-quantity") == "Give the quantity."
+
+
+async def test_planning_starts_with_templates_that_fit_together_and_names_an_overlap(
+    app: Litestar, pantry: Pantry
+) -> None:
+    from tests.integration.pantry.conftest import EVENT_DAY
+
+    p, wh = pantry, pantry.c.wh
+    first = await p.template("小世帯", [{"item_id": wh.canned, "quantity": 2}], people=(1, 2))
+    added_later = await p.template("おためし", [{"item_id": wh.canned, "quantity": 1}], people=(2, 4))
+    large = await p.template("大世帯", [{"item_id": wh.canned, "quantity": 4}], people=(5, 9))
+    coordinator = await signed_in(app, p.coordinator)
+
+    form = await coordinator.get("/coordinator/pantry/new")
+    assert f'name="template-{first}" value="on" checked' in form.text
+    assert f'name="template-{large}" value="on" checked' in form.text
+    assert f'name="template-{added_later}" value="on">' in form.text, "overlaps the first: offered, not ticked"
+
+    plan = {
+        "venue_id": p.venue,
+        "event_date": EVENT_DAY.isoformat(),
+        "slots-0-start_time": "10:00",
+        "slots-0-end_time": "11:00",
+        "slots-0-capacity": "10",
+        f"template-{first}": "on",
+        f"template-{added_later}": "on",
+    }
+    refused = await coordinator.post("/coordinator/pantry", plan)
+    assert refused.status_code == 422
+    assert '箱の内容 "小世帯" (1-2) と "おためし" (2-4) の人数の範囲が重なっています' in html.unescape(text_of(refused))

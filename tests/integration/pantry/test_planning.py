@@ -117,6 +117,7 @@ async def test_templates_and_events_are_checked(client: AsyncClient, pantry: Pan
     overlap = await client.post("/api/pantry-events", json=body, headers=p.coordinator.headers)
     assert overlap.status_code == 422
     assert "same household size" in overlap.json()["detail"]
+    assert '"1〜3人" (1-3) and "3人〜" (3-9)' in overlap.json()["errors"][0]["message"], "named, with their sizes"
     # A ready-to-eat template may share sizes with ordinary ones: it is of another kind.
     fine = await client.post(
         "/api/pantry-events", json={**body, "template_ids": [one_to_three, ready]}, headers=p.coordinator.headers

@@ -50,6 +50,14 @@ def test_a_household_gets_the_template_of_its_size_and_kind() -> None:
     assert parcels.overlapping_bands([small, large, ready, Band(4, 2, 3)]) == [(1, 4), (2, 4)]
 
 
+def test_a_plan_starts_with_templates_that_can_be_used_together_the_first_ones_winning() -> None:
+    small, large, ready = Band(1, 1, 2), Band(2, 3, 20), Band(3, 1, 20, ready_to_eat_only=True)
+    middle, ready_small = Band(4, 2, 3), Band(5, 1, 1, ready_to_eat_only=True)
+    assert parcels.without_overlaps([small, large, ready, middle, ready_small]) == [1, 2, 3]
+    assert parcels.without_overlaps([middle, small, large]) == [4]
+    assert parcels.without_overlaps([]) == []
+
+
 def test_walk_in_parcels_are_people_over_the_typical_size_rounded_up() -> None:
     assert [parcels.walk_in_parcels(people, 3) for people in (0, 1, 3, 4, 10, 12)] == [0, 1, 1, 2, 4, 4]
     assert parcels.walk_in_parcels(7, 1) == 7
