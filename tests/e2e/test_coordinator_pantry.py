@@ -186,3 +186,24 @@ async def test_a_long_menu_folds_on_a_phone_and_shows_on_a_wider_screen(
     await page.set_viewport_size({"width": 1280, "height": 800})  # a tablet turned sideways
     await expect(link).to_be_visible()
     await expect(page.locator("details.menu > summary")).to_be_hidden()
+
+
+async def test_a_coordinator_adds_a_parcel_template_and_sees_it_was_added(
+    page: Page, live_server: LiveServer, client: AsyncClient, pantry: Pantry
+) -> None:
+    await sign_in(page, live_server, pantry.coordinator)
+    await page.goto(live_server.url("/coordinator/pantry/templates"))
+    await page.fill("#name", "1〜2人セット")
+    await page.fill("#min_people", "1")
+    await page.fill("#max_people", "2")
+    await page.select_option("#lines-0-item_id", label="さば缶")
+    await page.fill("#lines-0-quantity", "2")
+    await page.select_option("#lines-1-category_id", label="主食")
+    await page.fill("#lines-1-quantity", "1")
+    await page.get_by_role("button", name="この内容で追加する").click()
+    # The page opens again at the form (to add the next one); the message that it worked stays in sight.
+    flash = page.locator(".flash")
+    await expect(flash).to_contain_text("1〜2人セット")
+    await expect(flash).to_be_in_viewport()
+    await expect(page.locator("main")).to_contain_text("さば缶 2 個")
+    await screenshot(page, "53-parcel-template-added")
