@@ -146,8 +146,12 @@ TEXT: dict[str, Label] = {
     "m_referrals": ("紹介件数", "Referrals"),
     "m_disposed_kg": ("廃棄 kg", "Disposed kg"),
     "counting_note": (
-        "延べ＝のべ数（毎回数える）、実＝実数（1年に1回だけ数える）。数え方の詳細は README を参照。",
-        "Total counts every occurrence; distinct counts each once in the year. See the README for the counting rules.",
+        "延べ＝のべ数（毎回数える）、実＝実数（1年に1回だけ数える）。重さは個数×品目ごとの1個の重さ。"
+        "お渡しは戻った分を差し引き、全部戻ったお渡しは数えません。個別支援の1回＝同じ日・同じ方法・同じ担当者の"
+        "お渡しのまとまり。当日参加の方は人数と箱の数だけを数えます。",
+        "Total counts every occurrence; distinct counts each once in the year. kg = units × each item's unit "
+        "weight. Hand-outs are net of returns; one that came back whole is not counted. An occasion of individual "
+        "support = the hand-outs of one day, channel and member of staff. Walk-ins count as people and parcels only.",
     ),
 }
 
