@@ -18,7 +18,7 @@ from foodbank.models import Role
 from foodbank.reports.rules import fiscal_year_bounds, fiscal_year_of
 from tests.conftest import Actors
 from tests.dates import TODAY, day
-from tests.e2e.conftest import LiveServer, screenshot, sign_in
+from tests.e2e.conftest import PHONE, LiveServer, screenshot, sign_in
 from tests.integration.appliances import conftest as appliance_fixtures
 from tests.integration.appliances.conftest import Bank
 from tests.integration.households.test_households_and_referrals import IDENTITY, register
@@ -207,3 +207,26 @@ async def test_a_coordinator_adds_a_parcel_template_and_sees_it_was_added(
     await expect(flash).to_be_in_viewport()
     await expect(page.locator("main")).to_contain_text("さば缶 2 個")
     await screenshot(page, "53-parcel-template-added")
+
+
+async def test_cancelling_a_booking_takes_a_second_tap(
+    page: Page, live_server: LiveServer, client: AsyncClient, pantry: Pantry
+) -> None:
+    from tests.integration.pages.test_coordinator_pages import stocked_day
+
+    day = await stocked_day(client, pantry)
+    household = await pantry.c.household()
+    code = await pantry.c.code(household)
+    await pantry.booked(day["event"], household, slot=1)
+    await sign_in(page, live_server, pantry.coordinator)
+    await page.goto(live_server.url(f"/coordinator/pantry/{day['event']['id']}"))
+    registration = page.locator("li.registration", has_text=code)
+    confirm = registration.get_by_role("button", name=f"{code} の登録を取り消す")
+    await expect(confirm).to_be_hidden()
+    await registration.get_by_text("登録を取り消す", exact=True).click()  # a slip of the thumb changes nothing
+    await expect(registration).to_contain_text("予約済み")
+    await screenshot(page, "54-registration-cancel-asks-again")
+    await page.set_viewport_size(PHONE)
+    await confirm.click()
+    await expect(page.locator(".flash")).to_be_in_viewport()
+    await expect(page.locator("li.registration", has_text=code)).to_have_count(0)  # cancelled ones are not listed
