@@ -1097,6 +1097,23 @@ class Planner:
 
     # --- the whole plan -------------------------------------------------------------------------------
 
+    def short_dated_lately(self) -> None:
+        """The supermarket's last donations before today: dairy and produce with a few days left, and
+        yogurt whose best-before passed yesterday, so the home page and the expired list have something
+        to show (a monthly write-off on the first working day would otherwise have cleared it). Planned
+        last, so it changes nothing else in the seeded plan."""
+        older = working_day_on_or_before(self.today - timedelta(days=12))
+        recent = working_day_on_or_before(self.today - timedelta(days=1))
+        if older < self.plan.start or recent >= self.today:
+            return  # the first days of the demo: nothing to age yet
+        yogurt = LinePlan("yogurt", 6, expiry=(self.today - timedelta(days=1)).isoformat())
+        self.plan.donations.append(DonationPlan(older, "super_sanbu", [yogurt], "見切り品"))
+        lines = [
+            LinePlan("milk", 8, expiry=(self.today + timedelta(days=3)).isoformat()),
+            LinePlan("vegetables", 5, expiry=(self.today + timedelta(days=5)).isoformat()),
+        ]
+        self.plan.donations.append(DonationPlan(recent, "super_sanbu", lines, "見切り品"))
+
     def make(self) -> Plan:
         for fiscal_year, scale in self.years:
             self.individual_support(fiscal_year, scale)
@@ -1113,6 +1130,7 @@ class Planner:
         self.next_delivery_prepared()
         self.who_consulted()
         self.supply()
+        self.short_dated_lately()
         for fiscal_year, _ in self.years:
             for index in range(12):
                 if (fiscal_year, index) != (self.years[0][0], 0):

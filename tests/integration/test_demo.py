@@ -88,6 +88,11 @@ async def test_the_demo_builds_a_realistic_year_once(
         await check_cafeteria(session)
         await check_referrals(session)
         await check_donations_and_stock(session)
+        # Something for a new user to try: lots expiring this week, and one past its best-before to write off.
+        from foodbank.stock import queries as stock_queries
+
+        assert await stock_queries.lots(session, expiring_within_days=7, as_of=TODAY)
+        assert await stock_queries.expired_count(session, as_of=TODAY) >= 1
         await check_appliances(session)
         await check_people_and_dates(session)
         for item in demo.DEMO_ITEMS:
