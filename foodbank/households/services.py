@@ -171,8 +171,9 @@ async def anonymise_inactive(
 
 
 async def parcel_for(session: AsyncSession, household: Household) -> tuple[dict[int, int], dict[int, int]]:
-    """The parcel template that fits the household's size (and kitchen): (item units, category units)."""
-    templates = (await session.scalars(select(ParcelTemplate))).all()
+    """The parcel template that fits the household's size (and kitchen), retired ones aside:
+    (item units, category units)."""
+    templates = (await session.scalars(select(ParcelTemplate).where(ParcelTemplate.retired_at.is_(None)))).all()
     template = parcels.choose_template(templates, household.size, household.ready_to_eat_only)
     if template is None:
         raise NoTemplate(

@@ -77,6 +77,8 @@ class ParcelTemplate(Base):
     note: Mapped[str | None] = mapped_column(String(1000))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[CreatedAt]
+    retired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """Set when retired: no longer offered for new pantry days (never deleted: days and registrations use it)."""
 
     lines: Mapped[list[ParcelTemplateLine]] = relationship(
         lazy="selectin", cascade="all, delete-orphan", order_by="ParcelTemplateLine.id"

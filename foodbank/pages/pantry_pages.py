@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -30,7 +31,7 @@ from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE
-from foodbank.models import Municipality, PantryEvent, PantryEventStatus, RegistrationStatus, Role
+from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
@@ -216,8 +217,7 @@ def _may_manage(ui: Ui) -> bool:
     return ui.principal is not None and ui.principal.has(*MANAGERS)
 
 
-async def _template_options(ui: Ui, session: AsyncSession) -> list[dict[str, Any]]:
-    templates = await queries.templates(session)
+def _template_options(ui: Ui, templates: Sequence[ParcelTemplate]) -> list[dict[str, Any]]:
     usable_together = set(parcels.without_overlaps(sorted(templates, key=lambda t: t.id)))  # the oldest win
     return [
         {
@@ -226,6 +226,7 @@ async def _template_options(ui: Ui, session: AsyncSession) -> list[dict[str, Any
             "band": ui._("%(low)s–%(high)s people", low=t.min_people, high=t.max_people),
             "ready_to_eat_only": t.ready_to_eat_only,
             "ticked_at_first": t.id in usable_together,
+            "retired": t.retired_at is not None,
         }
         for t in templates
     ]
@@ -274,7 +275,7 @@ async def _new_page(
         form=form,
         slot_rows=sorted(set(indexes) | set(range(max(SLOT_ROWS, len(indexes))))),
         venue_options=[(v.id, v.name) for v in await queries.venues(session)],
-        templates=await _template_options(ui, session),
+        templates=_template_options(ui, await queries.templates(session)),
         chosen_templates=set(_chosen_templates(form)),
         venue_form=venue_form or empty_form(ui),
         municipalities=[(m.value, ui._(label_msgid("municipality", m))) for m in Municipality],
@@ -293,7 +294,7 @@ async def new_day(ui: Ui, db_session: AsyncSession, venue_id: int | None = None)
         "slots-0-end_time": "11:00",
         "slots-0-capacity": 20,
     }
-    templates = await _template_options(ui, db_session)
+    templates = _template_options(ui, await queries.templates(db_session))
     initial.update({f"template-{t['id']}": "on" for t in templates if t["ticked_at_first"]})
     return await _new_page(ui, db_session, empty_form(ui, initial))
 
@@ -348,17 +349,24 @@ async def add_venue(ui: Ui, principal: Principal, db_session: AsyncSession) -> R
 
 
 async def _templates_page(
-    ui: Ui, session: AsyncSession, form: Form | None = None, *, status_code: int = 200
+    ui: Ui,
+    session: AsyncSession,
+    form: Form | None = None,
+    *,
+    status_form: Form | None = None,
+    status_code: int = 200,
 ) -> Template:
     form = form or empty_form(ui)
     indexes = form.row_indexes("lines")
-    templates = await queries.templates(session)
+    templates = await queries.templates(session, include_retired=True)
     named = {line.item_id for t in templates for line in t.lines if line.item_id is not None}
     choosable = await catalogue_queries.items(session, limit=1000)
     categories = await catalogue_queries.categories(session)
     return ui.render(
         "coordinator/parcel_templates.html",
-        templates=templates,
+        templates=[t for t in templates if t.retired_at is None],
+        retired=sorted((t for t in templates if t.retired_at is not None), key=lambda t: t.name),
+        status_form=status_form or empty_form(ui),
         items={i.id: i for i in [*await page_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
         categories={c.id: c for c in categories},
         item_options=[(i.id, local_name(i, ui.lang)) for i in choosable],
@@ -406,6 +414,34 @@ async def add_template(ui: Ui, principal: Principal, db_session: AsyncSession) -
     )
 
 
+async def _change_template(
+    ui: Ui, principal: Principal, session: AsyncSession, template_id: int, *, retire: bool
+) -> Response[Any]:
+    change = services.retire_template if retire else services.restore_template
+    form = empty_form(ui)
+    try:
+        async with session.begin_nested():
+            template = await change(session, actor_id=principal.id, template_id=template_id)
+    except AppError as error:
+        add_problem(form, error)
+        return await _templates_page(ui, session, status_form=form, status_code=error.status)
+    if retire:
+        message = ui._("Parcel template %(name)s is retired: new pantry days no longer offer it.", name=template.name)
+        return ui.redirect("/coordinator/pantry/templates#retired", flash=message)
+    message = ui._("Parcel template %(name)s can be used again.", name=template.name)
+    return ui.redirect(f"/coordinator/pantry/templates#template-{template_id}", flash=message)
+
+
+@post("/coordinator/pantry/templates/{template_id:int}/retire", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def retire_template(ui: Ui, principal: Principal, db_session: AsyncSession, template_id: int) -> Response[Any]:
+    return await _change_template(ui, principal, db_session, template_id, retire=True)
+
+
+@post("/coordinator/pantry/templates/{template_id:int}/restore", opt=page(**allow(*MANAGERS)), include_in_schema=False)
+async def restore_template(ui: Ui, principal: Principal, db_session: AsyncSession, template_id: int) -> Response[Any]:
+    return await _change_template(ui, principal, db_session, template_id, retire=False)
+
+
 # --- one day ---------------------------------------------------------------------------------------------
 
 
@@ -436,7 +472,9 @@ async def _event_page(
     event = await _event(session, event_id)
     forms = forms or {}
     registrations = await queries.registrations(session, event_id)
-    templates = await _template_options(ui, session)
+    every_template = await queries.templates(session, include_retired=True)
+    # retired templates stay offered to the days that already use them (and keep their names)
+    templates = _template_options(ui, [t for t in every_template if t.retired_at is None or t.id in event.template_ids])
     codes = {r["id"]: r["household_code"] for r in registrations}
     plan_initial: dict[str, Any] = {
         "expected_walk_in_people": event.expected_walk_in_people,
@@ -453,7 +491,7 @@ async def _event_page(
         counts=_counts(registrations),
         may_manage=_may_manage(ui),
         templates=templates,
-        template_names={t["id"]: t["name"] for t in templates},
+        template_names={t.id: t.name for t in every_template},
         chosen_templates=set(_chosen_templates(plan_form)),
         plan_form=plan_form,
         registration_form=forms.get("registration") or empty_form(ui),
@@ -875,6 +913,8 @@ HANDLERS = [
     add_venue,
     parcel_templates,
     add_template,
+    retire_template,
+    restore_template,
     pantry_day,
     open_day,
     cancel_day,

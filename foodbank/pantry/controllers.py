@@ -34,6 +34,7 @@ from foodbank.pantry.schemas import (
     RegistrationOut,
     SlotCapacityIn,
     SlotIn,
+    TemplateFilter,
     TemplateIn,
     TemplateOut,
     VenueIn,
@@ -73,9 +74,15 @@ class ParcelTemplateController(Controller):
     path = "/api/parcel-templates"
     tags = ["pantry days"]
 
-    @get("/", opt=allow(*STAFF), return_dto=Dump[TemplateOut], summary="Parcel templates by household-size band")
-    async def list_templates(self, db_session: AsyncSession) -> Sequence[ParcelTemplate]:
-        return await queries.templates(db_session)
+    @get(
+        "/",
+        opt=allow(*STAFF),
+        return_dto=Dump[TemplateOut],
+        dependencies={"filters": Provide(query(TemplateFilter))},
+        summary="Parcel templates by household-size band (retired ones only with include_retired)",
+    )
+    async def list_templates(self, db_session: AsyncSession, filters: dict[str, Any]) -> Sequence[ParcelTemplate]:
+        return await queries.templates(db_session, **filters)
 
     @get("/{template_id:int}", opt=allow(*STAFF), return_dto=Dump[TemplateOut], summary="One parcel template")
     async def template(self, db_session: AsyncSession, template_id: int) -> ParcelTemplate:
@@ -95,6 +102,26 @@ class ParcelTemplateController(Controller):
         self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]
     ) -> ParcelTemplate:
         return await services.create_template(db_session, actor_id=principal.id, **data)
+
+    @post(
+        "/{template_id:int}/retire",
+        opt=allow(*MANAGERS),
+        return_dto=Dump[TemplateOut],
+        summary="Retire a template: no longer offered for new pantry days (the days using it keep it)",
+    )
+    async def retire_template(self, db_session: AsyncSession, principal: Principal, template_id: int) -> ParcelTemplate:
+        return await services.retire_template(db_session, actor_id=principal.id, template_id=template_id)
+
+    @post(
+        "/{template_id:int}/restore",
+        opt=allow(*MANAGERS),
+        return_dto=Dump[TemplateOut],
+        summary="Use a retired template again",
+    )
+    async def restore_template(
+        self, db_session: AsyncSession, principal: Principal, template_id: int
+    ) -> ParcelTemplate:
+        return await services.restore_template(db_session, actor_id=principal.id, template_id=template_id)
 
 
 class PantryEventController(Controller):

@@ -15,6 +15,13 @@ class TemplateNotFound(NotFound):
     title = "No such parcel template"
 
 
+class TemplateStatusConflict(Conflict):
+    """Retiring a retired parcel template, or restoring one in use."""
+
+    slug = "parcel-template-status"
+    title = "Not possible while the parcel template is retired (or in use)"
+
+
 class EventNotFound(NotFound):
     slug = "pantry-event-not-found"
     title = "No such pantry day"

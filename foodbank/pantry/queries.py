@@ -43,10 +43,13 @@ async def venues(session: AsyncSession) -> Sequence[PantryVenue]:
     return (await session.scalars(select(PantryVenue).order_by(PantryVenue.name))).all()
 
 
-async def templates(session: AsyncSession) -> Sequence[ParcelTemplate]:
+async def templates(session: AsyncSession, *, include_retired: bool = False) -> Sequence[ParcelTemplate]:
+    """The parcel templates offered for new pantry days; with `include_retired`, the retired ones too."""
     stmt = select(ParcelTemplate).order_by(
         ParcelTemplate.ready_to_eat_only, ParcelTemplate.min_people, ParcelTemplate.id
     )
+    if not include_retired:
+        stmt = stmt.where(ParcelTemplate.retired_at.is_(None))
     return (await session.scalars(stmt)).all()
 
 
@@ -240,7 +243,7 @@ async def packing_lists(session: AsyncSession, event_id: int) -> list[dict[str, 
     buffer: what goes into each parcel, by item, and the allergen tags kept out of it."""
     found = await event(session, event_id)
     reservations = {r.id: r for r in await _current_reservations(session, found)}
-    names = {t.id: t.name for t in await templates(session)}
+    names = {t.id: t.name for t in await templates(session, include_retired=True)}
     rows = (
         await session.execute(
             select(PantryRegistration, Household, PantrySlot.start_time)

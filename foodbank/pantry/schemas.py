@@ -71,6 +71,13 @@ class TemplateOut(Schema):
     ready_to_eat_only = fields.Boolean()
     note = fields.String(allow_none=True)
     lines = fields.List(fields.Nested(TemplateLineOut))
+    retired_at = fields.AwareDateTime(
+        allow_none=True, metadata={"description": "When it was retired (no longer offered for new days)."}
+    )
+
+
+class TemplateFilter(Schema):
+    include_retired = fields.Boolean(load_default=False, metadata={"description": "Retired templates too."})
 
 
 class SlotIn(Schema):

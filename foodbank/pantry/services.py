@@ -68,6 +68,8 @@ from foodbank.pantry.errors import (
     RegistrationStatusConflict,
     SlotFull,
     SlotNotFound,
+    TemplateNotFound,
+    TemplateStatusConflict,
     VenueNotFound,
     WalkInBufferEmpty,
 )
@@ -211,20 +213,71 @@ async def create_template(
     return template
 
 
+async def _locked_template(session: AsyncSession, template_id: int) -> ParcelTemplate:
+    stmt = (
+        select(ParcelTemplate)
+        .where(ParcelTemplate.id == template_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    template: ParcelTemplate | None = await session.scalar(stmt)
+    if template is None:
+        raise TemplateNotFound(f"There is no parcel template with id {template_id}.")
+    return template
+
+
+async def retire_template(session: AsyncSession, *, actor_id: int | None, template_id: int) -> ParcelTemplate:
+    """No longer offered for new pantry days; the days that use it keep it (it is never deleted)."""
+    template = await _locked_template(session, template_id)
+    if template.retired_at is not None:
+        raise TemplateStatusConflict(f'Parcel template "{template.name}" is already retired.')
+    template.retired_at = utcnow()
+    await session.flush()
+    await record(
+        session, actor_id=actor_id, action="parcel_template.retire", entity="parcel_template", entity_id=template_id
+    )
+    return template
+
+
+async def restore_template(session: AsyncSession, *, actor_id: int | None, template_id: int) -> ParcelTemplate:
+    """Offered again for new pantry days (overlaps are checked when a day's plan chooses it)."""
+    template = await _locked_template(session, template_id)
+    if template.retired_at is None:
+        raise TemplateStatusConflict(f'Parcel template "{template.name}" is in use, not retired.')
+    template.retired_at = None
+    await session.flush()
+    await record(
+        session, actor_id=actor_id, action="parcel_template.restore", entity="parcel_template", entity_id=template_id
+    )
+    return template
+
+
 async def _templates(session: AsyncSession, template_ids: Iterable[int]) -> list[ParcelTemplate]:
     ids = sorted(set(template_ids))
     found = (await session.scalars(select(ParcelTemplate).where(ParcelTemplate.id.in_(ids)))).all()
     return sorted(found, key=lambda t: t.id)
 
 
-async def _checked_templates(session: AsyncSession, template_ids: Sequence[int]) -> list[int]:
-    """The templates exist and, among those of one kind, no household size fits two of them."""
+async def _checked_templates(
+    session: AsyncSession, template_ids: Sequence[int], *, kept: Iterable[int] = ()
+) -> list[int]:
+    """The templates exist, are not retired (unless `kept`: the day already uses them) and, among those
+    of one kind, no household size fits two of them."""
     templates = await _templates(session, template_ids)
     unknown = sorted(set(template_ids) - {t.id for t in templates})
     if unknown:
         raise InvalidInput(
             "Unknown parcel templates: " + ", ".join(map(str, unknown)) + ".",
             errors=[{"field": "template_ids", "message": f"There is no parcel template with id {i}."} for i in unknown],
+        )
+    kept_ids = set(kept)
+    retired = [t for t in templates if t.retired_at is not None and t.id not in kept_ids]
+    if retired:
+        raise InvalidInput(
+            "Retired parcel templates cannot be chosen: "
+            + ", ".join(f'"{t.name}"' for t in retired)
+            + ". Choose others, or use them again first.",
+            errors=[{"field": "template_ids", "message": f'Template "{t.name}" is retired.'} for t in retired],
         )
     overlaps = parcels.overlapping_bands(templates)
     if overlaps:
@@ -309,7 +362,7 @@ async def update_event(
     if "venue_id" in changes:
         await _check_venue(session, changes["venue_id"])
     if "template_ids" in changes:
-        template_ids = await _checked_templates(session, changes["template_ids"])
+        template_ids = await _checked_templates(session, changes["template_ids"], kept=event.template_ids)
         event.template_links = [PantryEventTemplate(template_id=t) for t in template_ids]
     for name in ("venue_id", "event_date", "expected_walk_in_people", "walk_in_household_size", "note"):
         if name in changes:

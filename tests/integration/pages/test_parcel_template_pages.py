@@ -15,7 +15,7 @@ from foodbank.models import Role
 from tests.conftest import Actors
 from tests.integration.pages.test_coordinator_pages import signed_in, text_of
 from tests.integration.pantry import conftest as pantry_fixtures
-from tests.integration.pantry.conftest import Pantry
+from tests.integration.pantry.conftest import EVENT_DAY, Pantry
 
 # The pantry tests' fixtures (a stocked warehouse, people in every role, a venue), used as they are.
 wh, community, pantry = pantry_fixtures.wh, pantry_fixtures.community, pantry_fixtures.pantry
@@ -28,6 +28,18 @@ async def templates(p: Pantry) -> list[dict[str, Any]]:
     assert response.status_code == 200, response.text
     found: list[dict[str, Any]] = response.json()
     return found
+
+
+def new_day_plan(p: Pantry, *template_ids: int) -> dict[str, Any]:
+    """The form of a new pantry day (one slot) that chooses these templates."""
+    return {
+        "venue_id": p.venue,
+        "event_date": EVENT_DAY.isoformat(),
+        "slots-0-start_time": "10:00",
+        "slots-0-end_time": "11:00",
+        "slots-0-capacity": "10",
+        **{f"template-{t}": "on" for t in template_ids},
+    }
 
 
 def field_error(response: Response, name: str) -> str:
@@ -202,8 +214,6 @@ async def test_the_page_in_english(app: Litestar, pantry: Pantry) -> None:
 async def test_planning_starts_with_templates_that_fit_together_and_names_an_overlap(
     app: Litestar, pantry: Pantry
 ) -> None:
-    from tests.integration.pantry.conftest import EVENT_DAY
-
     p, wh = pantry, pantry.c.wh
     first = await p.template("小世帯", [{"item_id": wh.canned, "quantity": 2}], people=(1, 2))
     added_later = await p.template("おためし", [{"item_id": wh.canned, "quantity": 1}], people=(2, 4))
@@ -215,15 +225,64 @@ async def test_planning_starts_with_templates_that_fit_together_and_names_an_ove
     assert f'name="template-{large}" value="on" checked' in form.text
     assert f'name="template-{added_later}" value="on">' in form.text, "overlaps the first: offered, not ticked"
 
-    plan = {
-        "venue_id": p.venue,
-        "event_date": EVENT_DAY.isoformat(),
-        "slots-0-start_time": "10:00",
-        "slots-0-end_time": "11:00",
-        "slots-0-capacity": "10",
-        f"template-{first}": "on",
-        f"template-{added_later}": "on",
-    }
-    refused = await coordinator.post("/coordinator/pantry", plan)
+    refused = await coordinator.post("/coordinator/pantry", new_day_plan(p, first, added_later))
     assert refused.status_code == 422
     assert '箱の内容 "小世帯" (1-2) と "おためし" (2-4) の人数の範囲が重なっています' in html.unescape(text_of(refused))
+
+
+async def test_a_template_is_retired_after_a_second_click_listed_apart_and_used_again(
+    app: Litestar, pantry: Pantry
+) -> None:
+    p, wh = pantry, pantry.c.wh
+    trial = await p.template("おためしセット", [{"item_id": wh.canned, "quantity": 1}], people=(1, 2))
+    large = await p.template("大世帯", [{"item_id": wh.canned, "quantity": 4}], people=(3, 9))
+    event = (await p.event([trial, large]))["id"]
+    coordinator = await signed_in(app, p.coordinator)
+
+    page = await coordinator.get(PAGE)
+    assert page.text.count('<details class="confirm-step">') == 2 and 'id="retired"' not in page.text
+    assert f'action="{PAGE}/{trial}/retire"' in page.text and "使わなくする" in text_of(page)
+
+    retired = await coordinator.post(f"{PAGE}/{trial}/retire", {})
+    assert retired.status_code == 303 and retired.headers["location"] == f"{PAGE}#retired"
+    shown = await coordinator.follow(retired)
+    assert "箱の内容「おためしセット」を使わなくしました。" in shown.text
+    active, _, apart = shown.text.partition('<details class="card" id="retired">')
+    assert f'id="template-{trial}"' not in active and f'id="template-{large}"' in active
+    assert "使わなくした箱の内容（1 件）" in apart and "おためしセット" in apart
+    assert f'action="{PAGE}/{trial}/restore"' in apart and "また使う" in apart
+    assert [t["name"] for t in await templates(p)] == ["大世帯"]
+
+    # A new day no longer offers it, and one that names it anyway is refused at the templates.
+    assert f'name="template-{trial}"' not in (await coordinator.get("/coordinator/pantry/new")).text
+    refused = await coordinator.post("/coordinator/pantry", new_day_plan(p, trial, large))
+    assert refused.status_code == 422
+    assert "箱の内容「おためしセット」は使わなくしています。" in field_error(refused, "template_ids")
+
+    # The day that already uses it keeps it, marked, and its plan can still be saved.
+    day = await coordinator.get(f"/coordinator/pantry/{event}")
+    assert f'name="template-{trial}" value="on" checked' in day.text and "使わなくした" in text_of(day)
+    saved = await coordinator.post(
+        f"/coordinator/pantry/{event}/plan",
+        {
+            f"template-{trial}": "on",
+            f"template-{large}": "on",
+            "expected_walk_in_people": "0",
+            "walk_in_household_size": "3",
+            "note": "",
+        },
+    )
+    assert saved.status_code == 303, saved.text
+
+    twice = await coordinator.post(f"{PAGE}/{trial}/retire", {})
+    assert twice.status_code == 409 and "この箱の内容には今これはできません。" in twice.text
+
+    restored = await coordinator.post(f"{PAGE}/{trial}/restore", {})
+    assert restored.status_code == 303 and restored.headers["location"] == f"{PAGE}#template-{trial}"
+    again = await coordinator.follow(restored)
+    assert "箱の内容「おためしセット」をまた使えるようにしました。" in again.text and 'id="retired"' not in again.text
+    assert f'name="template-{trial}"' in (await coordinator.get("/coordinator/pantry/new")).text
+
+    volunteer = await signed_in(app, p.warehouse)
+    assert (await volunteer.post(f"{PAGE}/{trial}/retire", {})).status_code == 403
+    assert (await coordinator.post(f"{PAGE}/999999/retire", {})).status_code == 404
