@@ -18,7 +18,8 @@ from foodbank.households.errors import HouseholdNotFound, IdentityWithoutConsent
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
-from foodbank.models import Channel, Household, HouseholdIdentity, ParcelTemplate, ReservationPurpose, Role
+from foodbank.models import Channel, Household, HouseholdIdentity, ReservationPurpose, Role
+from foodbank.pantry import queries as pantry_queries
 from foodbank.picking import parcels
 from foodbank.stock import services as stock
 
@@ -173,7 +174,7 @@ async def anonymise_inactive(
 async def parcel_for(session: AsyncSession, household: Household) -> tuple[dict[int, int], dict[int, int]]:
     """The parcel template that fits the household's size (and kitchen), retired ones aside:
     (item units, category units)."""
-    templates = (await session.scalars(select(ParcelTemplate).where(ParcelTemplate.retired_at.is_(None)))).all()
+    templates = await pantry_queries.templates(session)
     template = parcels.choose_template(templates, household.size, household.ready_to_eat_only)
     if template is None:
         raise NoTemplate(

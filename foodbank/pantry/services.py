@@ -228,27 +228,25 @@ async def _locked_template(session: AsyncSession, template_id: int) -> ParcelTem
 
 async def retire_template(session: AsyncSession, *, actor_id: int | None, template_id: int) -> ParcelTemplate:
     """No longer offered for new pantry days; the days that use it keep it (it is never deleted)."""
-    template = await _locked_template(session, template_id)
-    if template.retired_at is not None:
-        raise TemplateStatusConflict(f'Parcel template "{template.name}" is already retired.')
-    template.retired_at = utcnow()
-    await session.flush()
-    await record(
-        session, actor_id=actor_id, action="parcel_template.retire", entity="parcel_template", entity_id=template_id
-    )
-    return template
+    return await _set_retired(session, actor_id=actor_id, template_id=template_id, retired=True)
 
 
 async def restore_template(session: AsyncSession, *, actor_id: int | None, template_id: int) -> ParcelTemplate:
     """Offered again for new pantry days (overlaps are checked when a day's plan chooses it)."""
+    return await _set_retired(session, actor_id=actor_id, template_id=template_id, retired=False)
+
+
+async def _set_retired(
+    session: AsyncSession, *, actor_id: int | None, template_id: int, retired: bool
+) -> ParcelTemplate:
     template = await _locked_template(session, template_id)
-    if template.retired_at is None:
-        raise TemplateStatusConflict(f'Parcel template "{template.name}" is in use, not retired.')
-    template.retired_at = None
+    if (template.retired_at is not None) == retired:
+        state = "already retired" if retired else "in use, not retired"
+        raise TemplateStatusConflict(f'Parcel template "{template.name}" is {state}.')
+    template.retired_at = utcnow() if retired else None
     await session.flush()
-    await record(
-        session, actor_id=actor_id, action="parcel_template.restore", entity="parcel_template", entity_id=template_id
-    )
+    action = "parcel_template.retire" if retired else "parcel_template.restore"
+    await record(session, actor_id=actor_id, action=action, entity="parcel_template", entity_id=template_id)
     return template
 
 
