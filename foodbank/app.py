@@ -30,7 +30,7 @@ from foodbank.lib.context import RequestContextMiddleware
 from foodbank.lib.db import Database, provide_db_session
 from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
-from foodbank.lib.validation import MarshmallowSchemaPlugin, path_ids_in_range
+from foodbank.lib.validation import Load, MarshmallowSchemaPlugin, json_bodies_only, path_ids_in_range
 from foodbank.pages import i18n
 from foodbank.pages.controllers import PAGE_HANDLERS
 from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
@@ -83,21 +83,37 @@ PROBLEM_STATUSES = {
     404: "Not found (problem details)",
     409: "Conflicts with the current state (problem details)",
     422: "Invalid fields, listed in errors (problem details)",
+    503: "The database cannot be reached; retry after Retry-After seconds (problem details)",
 }
+BODY_PROBLEM_STATUSES = {
+    413: "The body is larger than FOODBANK_MAX_BODY_BYTES (problem details)",
+    415: "The body is not application/json (problem details)",
+}
+THROTTLED_STATUS = {429: "Too many failed sign-ins; retry after Retry-After seconds (problem details)"}
 
 
-def document_problems(app: Litestar) -> None:
-    """Every route of ours answers errors as problem details: say so in the OpenAPI document."""
-    responses = {
+def _problem_responses(statuses: dict[int, str]) -> dict[int, ResponseSpec]:
+    return {
         status: ResponseSpec(
             data_container=ProblemSchema, media_type=PROBLEM_MEDIA_TYPE, description=text, generate_examples=False
         )
-        for status, text in PROBLEM_STATUSES.items()
+        for status, text in statuses.items()
     }
+
+
+def document_problems(app: Litestar) -> None:
+    """Every route of ours answers errors as problem details: say so in the OpenAPI document, with the
+    statuses that only a body (413, 415) or a sign-in (429) can cause on the routes that take them."""
     for route in app.routes:
         for handler in getattr(route, "route_handlers", []):
             if isinstance(handler, HTTPRouteHandler) and not handler.fn.__module__.startswith("litestar."):
-                handler.responses = {**responses, **(handler.responses or {})}
+                statuses = dict(PROBLEM_STATUSES)
+                data_dto = handler.resolve_data_dto()
+                if data_dto is not None and issubclass(data_dto, Load):
+                    statuses |= BODY_PROBLEM_STATUSES
+                if handler.opt.get("throttled"):
+                    statuses |= THROTTLED_STATUS
+                handler.responses = {**_problem_responses(statuses), **(handler.responses or {})}
 
 
 def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
@@ -116,7 +132,11 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         route_handlers=[
             health,
             create_static_files_router(path="/static", directories=[TEMPLATES / "pages" / "static"], opt=PUBLIC),
-            Router("/", guards=[authorize, path_ids_in_range], route_handlers=[*API_CONTROLLERS, *PAGE_HANDLERS]),
+            Router(
+                "/",
+                guards=[authorize, path_ids_in_range, json_bodies_only],
+                route_handlers=[*API_CONTROLLERS, *PAGE_HANDLERS],
+            ),
         ],
         template_config=TemplateConfig(
             directory=TEMPLATES / "pages",

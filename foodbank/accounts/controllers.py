@@ -69,7 +69,7 @@ class SessionController(Controller):
 
     @post(
         "/",
-        opt=PUBLIC,
+        opt={**PUBLIC, "throttled": True},
         dto=Load[SignInIn],
         return_dto=Dump[SignedInOut],
         status_code=HTTP_201_CREATED,

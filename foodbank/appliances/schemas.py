@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
 from foodbank.models import (
     ApplianceCategory,
     ApplianceDisposalReason,
@@ -44,7 +45,9 @@ class ApplianceIn(Schema):
         metadata={"description": "pse, old_law (the mark before April 2001) or none."},
     )
     donor_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    received_date = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+    received_date = fields.Date(
+        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+    )
     location_id = fields.Integer(required=True, strict=True)
     condition_grade = fields.Enum(ConditionGrade, by_value=True, required=True)
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
@@ -64,7 +67,9 @@ class ApplianceCheckIn(Schema):
 class ApplianceInspectionIn(Schema):
     """Checks done on one day by the caller; any subset, each kind at most once."""
 
-    inspected_on = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+    inspected_on = fields.Date(
+        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+    )
     checks = fields.List(fields.Nested(ApplianceCheckIn), required=True, validate=validate.Length(min=1, max=5))
 
     @validates_schema
@@ -80,7 +85,7 @@ class ApplianceReservationIn(Schema):
 
     household_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     referral_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    planned_delivery_date = fields.Date(required=True)
+    planned_delivery_date = fields.Date(required=True, validate=PLANNED_DAY)
     installation_needed = fields.Boolean(load_default=False)
     note = fields.String(load_default=None, allow_none=True, validate=NOTE)
 
@@ -99,7 +104,9 @@ class ApplianceReleaseIn(Schema):
 
 
 class ApplianceDeliveryIn(Schema):
-    delivered_on = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+    delivered_on = fields.Date(
+        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+    )
     delivered_by_id = fields.Integer(
         load_default=None, allow_none=True, strict=True, metadata={"description": "Who handed it over; default you."}
     )
@@ -125,7 +132,9 @@ class ApplianceDeliveryIn(Schema):
 
 
 class ApplianceDisposalIn(Schema):
-    disposed_on = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+    disposed_on = fields.Date(
+        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+    )
     reason = fields.Enum(ApplianceDisposalReason, by_value=True, required=True)
     recycling_ticket_number = fields.String(
         load_default=None,

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from foodbank.catalogue.barcodes import is_valid, normalise
+from foodbank.lib.validation import REPORT_DAY
 from foodbank.models import AllergenKind, DonorKind, Unit, Zone
 from foodbank.picking.fefo import DateKind
 
@@ -32,7 +33,9 @@ class AllergenOut(Schema):
 
 
 class AllergenFilter(Schema):
-    on = fields.Date(metadata={"description": "The lists as they stand on this date (default today)."})
+    on = fields.Date(
+        validate=REPORT_DAY, metadata={"description": "The lists as they stand on this date (default today)."}
+    )
 
 
 class CategoryIn(Schema):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import Municipality
 from foodbank.stock.schemas import RequestLineIn
 
@@ -112,7 +113,7 @@ class AllocationIn(Schema):
     """Reserve items for a household, FEFO, leaving out its allergens and honouring its dietary needs:
     the items listed in `lines`, or, without lines, the parcel template that fits its size."""
 
-    distribution_date = fields.Date(required=True)
+    distribution_date = fields.Date(required=True, validate=PLANNED_DAY)
     lines = fields.List(
         fields.Nested(RequestLineIn),
         validate=validate.Length(min=1, max=200),

@@ -8,6 +8,7 @@ own HTTP errors and anything unexpected into `application/problem+json` response
 from __future__ import annotations
 
 import logging
+import socket
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -79,6 +80,60 @@ class InvalidInput(AppError):
 
     def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None, **extra: Any) -> None:
         super().__init__(detail, errors=errors or [], **extra)
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    slug = "unsupported-media-type"
+    title = "Unsupported media type"
+
+
+class ServiceUnavailable(AppError):
+    """The database cannot be reached (down, restarting, out of connections): a retry later may succeed."""
+
+    status = 503
+    slug = "unavailable"
+    title = "The service cannot reach its database"
+
+    def __init__(self, detail: str, *, retry_after_seconds: int = 10) -> None:
+        super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
+
+
+UNAVAILABLE = ServiceUnavailable(
+    "The database cannot be reached just now; nothing was saved. Please try again in a few seconds."
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether `exc` says the database cannot be reached, rather than that a statement went wrong.
+
+    Connecting raises the socket's own errors (refused, unknown host, timeout) unwrapped; a lost connection,
+    a server shutting down or out of connections comes wrapped by SQLAlchemy around asyncpg's error."""
+    from asyncpg import exceptions as pg  # imported here: lib.errors is imported by everything
+    from sqlalchemy import exc as sa
+
+    unreachable = (
+        ConnectionError,
+        TimeoutError,
+        socket.gaierror,
+        sa.TimeoutError,  # no pooled connection came free in time
+        pg.PostgresConnectionError,  # SQLSTATE class 08
+        pg.CannotConnectNowError,
+        pg.AdminShutdownError,
+        pg.CrashShutdownError,
+        pg.TooManyConnectionsError,
+        pg.ConnectionDoesNotExistError,
+    )
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, unreachable):
+            return True
+        if isinstance(current, sa.DBAPIError) and current.connection_invalidated:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 class TooManyRequests(AppError):
@@ -216,7 +271,11 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
     )
 
 
-def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if database_unavailable(exc):
+        # One line, no traceback: while the database is away every request would log the same one.
+        log.warning("database unavailable", extra={"path": request.url.path, "error_type": type(exc).__name__})
+        return handle_app_error(request, UNAVAILABLE)
     log.exception("unhandled error", extra={"path": request.url.path, "error_type": type(exc).__name__})
     return problem_response(
         500,

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 import inspect
 import json
-from collections.abc import Callable, Collection, Coroutine, Generator, Mapping
+import re
+from collections.abc import Callable, Collection, Coroutine, Generator, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import marshmallow
@@ -31,7 +34,8 @@ from litestar.types.serialization import LitestarEncodableType
 from litestar.typing import FieldDefinition
 from packaging.version import Version
 
-from foodbank.lib.errors import BadRequest, NotFound
+from foodbank.lib import clock
+from foodbank.lib.errors import BadRequest, NotFound, UnsupportedMediaType
 
 S = TypeVar("S", bound=marshmallow.Schema)
 
@@ -43,26 +47,130 @@ would fail in the database driver as a server error instead of a refusal."""
 TOO_LARGE = "The number is too large or too small."
 
 
-def out_of_range(loaded: Any) -> dict[Any, Any]:
-    """marshmallow-shaped errors for every whole number in loaded data that PostgreSQL's integer cannot hold."""
+UNSTORABLE_TEXT = "Contains a character that cannot be stored (a NUL or a broken character): type it again."
+UNSTORABLE_KEY = "A field name contains a character that cannot be stored."
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+"""NUL, which no PostgreSQL text holds, and lone surrogates, which are no UTF-8 at all: JSON may carry
+both (`\\u0000`, `\\ud800`), and the driver would fail on them as a server error."""
+
+MAX_DEPTH = 32
+"""How deep what a person sends may nest: our deepest schema nests three levels."""
+TOO_DEEP = f"The body is nested too deep (more than {MAX_DEPTH} levels)."
+
+DAY_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
+"""Dates any field may hold: date arithmetic (a year later, the end of a fiscal year) stays in range,
+and no record of ours is older or newer. Fields with a meaning narrow it (`DateWindow`)."""
+DAY_OUT_OF_RANGE = "Give a date from 1900-01-01 to 2200-12-31."
+
+
+def _walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
+    """Every value in nested mappings and lists with its path; iterative, so depth cannot overflow."""
+    stack = [(path, value)]
+    while stack:
+        here, current = stack.pop()
+        yield here, current
+        if len(here) > MAX_DEPTH:
+            continue
+        if isinstance(current, Mapping):
+            stack.extend(((*here, key), inner) for key, inner in current.items())
+        elif isinstance(current, list | tuple):
+            stack.extend(((*here, index), inner) for index, inner in enumerate(current))
+
+
+def _nest(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:
+    """Put `message` at `path` in marshmallow's nested error shape (`{"lines": {0: {"x": [...]}}}`)."""
+    if not path:
+        errors.setdefault("_schema", []).append(message)
+        return
+    node = errors
+    for key in path[:-1]:
+        node = node.setdefault(key, {})
+    node.setdefault(path[-1], []).append(message)
+
+
+def unstorable(raw: Any) -> dict[Any, Any]:
+    """marshmallow-shaped errors for text that no column can hold, in what a person sent (before loading).
+
+    A body nested deeper than MAX_DEPTH is refused whole (400): no schema of ours is that deep."""
     errors: dict[Any, Any] = {}
-    items = loaded.items() if isinstance(loaded, Mapping) else enumerate(loaded) if isinstance(loaded, list) else ()
-    for key, value in items:
+    for path, value in _walk(raw):
+        if len(path) > MAX_DEPTH:
+            raise BadRequest(TOO_DEEP)
+        if path and isinstance(path[-1], str) and _UNSTORABLE.search(path[-1]):
+            _nest(errors, (), UNSTORABLE_KEY)  # never the name itself: it cannot be shown either
+        elif isinstance(value, str) and _UNSTORABLE.search(value):
+            _nest(errors, path, UNSTORABLE_TEXT)
+    return errors
+
+
+def out_of_range(loaded: Any) -> dict[Any, Any]:
+    """marshmallow-shaped errors for loaded values no column can hold: whole numbers beyond PostgreSQL's
+    integer, dates outside DAY_RANGE."""
+    errors: dict[Any, Any] = {}
+    for path, value in _walk(loaded):
         if isinstance(value, int) and not isinstance(value, bool):
             if not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
-                errors[key] = [TOO_LARGE]
-        elif isinstance(value, Mapping | list) and (inner := out_of_range(value)):
-            errors[key] = inner
+                _nest(errors, path, TOO_LARGE)
+        elif isinstance(value, date):
+            day = value.date() if isinstance(value, datetime) else value
+            if not DAY_RANGE[0] <= day <= DAY_RANGE[1]:
+                _nest(errors, path, DAY_OUT_OF_RANGE)
     return errors
 
 
 def checked_load(schema: marshmallow.Schema, raw: Any, **options: Any) -> Any:
-    """`schema.load(raw)`, refusing whole numbers the database cannot hold as field errors (a 422).
+    """`schema.load(raw)`, refusing as field errors (a 422) what the database cannot hold: NUL characters
+    and broken text (before loading), whole numbers and dates out of range (after).
     Every load of what a person sent goes through here: bodies, query strings, forms, CSV rows."""
+    if errors := unstorable(raw):
+        raise marshmallow.ValidationError(errors)
     loaded = schema.load(raw, **options)
     if errors := out_of_range(loaded):
         raise marshmallow.ValidationError(errors)
     return loaded
+
+
+DATE_WINDOW = "Give a date from %(start)s to %(end)s."
+
+
+@dataclass(frozen=True)
+class DateWindow:
+    """A validator: the dates plausible for a field's meaning, counted from today (Japan's date).
+
+    `DateWindow(past=timedelta(days=366), future=timedelta(0))` accepts the last year up to today. A date
+    outside is a typo far more often than a fact (a received date in 0001, an expiry in 9999)."""
+
+    past: timedelta | None = None
+    future: timedelta | None = None
+
+    def bounds(self, today: date) -> tuple[date, date]:
+        start = max(DAY_RANGE[0], today - self.past) if self.past is not None else DAY_RANGE[0]
+        end = min(DAY_RANGE[1], today + self.future) if self.future is not None else DAY_RANGE[1]
+        return start, end
+
+    def __call__(self, value: date) -> date:
+        start, end = self.bounds(clock.today())
+        day = value.date() if isinstance(value, datetime) else value
+        if not start <= day <= end:
+            raise marshmallow.ValidationError(DATE_WINDOW % {"start": start.isoformat(), "end": end.isoformat()})
+        return value
+
+
+def years(n: int) -> timedelta:
+    return timedelta(days=366 * n)
+
+
+RECORDED_DAY = DateWindow(past=years(1), future=timedelta(0))
+"""When something happened that is recorded now (received, referred, consented, inspected, handed out):
+up to a year back, never ahead."""
+PLANNED_DAY = DateWindow(past=years(1), future=years(2))
+"""A day that is planned or that bounds a validity (a pantry day, a delivery, a referral's validity)."""
+LABEL_DAY = DateWindow(past=years(3), future=years(10))
+"""A best-before or use-by date on a label: long-life emergency food keeps about five to seven years."""
+PAST_DAY = DateWindow(past=None, future=timedelta(0))
+"""A day whose records are asked for as they stood (stock as of a day): any past day, up to today."""
+REPORT_DAY = DateWindow(past=None, future=years(1))
+"""A filter of what was recorded: any past day, and not much ahead."""
 
 
 def path_ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -125,6 +233,8 @@ class Load(_MarshmallowDTO[S]):
             raw = json.loads(value)
         except (ValueError, UnicodeDecodeError):
             raise BadRequest("The body is not valid JSON.") from None
+        except RecursionError:
+            raise BadRequest(TOO_DEEP) from None
         return load(self.model_type, raw)
 
     def decode_builtins(self, value: dict[str, Any]) -> Any:
@@ -292,3 +402,25 @@ class MarshmallowSchemaPlugin(OpenAPISchemaPlugin):
             elif key in _PLAIN:
                 kwargs["examples" if key == "example" else key] = [value] if key == "example" else value
         return Schema(**kwargs)
+
+
+def _is_json(content_type: str) -> bool:
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    return media_type == "application/json" or (media_type.startswith("application/") and media_type.endswith("+json"))
+
+
+def json_bodies_only(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """A guard: a route that loads a JSON body (`dto=Load[...]`) refuses any other media type (415), before
+    the body is read, instead of parsing a form or a text as if it were JSON."""
+    data_dto = getattr(handler, "resolve_data_dto", lambda: None)()
+    if data_dto is None or not (inspect.isclass(data_dto) and issubclass(data_dto, Load)):
+        return
+    content_type = connection.headers.get("content-type", "")
+    no_body = connection.headers.get("content-length", "0") == "0" and "transfer-encoding" not in connection.headers
+    if not content_type and no_body:
+        return  # nothing sent at all: the schema says what is missing (422)
+    if not _is_json(content_type):
+        raise UnsupportedMediaType(
+            "Send the body as JSON with Content-Type: application/json"
+            + (f" (not {content_type.split(';', 1)[0].strip()[:60]})." if content_type else ".")
+        )

@@ -30,6 +30,7 @@ from foodbank.households.controllers import REGISTRARS
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
+from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
 from foodbank.models import (
     HandOutChannel,
     Household,
@@ -119,7 +120,9 @@ class IdentityForm(FormSchema):
 
 class AllocationForm(FormSchema):
     distribution_date = fields.Date(
-        required=True, error_messages={"required": N_("Give the day of the hand-out."), **A_DATE}
+        required=True,
+        validate=PLANNED_DAY,
+        error_messages={"required": N_("Give the day of the hand-out."), **A_DATE},
     )
     source = fields.String(
         load_default="template",
@@ -149,7 +152,9 @@ class HandOutForm(FormSchema):
         error_messages={"required": N_("Choose pick-up or delivery."), "unknown": N_("Must be one of the choices.")},
     )
     distributed_on = fields.Date(
-        required=True, error_messages={"required": N_("Give the day of the hand-out."), **A_DATE}
+        required=True,
+        validate=RECORDED_DAY,
+        error_messages={"required": N_("Give the day of the hand-out."), **A_DATE},
     )
     referral_id = fields.Integer(load_default=None, error_messages=WHOLE_NUMBER)
     people = fields.Integer(

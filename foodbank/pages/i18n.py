@@ -369,6 +369,7 @@ PROBLEM_TITLES: Mapping[str, str] = {
     "too-large": N_("What was sent is too large."),
     "validation": N_("Some fields need attention."),
     "too-many-requests": N_("Too many attempts. Wait a moment and try again."),
+    "unsupported-media-type": N_("What was sent is not in a form this accepts."),
     "insufficient-stock": N_("There is not enough usable stock."),
     "lot-unavailable": N_("This lot cannot be used for this."),
     "lot-not-found": N_("There is no such lot."),
@@ -411,6 +412,7 @@ _STATUS_TITLES: Mapping[int, str] = {
     405: "method-not-allowed",
     409: "conflict",
     413: "too-large",
+    415: "unsupported-media-type",
     422: "validation",
     429: "too-many-requests",
     500: "internal",
@@ -491,6 +493,12 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("Must be on or after valid_from."),
     N_("Required when an appliance is asked for."),
     N_("Referral %(id)s ran out on %(date)s; ask for a new one."),
+    # foodbank.lib.validation: what no column can hold, dates outside what is plausible for a field
+    N_("Contains a character that cannot be stored (a NUL or a broken character): type it again."),
+    N_("A field name contains a character that cannot be stored."),
+    N_("The body is nested too deep (more than %(levels)s levels)."),
+    N_("Give a date from 1900-01-01 to 2200-12-31."),
+    N_("Give a date from %(start)s to %(end)s."),
 )
 """English messages that services put in `detail` or `errors[].message`, as msgid templates: a
 service message that matches one is shown translated, with its values. A message that matches none is

@@ -37,7 +37,14 @@ from marshmallow import ValidationError
 from foodbank.config import Settings
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import today
-from foodbank.lib.errors import EXCEPTION_HANDLERS, AppError, flatten_marshmallow_errors, handle_unexpected
+from foodbank.lib.errors import (
+    EXCEPTION_HANDLERS,
+    UNAVAILABLE,
+    AppError,
+    database_unavailable,
+    flatten_marshmallow_errors,
+    handle_unexpected,
+)
 from foodbank.pages.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
@@ -247,15 +254,20 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
 def handle_page_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """Errors of page routes: for a browser, a page in the reader's language with the status kept;
     otherwise the problem details every route answers with. 401 always sends to sign-in."""
+    if not isinstance(exc, AppError) and database_unavailable(exc):
+        log.warning("database unavailable", extra={"path": request.url.path, "error_type": type(exc).__name__})
+        exc = UNAVAILABLE
     if isinstance(exc, AppError) and exc.status == 401:
         return Redirect("/sign-in", query_params={"next": request.url.path})
     if not wants_html(request):
         return _problem_details(request, exc)
     ui = Ui.for_request(request)
     if isinstance(exc, AppError):
-        if exc.status >= 500:
+        if exc.status >= 500 and exc is not UNAVAILABLE:
             log.error("page error", extra={"path": request.url.path, "error_type": type(exc).__name__})
-        return ui.error_page(describe_error(ui.tr, exc))
+        page = ui.error_page(describe_error(ui.tr, exc))
+        page.headers.update(exc.headers)
+        return page
     if isinstance(exc, ValidationError):
         errors = flatten_marshmallow_errors(exc.messages)
         return ui.error_page(describe_problem(ui.tr, 422, "validation", "", {"errors": errors}))

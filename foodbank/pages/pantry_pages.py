@@ -30,7 +30,7 @@ from foodbank.households import queries as household_queries
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
-from foodbank.lib.validation import INTEGER_RANGE
+from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
@@ -97,7 +97,9 @@ class PlanForm(FormSchema):
 
 class EventForm(PlanForm):
     venue_id = fields.Integer(required=True, error_messages={"required": N_("Choose the venue."), **WHOLE_NUMBER})
-    event_date = fields.Date(required=True, error_messages={"required": N_("Give the date."), **A_DATE})
+    event_date = fields.Date(
+        required=True, validate=PLANNED_DAY, error_messages={"required": N_("Give the date."), **A_DATE}
+    )
 
 
 class VenueForm(FormSchema):

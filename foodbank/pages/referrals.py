@@ -35,7 +35,7 @@ from foodbank.households import services as household_services
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
-from foodbank.lib.validation import checked_load
+from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, checked_load
 from foodbank.models import (
     ApplianceCategory,
     ApplianceCategoryRow,
@@ -109,6 +109,7 @@ class ReferralForm(FormSchema):
     agency_id = fields.Integer(error_messages=CHOICE)
     referred_on = fields.Date(
         required=True,
+        validate=RECORDED_DAY,
         error_messages={"required": N_("Give the day of the consultation."), "invalid": DATE_INVALID},
     )
     who_consulted = fields.Enum(
@@ -125,9 +126,10 @@ class ReferralForm(FormSchema):
     )
     appliance_category = fields.Enum(ApplianceCategory, by_value=True, error_messages=CHOICE)
     urgency = fields.Enum(Urgency, by_value=True, load_default=Urgency.normal, error_messages=CHOICE)
-    valid_from = fields.Date(load_default=None, error_messages={"invalid": DATE_INVALID})
+    valid_from = fields.Date(load_default=None, validate=PLANNED_DAY, error_messages={"invalid": DATE_INVALID})
     valid_until = fields.Date(
         required=True,
+        validate=PLANNED_DAY,
         error_messages={"required": N_("Give the last day the referral is valid."), "invalid": DATE_INVALID},
     )
     handouts_allowed = fields.Integer(
@@ -142,7 +144,7 @@ class ReferralForm(FormSchema):
         error_messages={"required": N_("Say whether the household consented to sharing its details.")},
     )
     consent_by = fields.Enum(WhoConsulted, by_value=True, error_messages=CHOICE)
-    consent_on = fields.Date(error_messages={"invalid": DATE_INVALID})
+    consent_on = fields.Date(validate=RECORDED_DAY, error_messages={"invalid": DATE_INVALID})
     consent_method = fields.Enum(ConsentMethod, by_value=True, error_messages=CHOICE)
     consent_scope = fields.String(validate=validate.Length(max=500, error=N_("At most 500 characters.")))
 

@@ -23,7 +23,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
-from foodbank.lib.validation import checked_load
+from foodbank.lib.validation import RECORDED_DAY, checked_load
 from foodbank.models import DisposalReason, Item, ReceiptKind, Zone
 from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
@@ -76,6 +76,7 @@ class ReceiptHeaderForm(FormSchema):
     location_id = fields.Integer(required=True, error_messages={"required": N_("Choose the location.")})
     received_date = fields.Date(
         required=True,
+        validate=RECORDED_DAY,
         error_messages={
             "required": N_("Give the day the goods arrived."),
             "invalid": N_("Write the date as YYYY-MM-DD."),

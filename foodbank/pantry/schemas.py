@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from foodbank.lib.validation import PLANNED_DAY, REPORT_DAY
 from foodbank.models import (
     Municipality,
     PantryEventStatus,
@@ -105,7 +106,7 @@ WALK_IN_SIZE_DOC = {"description": "Typical walk-in household size: walk-in parc
 
 class EventIn(Schema):
     venue_id = fields.Integer(required=True, strict=True)
-    event_date = fields.Date(required=True)
+    event_date = fields.Date(required=True, validate=PLANNED_DAY)
     slots = fields.List(fields.Nested(SlotIn), required=True, validate=validate.Length(min=1, max=50))
     expected_walk_in_people = fields.Integer(
         load_default=0, strict=True, validate=WALK_IN_PEOPLE, metadata=WALK_IN_PEOPLE_DOC
@@ -135,8 +136,8 @@ class EventUpdate(Schema):
 
 class EventFilter(Schema):
     status = fields.Enum(PantryEventStatus, by_value=True)
-    since = fields.Date()
-    until = fields.Date()
+    since = fields.Date(validate=REPORT_DAY)
+    until = fields.Date(validate=REPORT_DAY)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

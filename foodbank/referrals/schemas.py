@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
 from foodbank.models import ConsentMethod, ReferralRequest, ReferralStatus, Urgency, WhoConsulted
 
 REASONS = (
@@ -29,7 +30,7 @@ class ConsentIn(Schema):
 
     given = fields.Boolean(required=True)
     by = fields.Enum(WhoConsulted, by_value=True, load_default=None, allow_none=True)
-    on = fields.Date(load_default=None, allow_none=True)
+    on = fields.Date(load_default=None, allow_none=True, validate=RECORDED_DAY)
     method = fields.Enum(ConsentMethod, by_value=True, load_default=None, allow_none=True)
     scope = fields.String(
         load_default=None,
@@ -53,7 +54,7 @@ class ReferralIn(Schema):
     agency_id = fields.Integer(
         strict=True, metadata={"description": "Coordinators and admins only; a consultant refers for their own agency."}
     )
-    referred_on = fields.Date(required=True)
+    referred_on = fields.Date(required=True, validate=RECORDED_DAY)
     who_consulted = fields.Enum(WhoConsulted, by_value=True, required=True)
     reasons = fields.List(
         fields.String(validate=validate.OneOf(REASONS)), required=True, validate=validate.Length(min=1)
@@ -62,8 +63,8 @@ class ReferralIn(Schema):
     appliance_category = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=32))
     urgency = fields.Enum(Urgency, by_value=True, load_default=Urgency.normal)
     consent = fields.Nested(ConsentIn, required=True)
-    valid_from = fields.Date(load_default=None, metadata={"description": "Default: referred_on."})
-    valid_until = fields.Date(required=True)
+    valid_from = fields.Date(load_default=None, validate=PLANNED_DAY, metadata={"description": "Default: referred_on."})
+    valid_until = fields.Date(required=True, validate=PLANNED_DAY)
     handouts_allowed = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=52))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 

@@ -38,7 +38,7 @@ async def build_annual_summary(
             errors=[{"field": "fiscal_year", "message": f"must be {EARLIEST_YEAR} or later"}],
         )
     if fiscal_year > rules.fiscal_year_of(today, start_month):
-        first, _ = rules.fiscal_year_bounds(fiscal_year, start_month)
+        first = date(fiscal_year, start_month, 1)  # not fiscal_year_bounds: FY9999 ends in a year no date holds
         raise YearNotStarted(
             f"{rules.english_year_label(fiscal_year)} ({rules.japanese_year_label(fiscal_year)}) starts on "
             f"{first.isoformat()}: it has no figures yet.",

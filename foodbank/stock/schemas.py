@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from foodbank.catalogue.schemas import Barcode
+from foodbank.lib.validation import LABEL_DAY, PLANNED_DAY, RECORDED_DAY
 from foodbank.models import (
     Channel,
     DisposalReason,
@@ -29,9 +30,11 @@ class LabelDateField(fields.String):
     ) -> LabelDate:
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
-            return parse_label_date(text)
+            label = parse_label_date(text)
         except ValueError as exc:
             raise ValidationError(str(exc)) from None
+        LABEL_DAY(label.value)  # a year-month label counts as its last day
+        return label
 
 
 class ReceiptLineIn(Schema):
@@ -56,7 +59,9 @@ class ReceiptLineIn(Schema):
 class ReceiptIn(Schema):
     kind = fields.Enum(ReceiptKind, by_value=True, load_default=ReceiptKind.donation)
     donor_id = fields.Integer(load_default=None, allow_none=True, strict=True)
-    received_date = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+    received_date = fields.Date(
+        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+    )
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     lines = fields.List(fields.Nested(ReceiptLineIn), required=True, validate=validate.Length(min=1, max=500))
 
@@ -140,7 +145,9 @@ class DisposalIn(Schema):
 
 
 class DisposeExpiredIn(Schema):
-    as_of = fields.Date(load_default=None, metadata={"description": "Defaults to today (Japan time)."})
+    as_of = fields.Date(
+        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+    )
 
 
 class AdjustmentIn(Schema):
@@ -167,7 +174,7 @@ class ReservationIn(Schema):
     purpose = fields.Enum(ReservationPurpose, by_value=True, required=True)
     purpose_ref = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     channel = fields.Enum(Channel, by_value=True, required=True)
-    distribution_date = fields.Date(required=True)
+    distribution_date = fields.Date(required=True, validate=PLANNED_DAY)
     lines = fields.List(fields.Nested(RequestLineIn), required=True, validate=validate.Length(min=1, max=500))
     avoid_allergens = fields.List(fields.String(validate=validate.Length(max=32)), load_default=list)
     allow_partial = fields.Boolean(
