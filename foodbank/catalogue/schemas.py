@@ -7,7 +7,6 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from foodbank.catalogue.barcodes import is_valid, normalise
-from foodbank.lib.validation import REPORT_DAY
 from foodbank.models import AllergenKind, DonorKind, Unit, Zone
 from foodbank.picking.fefo import DateKind
 
@@ -33,9 +32,7 @@ class AllergenOut(Schema):
 
 
 class AllergenFilter(Schema):
-    on = fields.Date(
-        validate=REPORT_DAY, metadata={"description": "The lists as they stand on this date (default today)."}
-    )
+    on = fields.Date(metadata={"description": "The lists as they stand on this date (default today)."})
 
 
 class CategoryIn(Schema):
@@ -69,7 +66,6 @@ class ItemIn(Schema):
     unit_weight_kg = fields.Decimal(
         required=True,
         places=3,
-        as_string=True,
         validate=validate.Range(min=0, max=1000),
         metadata={"description": "Weight of one unit in kg, for the reports."},
     )

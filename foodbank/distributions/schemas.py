@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from foodbank.lib.validation import RECORDED_DAY, REPORT_DAY
+from foodbank.lib.validation import RECORDED_DAY
 from foodbank.models import DisposalReason, DonorKind, HandOutChannel, PartnerKind, Zone
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock.dates import format_label_date
@@ -69,9 +69,9 @@ class DistributionFilter(Schema):
     household_id = fields.Integer()
     household_code = fields.String(validate=validate.Length(min=1, max=20))
     partner_programme_id = fields.Integer()
-    on = fields.Date(validate=REPORT_DAY, metadata={"description": "Hand-outs of this day."})
-    since = fields.Date(validate=REPORT_DAY)
-    until = fields.Date(validate=REPORT_DAY)
+    on = fields.Date(metadata={"description": "Hand-outs of this day."})
+    since = fields.Date()
+    until = fields.Date()
     channel = fields.Enum(HandOutChannel, by_value=True)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=1000))
 

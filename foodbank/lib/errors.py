@@ -16,7 +16,7 @@ from litestar import Request, Response
 from litestar.exceptions import HTTPException
 from litestar.exceptions import ValidationException as LitestarValidationException
 from litestar.response import Redirect
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import INCLUDE, Schema, ValidationError, fields
 
 from foodbank.lib.context import current_request_id
 
@@ -295,7 +295,10 @@ EXCEPTION_HANDLERS: Mapping[Any, Any] = {
 
 
 class ProblemSchema(Schema):
-    """RFC 9457 problem details: every error has this shape."""
+    """RFC 9457 problem details: every error has this shape, and may carry more members with its data."""
+
+    class Meta:
+        unknown = INCLUDE  # members of an error's own (shortages, the lots concerned, retry_after_seconds)
 
     type = fields.String(metadata={"description": "A stable identifier, such as /problems/validation."})
     title = fields.String()
@@ -304,6 +307,21 @@ class ProblemSchema(Schema):
     instance = fields.String()
     request_id = fields.String(allow_none=True)
     errors = fields.List(
-        fields.Dict(keys=fields.String(), values=fields.String()),
+        fields.Nested(lambda: FieldErrorSchema()),
         metadata={"description": "Validation errors: field (such as lines.0.quantity) and message."},
+    )
+
+
+class FieldErrorSchema(Schema):
+    """One thing wrong in what was sent: a field of a body or query, or a cell of an imported file."""
+
+    class Meta:
+        unknown = INCLUDE  # an error may carry more data (the values allowed, a lot's id)
+
+    field = fields.String(metadata={"description": "Where: lines.0.quantity, or (body) for the whole body."})
+    message = fields.String(required=True)
+    source = fields.String(data_key="in", metadata={"description": "path, query or header, for a parameter."})
+    row = fields.Integer(allow_none=True, metadata={"description": "Imported files: the spreadsheet row (header: 1)."})
+    column = fields.String(
+        allow_none=True, metadata={"description": "Imported files: the column, as the file names it."}
     )

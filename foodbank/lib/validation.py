@@ -19,6 +19,7 @@ import re
 from collections.abc import Callable, Collection, Coroutine, Generator, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import marshmallow
@@ -63,6 +64,11 @@ and no record of ours is older or newer. Fields with a meaning narrow it (`DateW
 DAY_OUT_OF_RANGE = "Give a date from 1900-01-01 to 2200-12-31."
 
 
+def is_unstorable(text: str) -> bool:
+    """Whether `text` holds a character that no PostgreSQL text column can store."""
+    return _UNSTORABLE.search(text) is not None
+
+
 def _walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
     """Every value in nested mappings and lists with its path; iterative, so depth cannot overflow."""
     stack = [(path, value)]
@@ -96,9 +102,9 @@ def unstorable(raw: Any) -> dict[Any, Any]:
     for path, value in _walk(raw):
         if len(path) > MAX_DEPTH:
             raise BadRequest(TOO_DEEP)
-        if path and isinstance(path[-1], str) and _UNSTORABLE.search(path[-1]):
+        if path and isinstance(path[-1], str) and is_unstorable(path[-1]):
             _nest(errors, (), UNSTORABLE_KEY)  # never the name itself: it cannot be shown either
-        elif isinstance(value, str) and _UNSTORABLE.search(value):
+        elif isinstance(value, str) and is_unstorable(value):
             _nest(errors, path, UNSTORABLE_TEXT)
     return errors
 
@@ -133,20 +139,21 @@ def checked_load(schema: marshmallow.Schema, raw: Any, **options: Any) -> Any:
 DATE_WINDOW = "Give a date from %(start)s to %(end)s."
 
 
+EARLIEST_DAY = date(2000, 1, 1)
+"""No record of a food bank kept here is older (the annual summary starts at FY2000 too)."""
+
+
 @dataclass(frozen=True)
 class DateWindow:
-    """A validator: the dates plausible for a field's meaning, counted from today (Japan's date).
+    """A validator: the dates plausible for a field's meaning, from EARLIEST_DAY up to `future` after today
+    (Japan's date). A date outside is a typo far more often than a fact (a received date in 0001, an
+    expiry in 9999). Records of past years stay possible: a food bank types in last year's paper records."""
 
-    `DateWindow(past=timedelta(days=366), future=timedelta(0))` accepts the last year up to today. A date
-    outside is a typo far more often than a fact (a received date in 0001, an expiry in 9999)."""
-
-    past: timedelta | None = None
-    future: timedelta | None = None
+    future: timedelta
+    earliest: date = EARLIEST_DAY
 
     def bounds(self, today: date) -> tuple[date, date]:
-        start = max(DAY_RANGE[0], today - self.past) if self.past is not None else DAY_RANGE[0]
-        end = min(DAY_RANGE[1], today + self.future) if self.future is not None else DAY_RANGE[1]
-        return start, end
+        return self.earliest, min(DAY_RANGE[1], today + self.future)
 
     def __call__(self, value: date) -> date:
         start, end = self.bounds(clock.today())
@@ -160,17 +167,13 @@ def years(n: int) -> timedelta:
     return timedelta(days=366 * n)
 
 
-RECORDED_DAY = DateWindow(past=years(1), future=timedelta(0))
-"""When something happened that is recorded now (received, referred, consented, inspected, handed out):
-up to a year back, never ahead."""
-PLANNED_DAY = DateWindow(past=years(1), future=years(2))
+RECORDED_DAY = DateWindow(future=timedelta(0))
+"""When something happened (received, referred, consented, inspected, handed out), or a day whose records
+are asked for as they stood (stock as of a day): never ahead of today."""
+PLANNED_DAY = DateWindow(future=years(2))
 """A day that is planned or that bounds a validity (a pantry day, a delivery, a referral's validity)."""
-LABEL_DAY = DateWindow(past=years(3), future=years(10))
+LABEL_DAY = DateWindow(future=years(10))
 """A best-before or use-by date on a label: long-life emergency food keeps about five to seven years."""
-PAST_DAY = DateWindow(past=None, future=timedelta(0))
-"""A day whose records are asked for as they stood (stock as of a day): any past day, up to today."""
-REPORT_DAY = DateWindow(past=None, future=years(1))
-"""A filter of what was recorded: any past day, and not much ahead."""
 
 
 def path_ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _handler: BaseRouteHandler) -> None:
@@ -305,12 +308,29 @@ def query(schema_cls: type[marshmallow.Schema]) -> Callable[..., Coroutine[Any, 
     return provide_query
 
 
+DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
+
+
 class _FieldConverter(FieldConverterMixin):
     """apispec's marshmallow field converter, with nested schemas handed back to Litestar as markers."""
 
     def __init__(self) -> None:
         self.openapi_version = Version("3.1.0")
         self.init_attribute_functions()  # type: ignore[no-untyped-call]
+
+    def field2property(self, field: marshmallow.fields.Field[Any]) -> dict[str, Any]:
+        prop: dict[str, Any] = super().field2property(field)
+        if isinstance(field, marshmallow.fields.Decimal):
+            # Bounds and defaults are Decimals, which apispec writes as strings ("1000.000"): numbers here.
+            for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "default"):
+                if isinstance(prop.get(key), Decimal):
+                    prop[key] = float(prop[key])
+            if field.as_string:
+                # Sent as a string to keep every decimal exact ("0.500"): say so, and what it looks like.
+                prop["type"] = ["string", "null"] if field.allow_none else "string"
+                prop["pattern"] = DECIMAL_PATTERN
+                prop.pop("format", None)
+        return prop
 
     def resolve_nested_schema(self, schema: Any) -> dict[str, Any]:
         instance = schema if isinstance(schema, marshmallow.Schema) else None
@@ -379,6 +399,10 @@ class MarshmallowSchemaPlugin(OpenAPISchemaPlugin):
                 required.append(key)
         component.properties = properties
         component.required = required or None
+        # What the schema refuses, the document refuses: marshmallow raises on unknown fields by default,
+        # and what a Dump writes has exactly the schema's fields.
+        if schema_cls().unknown == marshmallow.RAISE:
+            component.additional_properties = False
         return component
 
     def _convert(self, prop: Mapping[str, Any], schema_creator: Any) -> Schema | Reference:

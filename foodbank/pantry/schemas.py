@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from foodbank.lib.validation import PLANNED_DAY, REPORT_DAY
+from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import (
     Municipality,
     PantryEventStatus,
@@ -136,8 +136,8 @@ class EventUpdate(Schema):
 
 class EventFilter(Schema):
     status = fields.Enum(PantryEventStatus, by_value=True)
-    since = fields.Date(validate=REPORT_DAY)
-    until = fields.Date(validate=REPORT_DAY)
+    since = fields.Date()
+    until = fields.Date()
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 

@@ -38,10 +38,11 @@ async def build_annual_summary(
             errors=[{"field": "fiscal_year", "message": f"must be {EARLIEST_YEAR} or later"}],
         )
     if fiscal_year > rules.fiscal_year_of(today, start_month):
-        first = date(fiscal_year, start_month, 1)  # not fiscal_year_bounds: FY9999 ends in a year no date holds
+        # Written out, not a date: any whole number reaches here, and no date holds the year 1226226.
+        starts = f"{fiscal_year:04d}-{start_month:02d}-01"
         raise YearNotStarted(
             f"{rules.english_year_label(fiscal_year)} ({rules.japanese_year_label(fiscal_year)}) starts on "
-            f"{first.isoformat()}: it has no figures yet.",
+            f"{starts}: it has no figures yet.",
             errors=[{"field": "fiscal_year", "message": "this fiscal year has not started"}],
         )
     if not session.in_transaction():

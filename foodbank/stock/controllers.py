@@ -17,7 +17,7 @@ from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.db import Database
 from foodbank.lib.pdf import pdf_document
-from foodbank.lib.validation import PAST_DAY, RECORDED_DAY, REPORT_DAY, Dump, Load, query
+from foodbank.lib.validation import RECORDED_DAY, Dump, Load, query
 from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock import csvio, documents, ledger, queries, services
@@ -68,18 +68,16 @@ class LotFilter(Schema):
     location_id = fields.Integer()
     status = fields.Enum(LotStatus, by_value=True)
     expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
-    as_of = fields.Date(
-        validate=REPORT_DAY, metadata={"description": "Reference date for expiring_within_days (default today)."}
-    )
+    as_of = fields.Date(metadata={"description": "Reference date for expiring_within_days (default today)."})
     limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class AsOfFilter(Schema):
-    as_of = fields.Date(validate=REPORT_DAY, metadata={"description": "Default today (Japan time)."})
+    as_of = fields.Date(metadata={"description": "Default today (Japan time)."})
 
 
 class StockAsOfFilter(Schema):
-    date = fields.Date(required=True, validate=PAST_DAY)
+    date = fields.Date(required=True, validate=RECORDED_DAY)
 
 
 class StockAsOfOut(Schema):
@@ -129,7 +127,7 @@ class ImportOut(Schema):
 
 
 class LedgerExportFilter(Schema):
-    since = fields.Date(validate=REPORT_DAY, metadata={"description": "Only movements from this day (Japan time)."})
+    since = fields.Date(metadata={"description": "Only movements from this day (Japan time)."})
 
 
 def csv_download(chunks: AsyncIterator[bytes], name: str) -> Stream:

@@ -36,7 +36,7 @@ from foodbank.audit.services import record
 from foodbank.config import StockSettings
 from foodbank.lib.clock import LOCAL_TZ, today
 from foodbank.lib.errors import AppError, InvalidInput, flatten_marshmallow_errors
-from foodbank.lib.validation import checked_load
+from foodbank.lib.validation import UNSTORABLE_TEXT, checked_load, is_unstorable
 from foodbank.models import Category, Item, Location, Lot, ReceiptKind, Warehouse
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock import ledger, queries, services
@@ -187,6 +187,10 @@ def decode(data: bytes) -> tuple[str, str]:
     )
 
 
+def _column_name(headers: Sequence[str], index: int) -> str | None:
+    return headers[index].strip() if index < len(headers) else None
+
+
 def read_csv(data: bytes, kind: ImportKind) -> Table:
     """Decode and parse; refuses a file without a usable header row (nothing is looked up yet)."""
     text, encoding = decode(data)
@@ -199,6 +203,16 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
     except csv.Error as exc:
         message = f"The file is not valid CSV near line {reader.line_num}: {exc}."
         raise ImportRefused([_row_error(None, None, message)]) from None
+    unstorable = [
+        _row_error(
+            number, records[0][index].strip() if number > 1 and index < len(records[0]) else None, UNSTORABLE_TEXT
+        )
+        for number, cells in enumerate(records, start=1)
+        for index, cell in enumerate(cells)
+        if is_unstorable(cell)
+    ]
+    if unstorable:  # before any cell is looked up: no column holds them
+        raise ImportRefused(unstorable)
     if not records or not any(cell.strip() for cell in records[0]):
         raise ImportRefused(
             [_row_error(1, None, "The first row must name the columns, e.g. " + _example_header(kind) + ".")]

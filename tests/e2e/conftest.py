@@ -1,7 +1,7 @@
 """End-to-end fixtures: the real app served by uvicorn on a free localhost port, driven by Debian's
 Chromium through Playwright (never a downloaded browser).
 
-- `live_server`: the app on its own thread and event loop, against this test's database (cloned from
+- `live_server` (tests/live.py): the app on its own thread and event loop, against this test's database (cloned from
   the migrated template, like every integration test); `live_server.url("/path")`.
 - `browser`: one headless Chromium for the session; `page`: a fresh context (cookies) per test, at
   phone size (390x844) in Japanese, with a default timeout; JavaScript errors fail the test.
@@ -17,21 +17,15 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
-from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.async_api import Browser, Page, async_playwright, expect
 
-from foodbank.app import create_app
-from foodbank.config import Settings
 from tests.conftest import Actor
 from tests.integration.stock.conftest import wh  # noqa: F401 - the stocked warehouse, as a fixture here too
+from tests.live import LiveServer, live_server  # noqa: F401 - the served app, as a fixture here
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -66,38 +60,6 @@ def chromium_path() -> str:
     return path
 
 
-@dataclass
-class LiveServer:
-    base: str
-
-    def url(self, path: str = "/") -> str:
-        return self.base + path
-
-
-@pytest.fixture
-def live_server(settings: Settings) -> Iterator[LiveServer]:
-    """The app served for real; its database connections live on the server's own event loop."""
-    app = create_app(settings)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_config=None, access_log=False, lifespan="on", timeout_graceful_shutdown=5)
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="live-server", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:  # startup takes a moment; this is the one wait that is not on an element
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("the live server did not start")
-        time.sleep(0.02)
-    try:
-        yield LiveServer(f"http://127.0.0.1:{port}")
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
-
-
 @pytest.fixture(scope="session")
 async def browser() -> AsyncIterator[Browser]:
     async with async_playwright() as playwright:
@@ -123,7 +85,7 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
-async def sign_in(page: Page, live_server: LiveServer, actor: Actor) -> None:
+async def sign_in(page: Page, live_server: LiveServer, actor: Actor) -> None:  # noqa: F811
     await page.goto(live_server.url("/sign-in"))
     await page.fill("#username", actor.username)
     await page.fill("#password", actor.password)

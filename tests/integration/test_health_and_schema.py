@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import marshmallow
 from httpx import AsyncClient
+from litestar import Litestar
 
 from foodbank.app import create_app
 from foodbank.config import Settings
 from foodbank.lib.db import Database
+from foodbank.lib.validation import Dump
 from tests.conftest import client_for
 
 
@@ -68,3 +71,39 @@ async def test_openapi_shows_marshmallow_schemas(client: AsyncClient) -> None:
     assert {"entity", "actor_id", "since", "limit"} <= set(params)
     assert params["limit"]["schema"]["type"] == "integer"
     assert params["limit"]["schema"]["maximum"] == 500
+
+
+def test_the_document_says_what_decimals_and_extra_fields_really_are(app: Litestar) -> None:
+    """Decimals leave as exact strings ("0.500") and the document says so; what a schema refuses
+    (unknown fields) the document refuses too; bounds are numbers, never strings."""
+    outputs: set[type[marshmallow.Schema]] = set()
+    for route in app.routes:
+        for handler in getattr(route, "route_handlers", []):
+            dto = handler.resolve_return_dto() if hasattr(handler, "resolve_return_dto") else None
+            if dto is not None and issubclass(dto, Dump):
+                outputs.add(dto.model_type)
+    seen: set[type[marshmallow.Schema]] = set()
+    pending = list(outputs)
+    while pending:
+        schema_cls = pending.pop()
+        if schema_cls in seen:
+            continue
+        seen.add(schema_cls)
+        for name, field in schema_cls().fields.items():
+            inner = field.inner if isinstance(field, marshmallow.fields.List) else field
+            if isinstance(inner, marshmallow.fields.Nested):
+                nested = inner.schema
+                pending.append(type(nested))
+            if isinstance(inner, marshmallow.fields.Decimal):
+                assert inner.as_string, f"{schema_cls.__name__}.{name} would leave as a string documented as a number"
+    assert len(seen) > 50
+    doc = app.openapi_schema.to_schema()
+    for name, component in doc["components"]["schemas"].items():
+        for key, prop in (component.get("properties") or {}).items():
+            for bound in ("minimum", "maximum"):
+                assert not isinstance(prop.get(bound), str), (name, key, bound)
+    assert doc["components"]["schemas"]["ItemIn"]["additionalProperties"] is False
+    assert doc["components"]["schemas"]["ItemOut"]["properties"]["unit_weight_kg"]["type"] == "string"
+    problem_statuses = doc["paths"]["/api/items"]["post"]["responses"]
+    assert {"413", "415", "422", "503"} <= set(problem_statuses)
+    assert "429" in doc["paths"]["/api/session"]["post"]["responses"]

@@ -102,7 +102,7 @@ async def test_far_dates_in_reads_are_refused_not_overflowed(
     ):
         problem = assert_problem(await client.get(url, headers=admin_headers), 422, "validation")
         assert [e["field"] for e in problem["errors"]] == [field], url
-    for year in (9999, 1, 0, 1900):
+    for year in (9999, 1226226, 2**31 - 1, 1, 0, 1900):
         response = await client.get(f"/api/reports/annual/{year}", headers=admin_headers)
         assert response.status_code in {404, 422}, (year, response.text[:300])
         assert response.headers["content-type"].startswith("application/problem+json")
@@ -116,7 +116,8 @@ async def test_implausible_dates_for_their_meaning_are_refused(
         ("0001-01-01", month_end(6).isoformat(), "received_date"),
         (TODAY.isoformat(), "9999-12-31", "lines.0.expiry"),
         (TODAY.isoformat(), "9999-12", "lines.0.expiry"),
-        (days(400), month_end(6).isoformat(), "received_date"),
+        (days(3), month_end(6).isoformat(), "received_date"),
+        ("1999-12-31", month_end(6).isoformat(), "received_date"),
     ):
         body = {"donor_id": wh.donor, "received_date": received, "lines": [{**line, "expiry": expiry}]}
         response = await client.post("/api/receipts", json=body, headers=wh.warehouse.headers)
@@ -175,3 +176,19 @@ async def test_api_routes_answer_503_while_the_database_is_unreachable(
         assert page.status_code == 503
         assert int(page.headers["retry-after"]) > 0
     assert not [r for r in caplog.records if r.exc_info], "an unreachable database is not a traceback per request"
+
+
+@pytest.mark.parametrize("cell", ["A-01\x00", "lot\x00code"], ids=["location", "lot-code"])
+async def test_nul_in_a_csv_cell_is_a_row_error(
+    client: AsyncClient, database: Database, wh: Warehouse, cell: str
+) -> None:
+    location, lot_code = (cell, "L1") if cell.startswith("A-01") else ("A-01", cell)
+    body = f"JANコード,数量,期限,棚,ロット\r\n4901234567894,7,{month_end(10).isoformat()},{location},{lot_code}\r\n"
+    response = await client.post(
+        "/api/stock/imports?kind=opening_balance",
+        content=body.encode(),
+        headers={**wh.warehouse.headers, "Content-Type": "text/csv"},
+    )
+    problem = assert_problem(response, 422, "validation")
+    assert problem["errors"][0]["row"] == 2, problem
+    assert await count(database, Receipt) == 0
