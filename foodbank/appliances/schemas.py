@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
+from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, SINCE_2000
 from foodbank.models import (
     ApplianceCategory,
     ApplianceDisposalReason,
@@ -46,7 +46,7 @@ class ApplianceIn(Schema):
     )
     donor_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     received_date = fields.Date(
-        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+        load_default=None, validate=SINCE_2000, metadata={"description": "Defaults to today (Japan time)."}
     )
     location_id = fields.Integer(required=True, strict=True)
     condition_grade = fields.Enum(ConditionGrade, by_value=True, required=True)

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from foodbank.lib.validation import RECORDED_DAY
+from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import DisposalReason, DonorKind, HandOutChannel, PartnerKind, Zone
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock.dates import format_label_date
@@ -25,7 +25,7 @@ class DistributionIn(Schema):
     partner_programme_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     channel = fields.Enum(HandOutChannel, by_value=True, required=True)
     distributed_on = fields.Date(
-        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+        load_default=None, validate=PLANNED_DAY, metadata={"description": "Defaults to today (Japan time)."}
     )
     referral_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     reservation_id = fields.Integer(

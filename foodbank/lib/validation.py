@@ -149,11 +149,11 @@ class DateWindow:
     (Japan's date). A date outside is a typo far more often than a fact (a received date in 0001, an
     expiry in 9999). Records of past years stay possible: a food bank types in last year's paper records."""
 
-    future: timedelta
+    future: timedelta | None
     earliest: date = EARLIEST_DAY
 
     def bounds(self, today: date) -> tuple[date, date]:
-        return self.earliest, min(DAY_RANGE[1], today + self.future)
+        return self.earliest, DAY_RANGE[1] if self.future is None else min(DAY_RANGE[1], today + self.future)
 
     def __call__(self, value: date) -> date:
         start, end = self.bounds(clock.today())
@@ -167,6 +167,9 @@ def years(n: int) -> timedelta:
     return timedelta(days=366 * n)
 
 
+SINCE_2000 = DateWindow(future=None)
+"""A day of record whose service checks the future itself, listing it with every other reason (receipts,
+appliance intake), or a reference day that may lie ahead (lots that will have expired a week from now)."""
 RECORDED_DAY = DateWindow(future=timedelta(0))
 """When something happened (received, referred, consented, inspected, handed out), or a day whose records
 are asked for as they stood (stock as of a day): never ahead of today."""

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from foodbank.catalogue.schemas import Barcode
-from foodbank.lib.validation import LABEL_DAY, PLANNED_DAY, RECORDED_DAY
+from foodbank.lib.validation import LABEL_DAY, PLANNED_DAY, SINCE_2000
 from foodbank.models import (
     Channel,
     DisposalReason,
@@ -60,7 +60,7 @@ class ReceiptIn(Schema):
     kind = fields.Enum(ReceiptKind, by_value=True, load_default=ReceiptKind.donation)
     donor_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     received_date = fields.Date(
-        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+        load_default=None, validate=SINCE_2000, metadata={"description": "Defaults to today (Japan time)."}
     )
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     lines = fields.List(fields.Nested(ReceiptLineIn), required=True, validate=validate.Length(min=1, max=500))
@@ -146,7 +146,7 @@ class DisposalIn(Schema):
 
 class DisposeExpiredIn(Schema):
     as_of = fields.Date(
-        load_default=None, validate=RECORDED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+        load_default=None, validate=SINCE_2000, metadata={"description": "Defaults to today (Japan time)."}
     )
 
 
