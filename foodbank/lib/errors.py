@@ -18,6 +18,7 @@ from litestar.response import Redirect
 from marshmallow import Schema, ValidationError, fields
 
 from foodbank.lib.context import current_request_id
+from foodbank.lib.logs import unexpected_error
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("foodbank.errors")
@@ -217,7 +218,8 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
 
 
 def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
-    log.exception("unhandled error", extra={"path": request.url.path, "error_type": type(exc).__name__})
+    # Not log.exception: the record keeps no exception, whose message may carry what was typed.
+    log.error("unhandled error", extra={"path": request.url.path, **unexpected_error(exc)})
     return problem_response(
         500,
         slug="internal",

@@ -38,6 +38,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import today
 from foodbank.lib.errors import EXCEPTION_HANDLERS, AppError, flatten_marshmallow_errors, handle_unexpected
+from foodbank.lib.logs import unexpected_error
 from foodbank.pages.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
@@ -261,7 +262,7 @@ def handle_page_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return ui.error_page(describe_problem(ui.tr, 422, "validation", "", {"errors": errors}))
     if isinstance(exc, HTTPException):
         return ui.error_page(describe_problem(ui.tr, exc.status_code, "", exc.detail, {}))
-    log.exception("unhandled error on a page", extra={"path": request.url.path, "error_type": type(exc).__name__})
+    log.error("unhandled error on a page", extra={"path": request.url.path, **unexpected_error(exc)})
     return ui.error_page(describe_problem(ui.tr, 500, "internal", "", {}))
 
 
