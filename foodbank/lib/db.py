@@ -50,11 +50,17 @@ class Database:
 
 async def provide_db_session(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     database: Database = state.database
+    replay = None
     async with database.sessionmaker() as session, session.begin():
         claim = await idempotency.claim(session, request)
-        yield session
-        if claim is not None:
-            await idempotency.record_response(session, claim)
+        if isinstance(claim, idempotency.Replay):
+            replay = claim  # answered instead of the handler, after this transaction commits its reads
+        else:
+            yield session
+            if claim is not None:
+                await idempotency.record_response(session, claim)
+    if replay is not None:
+        raise replay
 
 
 def violated_constraint(exc: IntegrityError) -> str | None:
