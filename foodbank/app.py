@@ -123,7 +123,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         if not settings.database.url:
             raise RuntimeError("DATABASE_URL is not set (foodbank run sets it for the local cluster)")
         database = Database.connect(settings.database.url, pool_size=settings.database.pool_size)
-    configure_logging(settings.log_level, as_json=settings.log_json)
+    configure_logging(settings.log_level, as_json=settings.log_json, sql_echo=settings.database.echo)
 
     async def close_database() -> None:
         await database.dispose()

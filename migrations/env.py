@@ -8,8 +8,8 @@ import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from foodbank.lib.db import new_engine
 from foodbank.models import Base
 
 config = context.config
@@ -32,7 +32,7 @@ async def run_async() -> None:
     url = config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL")
     if not url:
         raise SystemExit("Set DATABASE_URL (postgresql+asyncpg://...) to run migrations.")
-    engine = create_async_engine(url)
+    engine = new_engine(url)
     async with engine.connect() as conn:
         await conn.run_sync(run_with)
     await engine.dispose()

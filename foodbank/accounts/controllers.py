@@ -29,11 +29,20 @@ from foodbank.config import Settings
 from foodbank.lib.access import PUBLIC, Principal, allow
 from foodbank.lib.clock import utcnow
 from foodbank.lib.db import Database
-from foodbank.lib.errors import AppError
+from foodbank.lib.errors import AppError, NotFound
+from foodbank.lib.idempotency import Reread, ShownOnce
 from foodbank.lib.validation import Dump, Load
 from foodbank.models import Agency, ApiToken, Role, User
 
 EVERYONE = tuple(Role)
+
+
+async def user_now(session: AsyncSession, _caller: Principal, user_id: int) -> User:
+    """What a retried user creation answers: the user as it is now (names are not stored twice)."""
+    user = await session.get(User, user_id)
+    if user is None:
+        raise NotFound(f"There is no user with id {user_id}.")
+    return user
 
 
 def session_cookie(value: str, settings: Settings, *, max_age: int) -> Cookie:
@@ -108,7 +117,13 @@ class TokenController(Controller):
 
     @post(
         "/",
-        opt=allow(*EVERYONE, idempotent=True),
+        # The secret is never stored: a retry is 409, naming the token to revoke.
+        opt=allow(
+            *EVERYONE,
+            idempotent=ShownOnce(
+                "API token", "If it was lost, revoke it (DELETE /api/tokens/{id}) and create another."
+            ),
+        ),
         dto=Load[TokenIn],
         return_dto=Dump[TokenCreatedOut],
         summary="Create a personal API token (the secret is shown once)",
@@ -141,7 +156,7 @@ class UserController(Controller):
 
     @post(
         "/",
-        opt=allow(Role.admin, idempotent=True),
+        opt=allow(Role.admin, idempotent=Reread(user_now)),
         dto=Load[UserIn],
         return_dto=Dump[UserOut],
         summary="Create a user with roles",

@@ -65,7 +65,8 @@ async def create_user(
     await add_unique(
         session,
         user,
-        {"uq_user_account_username_lower": UsernameTaken(f"The username {username!r} is already in use.")},
+        # The message does not repeat the username: error bodies carry no personal data.
+        {"uq_user_account_username_lower": UsernameTaken("That username is already in use: choose another.")},
     )
     await record(
         session,

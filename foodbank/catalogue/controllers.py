@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries, services
 from foodbank.catalogue.barcodes import is_valid, normalise
-from foodbank.catalogue.errors import ItemNotFound
+from foodbank.catalogue.errors import DonorNotFound, ItemNotFound
 from foodbank.catalogue.schemas import (
     AllergenFilter,
     AllergenOut,
@@ -32,11 +32,21 @@ from foodbank.catalogue.schemas import (
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import InvalidInput
+from foodbank.lib.idempotency import Reread
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Category, Donor, Item, Location, Role, Warehouse
 
 STAFF = (Role.admin, Role.coordinator, Role.warehouse)
 MANAGERS = (Role.admin, Role.coordinator)
+
+
+async def donor_now(session: AsyncSession, _caller: Principal, donor_id: int) -> Donor:
+    """What a retried donor registration answers: the donor as it is now (a person's name and contact
+    are personal, so the first answer is not stored)."""
+    donor = await session.get(Donor, donor_id)
+    if donor is None:
+        raise DonorNotFound(f"There is no donor with id {donor_id}.")
+    return donor
 
 
 class CatalogueController(Controller):
@@ -136,7 +146,7 @@ class CatalogueController(Controller):
 
     @post(
         "/donors",
-        opt=allow(*STAFF, idempotent=True),
+        opt=allow(*STAFF, idempotent=Reread(donor_now)),
         dto=Load[DonorIn],
         return_dto=Dump[DonorOut],
         summary="Register a donor",

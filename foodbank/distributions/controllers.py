@@ -27,6 +27,7 @@ from foodbank.distributions.schemas import (
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
+from foodbank.lib.idempotency import Reread
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PartnerProgramme, Role
@@ -49,13 +50,18 @@ async def shown(db_session: AsyncSession, principal: Principal, distribution_id:
     return for_role(principal, found)
 
 
+DISTRIBUTION_REPLAY = Reread(shown)
+"""A retried hand-out or return answers the distribution as it is now: a frequency override's reason
+is about the household, so the first answer is not stored."""
+
+
 class DistributionController(Controller):
     path = "/api"
     tags = ["distributions"]
 
     @post(
         "/distributions",
-        opt=allow(*HANDING_OUT, idempotent=True),
+        opt=allow(*HANDING_OUT, idempotent=DISTRIBUTION_REPLAY),
         dto=Load[DistributionIn],
         return_dto=Dump[DistributionOut],
         summary="Hand goods over to a household or a partner programme (from a reservation or named lots)",
@@ -105,7 +111,7 @@ class DistributionController(Controller):
 
     @post(
         "/distributions/{distribution_id:int}/returns",
-        opt=allow(*HANDING_OUT, idempotent=True),
+        opt=allow(*HANDING_OUT, idempotent=DISTRIBUTION_REPLAY),
         dto=Load[GoodsReturnIn],
         return_dto=Dump[DistributionOut],
         summary="Goods come back onto their lots: how a mistaken hand-out is corrected",

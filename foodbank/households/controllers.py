@@ -23,9 +23,11 @@ from foodbank.households.schemas import (
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
+from foodbank.lib.idempotency import Reread
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Household, HouseholdIdentity, Role
 from foodbank.stock import services as stock
+from foodbank.stock.controllers import RESERVATION_REPLAY
 from foodbank.stock.schemas import ReservationOut
 
 REGISTRARS = (Role.admin, Role.coordinator, Role.consultant)
@@ -49,7 +51,8 @@ class HouseholdController(Controller):
 
     @post(
         "/",
-        opt=allow(*REGISTRARS, idempotent=True),
+        # A retry answers the household as it is now (notes are personal), with the first warnings.
+        opt=allow(*REGISTRARS, idempotent=Reread(queries.get_visible, kept=("warnings",))),
         dto=Load[HouseholdIn],
         return_dto=Dump[HouseholdCreatedOut],
         summary="Register a household; its identity is stored apart",
@@ -89,7 +92,7 @@ class HouseholdController(Controller):
 
     @post(
         "/{household_id:int}/allocations",
-        opt=allow(Role.admin, Role.coordinator, idempotent=True),
+        opt=allow(Role.admin, Role.coordinator, idempotent=RESERVATION_REPLAY),
         dto=Load[AllocationIn],
         return_dto=Dump[ReservationOut],
         summary="Reserve stock for a household (its allergens and dietary needs left out); returns the picking list",

@@ -17,6 +17,14 @@ class IdentityWithoutConsent(Forbidden):
     title = "The household has not consented to sharing its identity"
 
 
+class IdentityNotSharedWithAgency(Forbidden):
+    """A consultant's agency follows the household (a referral in its name) but did not register it,
+    nor refer it itself with the household's consent."""
+
+    slug = "identity-not-shared"
+    title = "The household's identity is not shared with your agency"
+
+
 class NoTemplate(Conflict):
     slug = "no-parcel-template"
     title = "No parcel template fits this household"

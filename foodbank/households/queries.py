@@ -11,14 +11,31 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.households.errors import HouseholdNotFound
 from foodbank.lib.access import Principal
-from foodbank.models import Household, HouseholdIdentity, Referral, Role, User
+from foodbank.models import ConsentThrough, Household, HouseholdIdentity, Referral, Role, User
+
+
+def registered_by(agency_id: int) -> Any:
+    return exists().where(User.id == Household.created_by_id, User.agency_id == agency_id)
 
 
 def agency_households(agency_id: int) -> Any:
-    """Households an agency registered or referred: what its consultants may see."""
-    registered = exists().where(User.id == Household.created_by_id, User.agency_id == agency_id)
+    """Households an agency registered or referred (a referral in its name, even one the food bank
+    recorded): what its consultants may see and follow, by code."""
     referred = exists().where(Referral.household_id == Household.id, Referral.agency_id == agency_id)
-    return or_(registered, referred)
+    return or_(registered_by(agency_id), referred)
+
+
+def agency_may_see_identity(agency_id: int) -> Any:
+    """Households whose identity an agency's consultants may read: those it registered, and those it
+    referred itself with the household's consent given through it. A referral the food bank recorded
+    in the agency's name carries the food bank's consent, not the agency's, and opens nothing to it."""
+    consented = exists().where(
+        Referral.household_id == Household.id,
+        Referral.agency_id == agency_id,
+        Referral.consent_given,
+        Referral.consent_through == ConsentThrough.agency,
+    )
+    return or_(registered_by(agency_id), consented)
 
 
 def visible(stmt: Select[Any], principal: Principal) -> Select[Any]:
@@ -50,6 +67,11 @@ async def list_visible(
     if municipality is not None:
         stmt = stmt.where(Household.municipality == municipality)
     return (await session.scalars(visible(stmt, principal))).all()
+
+
+async def agency_may_read_identity(session: AsyncSession, agency_id: int, household_id: int) -> bool:
+    stmt = select(exists().where(Household.id == household_id, agency_may_see_identity(agency_id)))
+    return bool(await session.scalar(stmt))
 
 
 async def identity_of(session: AsyncSession, household_id: int) -> HouseholdIdentity | None:

@@ -14,7 +14,12 @@ from foodbank.audit.services import record
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.config import StockSettings
 from foodbank.households import queries
-from foodbank.households.errors import HouseholdNotFound, IdentityWithoutConsent, NoTemplate
+from foodbank.households.errors import (
+    HouseholdNotFound,
+    IdentityNotSharedWithAgency,
+    IdentityWithoutConsent,
+    NoTemplate,
+)
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
@@ -112,13 +117,21 @@ async def update_household(
 async def read_identity(session: AsyncSession, *, actor: Principal, household_id: int) -> HouseholdIdentity:
     """Identity for those who may see it, each read audited.
 
-    Consultants see their own agency's households. The food bank's staff see a household registered
-    by a consultant only once a referral records the household's consent to share it.
+    Consultants see the identity of households their agency registered, or referred itself with the
+    household's consent; a referral the food bank recorded in their agency's name is not enough. The
+    food bank's staff see a household registered by a consultant only once a referral records the
+    household's consent to share it (the agency's, or the food bank's own).
     """
     household = await queries.get_visible(session, actor, household_id)
     if not actor.has(Role.admin, Role.coordinator):
         if actor.agency_id is None:
             raise HouseholdNotFound(f"There is no household with id {household_id}.")
+        if not await queries.agency_may_read_identity(session, actor.agency_id, household_id):
+            raise IdentityNotSharedWithAgency(
+                f"Your agency did not register {household.code}, and no referral your agency made itself "
+                "records the household's consent to share its identity. A referral the food bank recorded in "
+                "your agency's name carries the food bank's consent, not your agency's."
+            )
     elif await queries.registered_by_agency(session, household) is not None and not await queries.has_consent(
         session, household_id
     ):

@@ -3,6 +3,7 @@
     @get("/stock", opt=allow(Role.warehouse, Role.coordinator))
     @post("/sign-in", opt=PUBLIC)
     @post("/receipts", opt=allow(Role.warehouse, idempotent=True))
+    @post("/households", opt=allow(Role.coordinator, idempotent=Reread(household_now)))
 
 The guard that enforces these declarations is `foodbank.accounts.access.authorize`.
 """
@@ -10,22 +11,27 @@ The guard that enforces these declarations is `foodbank.accounts.access.authoriz
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Litestar
 from litestar.handlers import HTTPRouteHandler
 
 from foodbank.models import Role
 
+if TYPE_CHECKING:
+    from foodbank.lib.idempotency import ReplayPolicy
+
 PUBLIC: dict[str, Any] = {"public": True}
 
 
-def allow(*roles: Role, idempotent: bool = False) -> dict[str, Any]:
+def allow(*roles: Role, idempotent: bool | ReplayPolicy = False) -> dict[str, Any]:
+    """`idempotent`: True, or how a replay answers when the response carries personal data or a
+    secret (`foodbank.lib.idempotency.Reread` or `ShownOnce`)."""
     if not roles:
         raise ValueError("allow() needs at least one role; use PUBLIC for open routes")
     opt: dict[str, Any] = {"roles": frozenset(roles)}
     if idempotent:
-        opt["idempotent"] = True
+        opt["idempotent"] = idempotent
     return opt
 
 

@@ -21,14 +21,21 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from foodbank.lib import idempotency
 
 
+def new_engine(url: str, **options: Any) -> AsyncEngine:
+    """Every engine of ours: errors and SQL logs never show a statement's parameters, which are the
+    values people typed (names, phones, addresses, notes, passwords). SQL logging itself is a logging
+    setting (`FOODBANK_DB_ECHO`, see `lib/logs.py`), not the engine's `echo`."""
+    return create_async_engine(url, hide_parameters=True, **options)
+
+
 @dataclass(frozen=True)
 class Database:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int = 10, echo: bool = False) -> Database:
-        engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, echo=echo, pool_pre_ping=True)
+    def connect(cls, url: str, *, pool_size: int = 10) -> Database:
+        engine = new_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager
@@ -43,11 +50,17 @@ class Database:
 
 async def provide_db_session(state: State, request: Request[Any, Any, Any]) -> AsyncGenerator[AsyncSession, None]:
     database: Database = state.database
+    replay = None
     async with database.sessionmaker() as session, session.begin():
         claim = await idempotency.claim(session, request)
-        yield session
-        if claim is not None:
-            await idempotency.record_response(session, claim)
+        if isinstance(claim, idempotency.Replay):
+            replay = claim  # answered instead of the handler, after this transaction commits its reads
+        else:
+            yield session
+            if claim is not None:
+                await idempotency.record_response(session, claim)
+    if replay is not None:
+        raise replay
 
 
 def violated_constraint(exc: IntegrityError) -> str | None:

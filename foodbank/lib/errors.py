@@ -19,6 +19,7 @@ from litestar.response import Redirect
 from marshmallow import INCLUDE, Schema, ValidationError, fields
 
 from foodbank.lib.context import current_request_id
+from foodbank.lib.logs import unexpected_error
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("foodbank.errors")
@@ -276,7 +277,8 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         # One line, no traceback: while the database is away every request would log the same one.
         log.warning("database unavailable", extra={"path": request.url.path, "error_type": type(exc).__name__})
         return handle_app_error(request, UNAVAILABLE)
-    log.exception("unhandled error", extra={"path": request.url.path, "error_type": type(exc).__name__})
+    # Not log.exception: the record keeps no exception, whose message may carry what was typed.
+    log.error("unhandled error", extra={"path": request.url.path, **unexpected_error(exc)})
     return problem_response(
         500,
         slug="internal",

@@ -1,23 +1,30 @@
 """Idempotency keys for creating requests (`Idempotency-Key` header).
 
-A handler opts in with `opt={"idempotent": True}` (see `foodbank.lib.routes`). Then, inside the
+A handler opts in with `opt=allow(..., idempotent=True)` (see `foodbank.lib.access`). Then, inside the
 request's own transaction:
 
 1. a transaction-scoped advisory lock on (caller, key) is tried: if another request holds it, the
    first one is still running and this one gets 409;
-2. an existing record with the same request fingerprint is replayed as it was first sent; with a
-   different fingerprint the client reused a key for another request: 422;
+2. an existing record with the same request fingerprint is replayed; with a different fingerprint
+   the client reused a key for another request: 422;
 3. otherwise a record is inserted, the handler runs, and the response is stored in the record
    before the transaction commits. If the handler fails, everything rolls back, key included, so the
    client may simply retry.
+
+Stored responses hold no personal data and no secrets (docs/decisions/0011). A route whose answer
+carries them says how it is replayed, `allow(..., idempotent=Reread(...))` or `ShownOnce(...)`: its
+record keeps the created resource's id (and the fields the policy names, which carry neither), and a
+replay reads the resource again through the route's own query and schema, or, for a secret shown
+once, answers 409 `secret-not-replayable`. Other routes' answers are stored and replayed as sent.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from litestar import Request, Response
 from litestar.serialization import encode_json
@@ -28,24 +35,71 @@ from foodbank.lib.context import current_context
 from foodbank.lib.errors import BadRequest, Conflict, InvalidInput
 from foodbank.models import IdempotencyKey
 
+if TYPE_CHECKING:
+    from foodbank.lib.access import Principal
+
 HEADER = "idempotency-key"
 MAX_KEY_LENGTH = 255
 
 
-class Replay(Exception):
-    """Raised before the handler runs, to answer with the stored first response."""
+@dataclass(frozen=True)
+class Reread:
+    """The answer carries personal data. The record keeps the created resource's `id` and the `kept`
+    fields (what only the first answer knew, such as warnings; never personal data), and a replay
+    answers `load(session, caller, id)` dumped by the route's own response schema, with the kept fields:
+    the resource as it is now. `load` is the route's own read, with its access checks and audit."""
 
-    def __init__(self, record: IdempotencyKey) -> None:
-        # Copied out: the session that loaded the record is rolled back before the reply is built.
-        self.status_code = record.status_code or 200
-        self.body = record.response_body or b""
-        self.media_type = record.media_type or "application/json"
+    load: Callable[[AsyncSession, Principal, int], Awaitable[Any]]
+    kept: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ShownOnce:
+    """The answer carries a secret shown once (an API token). The record keeps the created resource's
+    `id` only, and a replay is 409 `secret-not-replayable`, naming it and saying what to do instead."""
+
+    what: str
+    """What was created, as the problem names it: "API token"."""
+    instead: str
+    """What to do, with `{id}` for the created resource's id."""
+
+
+ReplayPolicy = Reread | ShownOnce
+
+
+class SecretNotReplayable(Conflict):
+    slug = "secret-not-replayable"
+    title = "The secret was shown once and is not kept"
+
+
+class Replay(Exception):
+    """Raised before the handler runs, to answer with the first response (or its resource now)."""
+
+    def __init__(self, status_code: int, body: bytes, media_type: str) -> None:
+        # Copied out: the session that loaded the record has ended before the reply is built.
+        self.status_code = status_code
+        self.body = body
+        self.media_type = media_type
+
+    @classmethod
+    def of(cls, record: IdempotencyKey, body: bytes | None = None) -> Replay:
+        return cls(
+            record.status_code or 200,
+            (record.response_body or b"") if body is None else body,
+            record.media_type or "application/json",
+        )
 
 
 @dataclass
 class Claim:
     record: IdempotencyKey
+    policy: ReplayPolicy | None = None
     response: dict[str, Any] = field(default_factory=dict)
+
+
+def replay_policy(request: Request[Any, Any, Any]) -> ReplayPolicy | None:
+    policy = request.route_handler.opt.get("idempotent")
+    return policy if isinstance(policy, Reread | ShownOnce) else None
 
 
 def fingerprint(method: str, path: str, body: bytes) -> str:
@@ -57,7 +111,9 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
     return hashlib.sha256(method.encode() + b" " + path.encode() + b"\n" + canonical).hexdigest()
 
 
-async def claim(session: AsyncSession, request: Request[Any, Any, Any]) -> Claim | None:
+async def claim(session: AsyncSession, request: Request[Any, Any, Any]) -> Claim | Replay | None:
+    """None when the request is not idempotent; a Replay to answer instead of running the handler
+    (the caller commits first, so that the reads a replay made stay audited); else the Claim."""
     if not request.route_handler.opt.get("idempotent"):
         return None
     key = request.headers.get(HEADER)
@@ -83,25 +139,50 @@ async def claim(session: AsyncSession, request: Request[Any, Any, Any]) -> Claim
                 "This Idempotency-Key was already used for a different request. Use a new key for new work.",
                 errors=[{"field": "Idempotency-Key", "message": "already used with another body"}],
             )
-        raise Replay(existing)
+        return await _replay(session, request, existing)
     record = IdempotencyKey(user_id=user_id, key=key, method=request.method, path=request.url.path, request_hash=digest)
     session.add(record)
     await session.flush()
-    pending = Claim(record)
+    pending = Claim(record, replay_policy(request))
     if (ctx := current_context()) is not None:
         ctx.idempotency = pending
     return pending
 
 
+async def _replay(session: AsyncSession, request: Request[Any, Any, Any], record: IdempotencyKey) -> Replay:
+    policy = replay_policy(request)
+    if policy is None:
+        return Replay.of(record)
+    stored: dict[str, Any] = json.loads(record.response_body or b"{}")
+    created_id = int(stored["id"])
+    if isinstance(policy, ShownOnce):
+        raise SecretNotReplayable(
+            f"This request already created {policy.what} {created_id}. Its secret was shown once, in the answer "
+            f"to that request, and is not kept, so it cannot be shown again. {policy.instead.format(id=created_id)}",
+            created_id=created_id,
+        )
+    resource = await policy.load(session, request.user, created_id)
+    dto: Any = request.route_handler.resolve_return_dto()
+    now = dto.model_type().dump(resource)
+    return Replay.of(record, encode_json({**now, **{name: stored[name] for name in policy.kept if name in stored}}))
+
+
+def _stored_body(policy: ReplayPolicy | None, content: Any) -> bytes:
+    if policy is None:
+        return content if isinstance(content, bytes) else encode_json(content)
+    body: Mapping[str, Any] = json.loads(content) if isinstance(content, bytes) else content
+    kept = policy.kept if isinstance(policy, Reread) else ()
+    return encode_json({"id": body["id"], **{name: body[name] for name in kept if name in body}})
+
+
 async def capture_response(response: Response[Any]) -> Response[Any]:
-    """`after_request` hook: remember the response the claimed request is about to send."""
+    """`after_request` hook: remember the response the claimed request is about to send (for a route
+    with a replay policy, only the created resource's id and the kept fields)."""
     ctx = current_context()
     if ctx is not None and isinstance(ctx.idempotency, Claim):
-        content = response.content
-        body = content if isinstance(content, bytes) else encode_json(content)
         ctx.idempotency.response = {
             "status_code": response.status_code,
-            "body": body,
+            "body": _stored_body(ctx.idempotency.policy, response.content),
             "media_type": str(response.media_type),
         }
     return response

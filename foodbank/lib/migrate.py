@@ -10,8 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import create_async_engine
 
+from foodbank.lib.db import new_engine
 from foodbank.models import Base
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
@@ -26,7 +26,7 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 async def upgrade(url: str, revision: str = "head") -> None:
-    engine = create_async_engine(url)
+    engine = new_engine(url)
     try:
         async with engine.begin() as conn:
 
@@ -42,7 +42,7 @@ async def upgrade(url: str, revision: str = "head") -> None:
 
 async def drift(url: str) -> list[Any]:
     """Differences between the models and a migrated database; empty when they agree."""
-    engine = create_async_engine(url)
+    engine = new_engine(url)
     try:
         async with engine.connect() as conn:
 

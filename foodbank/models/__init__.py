@@ -43,6 +43,7 @@ from foodbank.models.catalogue import (
 from foodbank.models.donors import Donor, DonorKind
 from foodbank.models.households import (
     ConsentMethod,
+    ConsentThrough,
     Distribution,
     DistributionLine,
     HandOutChannel,
@@ -109,6 +110,7 @@ __all__ = [
     "CheckResult",
     "ConditionGrade",
     "ConsentMethod",
+    "ConsentThrough",
     "DatePrecision",
     "DisposalReason",
     "Distribution",

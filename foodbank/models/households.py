@@ -79,6 +79,16 @@ class ReferralStatus(StrEnum):
     withdrawn = "withdrawn"
 
 
+class ConsentThrough(StrEnum):
+    """Who recorded a referral and the household's consent on it. Consent is recorded by whoever holds
+    the relationship: the referring agency (its consultant), or the food bank itself (a coordinator or
+    admin). The food bank's consent opens the household's identity to the food bank's staff, never to
+    the consultants of an agency it named as the referrer."""
+
+    agency = "agency"
+    food_bank = "food_bank"
+
+
 class ConsentMethod(StrEnum):
     written = "written"
     verbal = "verbal"
@@ -198,6 +208,7 @@ class Referral(Base):
     consent_method: Mapped[ConsentMethod | None] = mapped_column(text_enum(ConsentMethod, "consent_method"))
     consent_scope: Mapped[str | None] = mapped_column(String(500))
     """What the household agreed to share, and with whom (APPI: purpose of the third-party provision)."""
+    consent_through: Mapped[ConsentThrough] = mapped_column(text_enum(ConsentThrough, "consent_through"))
     valid_from: Mapped[date] = mapped_column(Date)
     valid_until: Mapped[date] = mapped_column(Date)
     handouts_allowed: Mapped[int] = mapped_column(SmallInteger)

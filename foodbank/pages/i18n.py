@@ -380,6 +380,10 @@ PROBLEM_TITLES: Mapping[str, str] = {
     "referral-not-found": N_("There is no such referral."),
     "referral-state": N_("This referral cannot change like that."),
     "no-consent": N_("The household has not consented to sharing its identity."),
+    "identity-not-shared": N_(
+        "Your agency did not register this household nor refer it with its consent: its name and contact are "
+        "not shared with your agency."
+    ),
     "household-anonymised": N_("The household was anonymised: register it again."),
     "referral-not-usable": N_("The referral cannot be used for this."),
     "frequency-rule": N_("Too soon after the household's last hand-out."),

@@ -45,6 +45,7 @@ from foodbank.lib.errors import (
     flatten_marshmallow_errors,
     handle_unexpected,
 )
+from foodbank.lib.logs import unexpected_error
 from foodbank.pages.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
@@ -273,7 +274,7 @@ def handle_page_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         return ui.error_page(describe_problem(ui.tr, 422, "validation", "", {"errors": errors}))
     if isinstance(exc, HTTPException):
         return ui.error_page(describe_problem(ui.tr, exc.status_code, "", exc.detail, {}))
-    log.exception("unhandled error on a page", extra={"path": request.url.path, "error_type": type(exc).__name__})
+    log.error("unhandled error on a page", extra={"path": request.url.path, **unexpected_error(exc)})
     return ui.error_page(describe_problem(ui.tr, 500, "internal", "", {}))
 
 

@@ -11,12 +11,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
+from foodbank.lib.idempotency import Reread
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Referral, Role
 from foodbank.referrals import services
 from foodbank.referrals.schemas import DecisionIn, ReferralFilter, ReferralIn, ReferralOut
 
 READERS = (Role.admin, Role.coordinator, Role.consultant)
+
+
+async def referral_now(session: AsyncSession, principal: Principal, referral_id: int) -> Referral:
+    """What a retried referral answers: the referral as it is now, read (and audited) as GET reads it.
+    Its reasons, note and consent are personal, so the first answer is not stored."""
+    return await services.read(session, actor=principal, referral_id=referral_id)
 
 
 class ReferralController(Controller):
@@ -37,7 +44,7 @@ class ReferralController(Controller):
 
     @post(
         "/",
-        opt=allow(*READERS, idempotent=True),
+        opt=allow(*READERS, idempotent=Reread(referral_now)),
         dto=Load[ReferralIn],
         return_dto=Dump[ReferralOut],
         summary="Refer a household, with its consent recorded",

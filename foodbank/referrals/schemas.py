@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
-from foodbank.models import ConsentMethod, ReferralRequest, ReferralStatus, Urgency, WhoConsulted
+from foodbank.models import ConsentMethod, ConsentThrough, ReferralRequest, ReferralStatus, Urgency, WhoConsulted
 
 REASONS = (
     "food_shortage",  # 食料不足
@@ -93,6 +93,15 @@ class ReferralOut(Schema):
     consent_on = fields.Date(allow_none=True)
     consent_method = fields.Enum(ConsentMethod, by_value=True, allow_none=True)
     consent_scope = fields.String(allow_none=True)
+    consent_through = fields.Enum(
+        ConsentThrough,
+        by_value=True,
+        metadata={
+            "description": "Who recorded the consent: `agency` (the referring agency's consultant) or `food_bank` "
+            "(a coordinator or admin, for the food bank itself; it does not open the household's identity "
+            "to the agency's consultants). Set by the service, never accepted."
+        },
+    )
     valid_from = fields.Date()
     valid_until = fields.Date()
     handouts_allowed = fields.Integer()

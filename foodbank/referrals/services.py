@@ -15,7 +15,7 @@ from foodbank.households import queries as household_queries
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
-from foodbank.models import Agency, Referral, ReferralStatus, Role
+from foodbank.models import Agency, ConsentThrough, Referral, ReferralStatus, Role
 from foodbank.referrals import queries
 from foodbank.referrals.errors import ReferralStateConflict
 
@@ -23,6 +23,12 @@ OPEN = (ReferralStatus.submitted, ReferralStatus.accepted)
 
 
 async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any]) -> Referral:
+    """A referral, with the household's consent as recorded by the actor. A coordinator or admin names
+    the referring agency (the figures count referrals by agency), but what they record is the food
+    bank's own consent (`consent_through=food_bank`): it never speaks for that agency, so it does not
+    open the household's identity to the agency's consultants. A consultant refers for their own agency
+    (`consent_through=agency`)."""
+    through = ConsentThrough.food_bank
     if actor.has(Role.admin, Role.coordinator):
         agency_id = data.get("agency_id")
         if agency_id is None or await session.get(Agency, agency_id) is None:
@@ -37,6 +43,7 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
                 errors=[{"field": "agency_id", "message": "Leave it out: your own agency is used."}],
             )
         agency_id = actor.agency_id
+        through = ConsentThrough.agency
     # The household must be one the referrer may see (404 otherwise, as if it did not exist).
     household = await household_queries.get_visible(session, actor, data["household_id"])
     consent = data["consent"]
@@ -66,6 +73,7 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
         consent_on=consent.get("on"),
         consent_method=consent.get("method"),
         consent_scope=consent.get("scope"),
+        consent_through=through,
         valid_from=valid_from,
         valid_until=data["valid_until"],
         handouts_allowed=data["handouts_allowed"],
@@ -80,7 +88,12 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
         action="referral.create",
         entity="referral",
         entity_id=referral.id,
-        details={"agency_id": agency_id, "household_id": household.id, "consent": consent["given"]},
+        details={
+            "agency_id": agency_id,
+            "household_id": household.id,
+            "consent": consent["given"],
+            "consent_through": through.value,
+        },
     )
     return referral
 

@@ -16,6 +16,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.db import Database
+from foodbank.lib.idempotency import Reread
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import RECORDED_DAY, Dump, Load, query
 from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
@@ -41,6 +42,18 @@ from foodbank.stock.schemas import (
 
 WAREHOUSE = (Role.admin, Role.coordinator, Role.warehouse)
 MANAGERS = (Role.admin, Role.coordinator)
+
+
+async def reservation_now(session: AsyncSession, _caller: Principal, reservation_id: int) -> services.ReservationResult:
+    """A reservation and its picking list as it is now: GET /api/reservations/{id}, and what a retried
+    reservation answers (its note may be about a household, so the first answer is not stored)."""
+    found = await queries.reservation(session, reservation_id)
+    if found is None:
+        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+    return services.ReservationResult(found, [])
+
+
+RESERVATION_REPLAY = Reread(reservation_now, kept=("shortages",))
 
 
 class SummaryFilter(Schema):
@@ -307,7 +320,7 @@ class StockController(Controller):
 
     @post(
         "/reservations",
-        opt=allow(*WAREHOUSE, idempotent=True),
+        opt=allow(*WAREHOUSE, idempotent=RESERVATION_REPLAY),
         dto=Load[ReservationIn],
         return_dto=Dump[ReservationOut],
         summary="Reserve stock FEFO for a household, pantry day or partner; returns the picking list",
@@ -335,11 +348,10 @@ class StockController(Controller):
         return_dto=Dump[ReservationOut],
         summary="A reservation and its picking list",
     )
-    async def reservation(self, db_session: AsyncSession, reservation_id: int) -> services.ReservationResult:
-        found = await queries.reservation(db_session, reservation_id)
-        if found is None:
-            raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
-        return services.ReservationResult(found, [])
+    async def reservation(
+        self, db_session: AsyncSession, principal: Principal, reservation_id: int
+    ) -> services.ReservationResult:
+        return await reservation_now(db_session, principal, reservation_id)
 
     @post(
         "/reservations/{reservation_id:int}/release",

@@ -20,6 +20,7 @@ from foodbank.config import ApplianceSettings, Settings
 from foodbank.lib.clock import today
 from foodbank.lib.db import Database
 from foodbank.models import (
+    ConsentThrough,
     Referral,
     ReferralRequest,
     ReferralStatus,
@@ -192,6 +193,7 @@ class Bank:
                 appliance_category=category,
                 urgency=urgency,
                 consent_given=False,
+                consent_through=ConsentThrough.agency,
                 valid_from=referred_on,
                 valid_until=valid_until or self.today + timedelta(days=90),
                 handouts_allowed=allowed,

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from foodbank.lib.db import Database
 from foodbank.models import (
     AuditEvent,
+    ConsentThrough,
     Household,
     Municipality,
     PartnerKind,
@@ -93,6 +94,7 @@ class Community:
                 reasons=["income"],
                 request=request,
                 consent_given=False,
+                consent_through=ConsentThrough.agency,
                 valid_from=valid_from,
                 valid_until=valid_until,
                 handouts_allowed=allowed,

@@ -154,6 +154,46 @@ async def test_consent_is_required_before_the_food_bank_sees_identity(client: As
     assert allowed.status_code == 200
 
 
+async def test_a_coordinator_cannot_open_identity_to_an_agency_by_naming_it(
+    client: AsyncClient, actors: Actors
+) -> None:
+    """Consent a coordinator records is the food bank's own: the agency named as referrer may follow the
+    referral by code, but the household's identity opens to its consultants only through a referral the
+    agency makes itself, with consent, or if it registered the household."""
+    coordinator = await actors.make(Role.coordinator)
+    stranger = await actors.make(Role.consultant, agency="社会福祉協議会")
+    theirs = await register(client, coordinator)
+    on_behalf = await client.post(
+        "/api/referrals", json=referral(theirs["id"], agency_id=stranger.agency_id), headers=coordinator.headers
+    )
+    assert on_behalf.status_code == 201, on_behalf.text
+    assert (on_behalf.json()["consent_given"], on_behalf.json()["consent_through"]) == (True, "food_bank")
+
+    followed = await client.get(f"/api/referrals/{on_behalf.json()['id']}", headers=stranger.headers)
+    assert followed.status_code == 200, "the agency follows the referral made in its name"
+    refused = await client.get(f"/api/households/{theirs['id']}/identity", headers=stranger.headers)
+    assert refused.status_code == 403
+    assert refused.json()["type"] == "/problems/identity-not-shared"
+    assert "山田" not in refused.text
+    staff = await client.get(f"/api/households/{theirs['id']}/identity", headers=coordinator.headers)
+    assert staff.status_code == 200, "the food bank's own consent opens identity to its staff"
+
+    own = await client.post("/api/referrals", json=referral(theirs["id"]), headers=stranger.headers)
+    assert (own.status_code, own.json()["consent_through"]) == (201, "agency")
+    opened = await client.get(f"/api/households/{theirs['id']}/identity", headers=stranger.headers)
+    assert opened.status_code == 200, "the agency's own referral with consent opens identity to it"
+
+
+async def test_an_agency_reads_the_identity_of_households_it_registered(client: AsyncClient, actors: Actors) -> None:
+    consultant = await actors.make(Role.consultant)
+    mine = await register(client, consultant)
+    assert (await client.get(f"/api/households/{mine['id']}/identity", headers=consultant.headers)).status_code == 200
+    no_consent = await client.post(
+        "/api/referrals", json=referral(mine["id"], consent=False), headers=consultant.headers
+    )
+    assert no_consent.json()["consent_through"] == "agency"
+
+
 async def test_the_consultant_follows_the_outcome(client: AsyncClient, actors: Actors) -> None:
     consultant, coordinator = await actors.make(Role.consultant), await actors.make(Role.coordinator)
     mine = await register(client, consultant)

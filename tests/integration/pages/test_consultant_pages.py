@@ -421,3 +421,26 @@ async def test_a_coordinator_refers_for_an_agency_it_chooses(
     assert created["agency_id"] == agency and created["consultant_id"] == coordinator.id
     listed = (await person.get("/referrals")).text
     assert "中核地域生活支援センター" in listed and "<h1>紹介</h1>" in listed
+
+
+async def test_consent_a_coordinator_records_does_not_open_identity_to_the_agency_it_names(
+    client: AsyncClient, app: Litestar, actors: Actors
+) -> None:
+    coordinator = await actors.make(Role.coordinator)
+    named = await actors.make(Role.consultant, agency="相談支援事業所あおば")
+    staff = await signed_in(app, coordinator)
+    form = (await staff.get("/new-referral")).text
+    assert "フードバンク自身が得た同意" in form, "the coordinator is told whose consent it records"
+    referral_id = await refer(staff, agency_id=named.agency_id)
+    created = (await client.get(f"/api/referrals/{referral_id}", headers=coordinator.headers)).json()
+    assert created["consent_through"] == "food_bank"
+    shown = (await staff.get(f"/referrals/{referral_id}")).text
+    assert "フードバンク（自身の同意。氏名・連絡先は機関に共有されません）" in shown
+
+    agency = await signed_in(app, named)
+    assert (await agency.get(f"/referrals/{referral_id}")).status_code == 200, "the agency follows it"
+    identity = await agency.get(f"/households/{created['household_id']}/identity")
+    assert identity.status_code == 403
+    assert "氏名・連絡先はあなたの機関に共有されていません" in identity.text
+    assert "山田" not in identity.text and "3456" not in identity.text
+    assert "山田 花子" in (await staff.get(f"/households/{created['household_id']}/identity")).text
