@@ -549,9 +549,9 @@ PLAIN_SQL = {
                                                     WHERE channel IN ('delivery', 'pickup')
                                                     GROUP BY household_id) h) AS people_distinct
         FROM ({COUNTED}) c WHERE channel IN ('delivery', 'pickup')""",  # noqa: S608 - composed of module constants
-    "households": f"""
+    "all_channels": f"""
         SELECT count(household_id) AS households_total, count(DISTINCT household_id) AS households_distinct,
-               coalesce(sum(people), 0) AS people_total
+               coalesce(sum(people), 0) AS people_served_total
         FROM ({COUNTED}) c""",  # noqa: S608 - composed of module constants
     "pantry": f"""
         SELECT (SELECT count(*) FROM pantry_event
@@ -615,11 +615,11 @@ async def plain_sql(conn: asyncpg.Connection) -> Figures:
         "individual: people 延べ": i["people_total"],
         "individual: people 実": i["people_distinct"],
     }
-    h = rows["households"][0]
+    h = rows["all_channels"][0]
     out |= {
         "all channels: households 延べ": h["households_total"],
         "all channels: households 実": h["households_distinct"],
-        "all channels: people": h["people_total"],
+        "all channels: people 延べ": h["people_served_total"],
     }
     p = rows["pantry"][0]
     out |= {
@@ -670,7 +670,7 @@ def report_figures(summary: AnnualSummary) -> Figures:
     out |= {
         "all channels: households 延べ": h.households_total,
         "all channels: households 実": h.households_distinct,
-        "all channels: people": h.people_total,
+        "all channels: people 延べ": summary.people_served_total,
     }
     p = summary.pantry
     out |= {

@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+import unicodedata
+
+# What people put between the digits of a barcode they type, after NFKC (which has already made the
+# full-width hyphen－ (U+FF0D), the small hyphen﹣ and the half-width ｰ into -, - and ー):
+# the ASCII hyphen-minus; the dashes of U+2010-2015 (‐ ‑ ‒ – — ―: word processors and fonts turn a
+# typed hyphen into them, and ― is the dash of Japanese text); the minus sign − (U+2212: what a
+# Japanese IME offers for "-", and what spreadsheets print); and the long vowel mark ー (U+30FC),
+# which a Japanese IME in kana mode types for the "-" key.
+SEPARATORS = frozenset("-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc")
+
 
 def check_digit(body: str) -> int:
     """GS1 check digit for the digits before it: weights 3,1,3,... from the right."""
@@ -14,6 +24,7 @@ def is_valid(code: str) -> bool:
 
 
 def normalise(raw: str) -> str:
-    """What a scanner or a person typed: spaces and hyphens dropped, full-width digits made ASCII."""
-    table = str.maketrans("０１２３４５６７８９", "0123456789", " -　")
-    return raw.translate(table)
+    """What a scanner or a person typed: full-width digits made ASCII (NFKC), spaces of any width and
+    hyphens, dashes, minus signs and the long vowel mark dropped. Anything else is kept, so that
+    `is_valid` refuses it."""
+    return "".join(c for c in unicodedata.normalize("NFKC", raw) if not c.isspace() and c not in SEPARATORS)

@@ -8,6 +8,7 @@ from datetime import date
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.catalogue import barcodes
 from foodbank.models import Allergen, AllergenDesignation, Category, Donor, Item, Location, Warehouse
 
 
@@ -42,7 +43,8 @@ async def items(
     stmt = select(Item).where(Item.is_active).order_by(Item.name_ja).limit(limit)
     if search:
         pattern = f"%{search}%"
-        stmt = stmt.where(or_(Item.name_ja.ilike(pattern), Item.name_en.ilike(pattern), Item.barcode == search))
+        by_barcode = Item.barcode == barcodes.normalise(search)
+        stmt = stmt.where(or_(Item.name_ja.ilike(pattern), Item.name_en.ilike(pattern), by_barcode))
     if category_id is not None:
         stmt = stmt.where(Item.category_id == category_id)
     return (await session.scalars(stmt)).all()

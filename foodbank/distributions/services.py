@@ -547,8 +547,8 @@ def _unusable_in_words(
     lot = item.lot
     name = f"Lot {lot.id} ({lot.item.name_ja})"
     expiry = format_label_date(lot.expiry_date, lot.date_precision)
-    if reason == "status":
-        return f"{name} is {lot.status.value.replace('_', ' ')}: it must not leave the warehouse."
+    if reason in {"on_hold", "recalled"}:
+        return f"{name} is {reason.replace('_', ' ')}: it must not leave the warehouse."
     if reason == "use_by_passed":
         return f"{name}: its use-by date (消費期限) {expiry} is before {on.isoformat()}; it must never be handed out."
     if reason == "best_before_too_close":

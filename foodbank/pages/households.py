@@ -13,6 +13,7 @@ support (allocations, hand-outs, receipts), and its identity on a page of its ow
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -170,14 +171,6 @@ class HandOutForm(FormSchema):
 # --- reads ----------------------------------------------------------------------------------------------
 
 
-async def allergen_names(ui: Ui, session: AsyncSession) -> dict[str, str]:
-    """Allergen codes -> names in the reader's language (the lists in force today)."""
-    return {
-        str(a["code"]): str(a["name_en"] if ui.lang == "en" and a["name_en"] else a["name_ja"])
-        for a in await catalogue_queries.allergens_on(session, today())
-    }
-
-
 def usable_referrals(referrals: Any, household: Household, on: date) -> list[Any]:
     """Referrals that could cover a food hand-out now, by the rule the hand-out service applies again."""
     return [
@@ -201,7 +194,7 @@ async def household_list(ui: Ui, principal: Principal, db_session: AsyncSession)
         "households/list.html",
         form=form,
         households=found,
-        allergen_names=await allergen_names(ui, db_session),
+        allergen_names=await page_queries.allergen_names(session=db_session, lang=ui.lang, on=today()),
         status_code=form.status,
     )
 
@@ -293,7 +286,7 @@ async def _household_page(
         "households/household.html",
         household=found,
         needs=[label for name, label in NEEDS.items() if getattr(found, name)],
-        allergen_names=await allergen_names(ui, session),
+        allergen_names=await page_queries.allergen_names(session=session, lang=ui.lang, on=today()),
         status_code=status_code,
         **context,
     )
@@ -337,8 +330,7 @@ async def allocate(
             )
     except InsufficientStock as error:
         form.add_error(FORM_ERROR, ui._("Nothing was reserved: there is not enough usable stock."))
-        names = await _category_names(ui, db_session)
-        lines = shortage_lines(ui, error.extra.get("shortages") or [], category_names=names)
+        lines = await _shortage_lines(ui, db_session, error.extra.get("shortages") or [])
         return await _household_page(
             ui, db_session, principal, household_id, allocation_form=form, shortages=lines, status_code=error.status
         )
@@ -352,10 +344,7 @@ async def allocate(
         "Allocation %(id)s reserved: %(units)s units, to pick and hand out.", id=result.reservation.id, units=units
     )
     if result.shortages:
-        names = await _category_names(ui, db_session)
-        message += " " + ui._(
-            "Short: %(what)s", what=" ".join(shortage_lines(ui, result.shortages, category_names=names))
-        )
+        message += " " + ui._("Short: %(what)s", what=" ".join(await _shortage_lines(ui, db_session, result.shortages)))
         return ui.redirect(f"/households/{household_id}#allocations", flash=message, kind="warning")
     return ui.redirect(f"/households/{household_id}#allocations", flash=message)
 
@@ -432,8 +421,13 @@ async def _own_reservation(session: AsyncSession, household: Household, reservat
         raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
 
 
-async def _category_names(ui: Ui, session: AsyncSession) -> dict[int, str]:
-    return {c.id: local_name(c, ui.lang) for c in await catalogue_queries.categories(session)}
+async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Mapping[str, Any]]) -> list[str]:
+    return shortage_lines(
+        ui,
+        shortages,
+        category_names={c.id: local_name(c, ui.lang) for c in await catalogue_queries.categories(session)},
+        allergen_names=await page_queries.allergen_names(session, lang=ui.lang, on=today()),
+    )
 
 
 HANDLERS = [household_list, new_household, register_household, household, identity, allocate, hand_out, release]

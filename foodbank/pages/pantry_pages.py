@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -710,7 +710,7 @@ async def allocate(
             )
     except InsufficientStock as error:
         form.add_error(FORM_ERROR, ui._("Nothing was allocated: some stock is short (see below)."))
-        lines = shortage_lines(ui, error.extra.get("shortages") or [])
+        lines = await _shortage_lines(ui, db_session, error.extra.get("shortages") or [])
         return await _event_page(
             ui, db_session, event_id, forms={"allocate": form}, shortages=lines, status_code=error.status
         )
@@ -718,8 +718,13 @@ async def allocate(
         add_problem(form, error)
         return await _event_page(ui, db_session, event_id, forms={"allocate": form}, status_code=error.status)
     return await _event_page(
-        ui, db_session, event_id, allocation=result, shortages=shortage_lines(ui, result.shortages)
+        ui, db_session, event_id, allocation=result, shortages=await _shortage_lines(ui, db_session, result.shortages)
     )
+
+
+async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Mapping[str, Any]]) -> list[str]:
+    names = await page_queries.allergen_names(session, lang=ui.lang, on=today())
+    return shortage_lines(ui, shortages, allergen_names=names)
 
 
 @get("/coordinator/pantry/{event_id:int}/allocate", opt=page(**allow(*STAFF)), include_in_schema=False)

@@ -20,12 +20,15 @@ from typing import Any
 from babel.dates import format_date
 
 from foodbank.lib.errors import AppError
+from foodbank.models.catalogue import NEEDS_COOKING
 from foodbank.pages.forms import FORM_ERROR, Form
 from foodbank.pages.i18n import N_, describe_error, label_msgid, translate_message
 from foodbank.pages.layout import Ui
+from foodbank.picking.fefo import UNREADABLE_LABEL
 
 UNUSABLE: Mapping[str, str] = {
-    "status": N_("%(units)s on hold or recalled"),
+    "on_hold": N_("%(units)s on hold"),
+    "recalled": N_("%(units)s recalled"),
     "use_by_passed": N_("%(units)s past their use-by date"),
     "best_before_too_close": N_("%(units)s with too little best-before left"),
     "no_date": N_("%(units)s without a date on record"),
@@ -33,8 +36,15 @@ UNUSABLE: Mapping[str, str] = {
 }
 """Why free units on the shelves could not be used (the reasons of `picking.fefo.ineligibility`)."""
 
+AVOIDED_TAGS: Mapping[str, str] = {
+    NEEDS_COOKING: N_("needs cooking"),
+    UNREADABLE_LABEL: N_("allergen label unreadable"),
+}
+"""What a household avoids besides allergens (whose names come from the catalogue), in `avoided`."""
+
 LOT_REFUSALS: Mapping[str, str] = {
-    "status": N_("Lot %(lot)s is on hold or recalled: it must not leave the warehouse."),
+    "on_hold": N_("Lot %(lot)s is on hold: it must not leave the warehouse."),
+    "recalled": N_("Lot %(lot)s is recalled: it must not leave the warehouse."),
     "use_by_passed": N_("Lot %(lot)s is past its use-by date on that day: never hand it out."),
     "best_before_too_close": N_("Lot %(lot)s has too little best-before left on that day."),
     "no_date": N_("Lot %(lot)s has no date on record although its item carries one: correct the lot first."),
@@ -223,10 +233,15 @@ def add_problem(form: Form, error: AppError, *, field_names: Mapping[str, str] |
 
 
 def shortage_lines(
-    ui: Ui, shortages: Sequence[Mapping[str, Any]], *, category_names: Mapping[int, str] | None = None
+    ui: Ui,
+    shortages: Sequence[Mapping[str, Any]],
+    *,
+    category_names: Mapping[int, str] | None = None,
+    allergen_names: Mapping[str, str] | None = None,
 ) -> list[str]:
     """One sentence per item (or category) that could not be found in full: how many are missing, why
-    free units on the shelves could not be used, and what could be used instead."""
+    free units on the shelves could not be used (with the allergens avoided, by their names in
+    `allergen_names`), and what could be used instead."""
     lines = []
     for shortage in shortages:
         category_id = shortage.get("category_id")
@@ -247,7 +262,16 @@ def shortage_lines(
                 "%(num)s parcel is short of it.", "%(num)s parcels are short of it.", int(shortage["parcels"])
             )
         unusable = shortage.get("unusable") or {}
-        reasons = [ui._(UNUSABLE.get(reason, "%(units)s " + reason), units=units) for reason, units in unusable.items()]
+        avoided = ", ".join(
+            ui._(AVOIDED_TAGS[code]) if code in AVOIDED_TAGS else (allergen_names or {}).get(code, code)
+            for code in shortage.get("avoided") or []
+        )
+        reasons = [
+            ui._("%(units)s containing what the household avoids (%(what)s)", units=units, what=avoided)
+            if reason == "allergen" and avoided
+            else ui._(UNUSABLE.get(reason, "%(units)s " + reason), units=units)
+            for reason, units in unusable.items()
+        ]
         if reasons:
             sentence += " " + ui._("On the shelves but not usable: %(reasons)s.", reasons=", ".join(reasons))
         substitutes = shortage.get("substitutes") or []

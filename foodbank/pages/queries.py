@@ -4,11 +4,13 @@ queries.py (pages and API must share one read, never two near-copies)."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.catalogue import queries as catalogue_queries
 from foodbank.models import Distribution, Item, Reservation, ReservationLine, ReservationPurpose, ReservationStatus
 
 
@@ -53,3 +55,11 @@ async def household_reservations(
         stmt = stmt.where(Reservation.id == reservation_id)
     rows = (await session.execute(stmt)).all()
     return [{"reservation": r, "distribution_id": distribution_id} for r, distribution_id in rows]
+
+
+async def allergen_names(session: AsyncSession, *, lang: str, on: date) -> dict[str, str]:
+    """Allergen codes -> names in the language `lang` (the lists in force on `on`)."""
+    return {
+        str(a["code"]): str(a["name_en"] if lang == "en" and a["name_en"] else a["name_ja"])
+        for a in await catalogue_queries.allergens_on(session, on)
+    }

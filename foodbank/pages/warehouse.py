@@ -19,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.catalogue.barcodes import is_valid, normalise
+from foodbank.catalogue.schemas import Barcode
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
@@ -87,7 +88,7 @@ class ReceiptHeaderForm(FormSchema):
 
 class ReceiptLineForm(FormSchema):
     item_id = fields.Integer()
-    barcode = fields.String()
+    barcode = Barcode()
     expiry = LabelDateInput()
     crop_year = fields.Integer(
         validate=validate.Range(1990, 2100, error=N_("Give the crop year as four digits, such as 2025.")),

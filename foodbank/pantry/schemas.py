@@ -223,7 +223,9 @@ class AllocateIn(Schema):
 class SubstituteOut(Schema):
     item_id = fields.Integer()
     item_name = fields.String()
-    available = fields.Integer(metadata={"description": "Units usable on the event date, free now."})
+    available = fields.Integer(
+        metadata={"description": "Units usable on the event date, free once the parcels are reserved."}
+    )
 
 
 class PantryShortageOut(Schema):
@@ -238,10 +240,24 @@ class PantryShortageOut(Schema):
     unusable = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
-        metadata={"description": "Free units that cannot be used on the day, by reason (use_by_passed, ...)."},
+        metadata={
+            "description": "Free units left that cannot be used on the day, by reason: on_hold, recalled, "
+            "use_by_passed, best_before_too_close, no_date, allergen (refused to a household short of it)."
+        },
+    )
+    avoided = fields.List(
+        fields.String(),
+        metadata={
+            "description": "For `allergen`: what the households short of it avoid that those units hold "
+            "(allergen codes, needs_cooking, or label_unreadable for an allergen label that could not be read)."
+        },
     )
     substitutes = fields.List(
-        fields.Nested(SubstituteOut), metadata={"description": "Other items of the category with stock."}
+        fields.Nested(SubstituteOut),
+        metadata={
+            "description": "Other items of the category with units free and usable on the day by every "
+            "household short of it (never an item whose allergen label is unreadable when one avoids anything)."
+        },
     )
 
 

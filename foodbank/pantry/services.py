@@ -806,7 +806,8 @@ async def _release_event_reservations(
 
 
 async def _lock_pool(session: AsyncSession, item_ids: Iterable[int], also_lot_ids: Iterable[int]) -> list[Lot]:
-    """Lock, in one pass in ascending id order, every lot that could fill the parcels and every lot the
+    """Lock, in one pass in ascending id order, every lot with free units of the parcels' items (held
+    and recalled ones too: the allocator leaves them, a shortage says they are there) and every lot the
     reservations about to be released hold (those may be fully reserved now)."""
     items, held = sorted(set(item_ids)), sorted(set(also_lot_ids))
     if not items and not held:
@@ -816,7 +817,7 @@ async def _lock_pool(session: AsyncSession, item_ids: Iterable[int], also_lot_id
         .where(
             or_(
                 Lot.id.in_(held),
-                and_(Lot.item_id.in_(items), Lot.status == LotStatus.active, Lot.on_hand > Lot.reserved),
+                and_(Lot.item_id.in_(items), Lot.on_hand > Lot.reserved),
             )
         )
         .order_by(Lot.id)
@@ -932,7 +933,7 @@ async def allocate(
     policy = await stock.policy_for(session, Channel.pantry, settings)
     candidates = [stock.candidate(lot) for lot in pool if lot.item_id in wanted_items]
     results = parcels.allocate_parcels(candidates, demands, event.event_date, policy)
-    shortages = await _shortages(session, results, candidates, event.event_date, policy)
+    shortages = await _shortages(session, demands, results, candidates, event.event_date, policy)
     if shortages and not allow_partial:
         raise InsufficientStock(
             f"Not enough usable stock for pantry day {event_id}: "
@@ -1035,44 +1036,56 @@ async def _reserve(
 
 async def _shortages(
     session: AsyncSession,
+    demands: Sequence[parcels.ParcelDemand],
     results: Sequence[parcels.ParcelResult],
     candidates: Sequence[fefo.CandidateLot],
     on_date: date,
     policy: fefo.Policy,
 ) -> list[dict[str, Any]]:
     """Shortages added up over the parcels: by item, or by category for category lines, with the free
-    units that could not be used on the day, by reason (`unusable`: use-by passed, best-before too
-    close...; a household's allergens are not counted there, they differ from one to the next). An
-    item short gets substitutes: the other items of its category with stock usable on the day (free
-    now that the parcels are reserved, whatever a household avoids)."""
+    units left on the shelves that could not be used (`unusable`, by reason: on hold, recalled, use-by
+    passed, best-before too close...; `allergen` when a household short of it avoids something the lots
+    hold, which `avoided` names). An item short gets substitutes: the other items of its category with
+    units free once the parcels are reserved and usable on the day by every household short of it."""
     by_item: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
     by_category: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for result in results:
-        for s in result.item_shortages:
-            totals = by_item[s.item_id]
-            totals[0], totals[1], totals[2] = totals[0] + s.requested, totals[1] + s.allocated, totals[2] + 1
-        for c in result.category_shortages:
-            totals = by_category[c.category_id]
-            totals[0], totals[1], totals[2] = totals[0] + c.requested, totals[1] + c.allocated, totals[2] + 1
+    # What the households short of a line avoid, all together: what is offered must suit each of them.
+    avoid: dict[tuple[str, int], frozenset[str]] = defaultdict(frozenset)
+    for demand, result in zip(demands, results, strict=True):
+        lines: list[tuple[tuple[str, int], list[int], int, int]] = [
+            *((("item", s.item_id), by_item[s.item_id], s.requested, s.allocated) for s in result.item_shortages),
+            *(
+                (("category", c.category_id), by_category[c.category_id], c.requested, c.allocated)
+                for c in result.category_shortages
+            ),
+        ]
+        for key, totals, requested, allocated in lines:
+            totals[0], totals[1], totals[2] = totals[0] + requested, totals[1] + allocated, totals[2] + 1
+            avoid[key] |= demand.avoid
     if not by_item and not by_category:
         return []
+    taken: dict[int, int] = defaultdict(int)
+    for result in results:
+        for allocation in result.allocations:
+            taken[allocation.lot_id] += allocation.quantity
+    left = [replace(lot, available=lot.available - taken[lot.lot_id]) for lot in candidates]
     items = {item.id: item for item in (await session.scalars(select(Item).where(Item.id.in_(by_item)))).all()}
     category_ids = set(by_category) | {item.category_id for item in items.values()}
     categories = {c.id: c for c in (await session.scalars(select(Category).where(Category.id.in_(category_ids)))).all()}
-    free = await _usable_by_item(session, {item.category_id for item in items.values()}, on_date, policy)
-    unusable: dict[tuple[str, int], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for lot in candidates:
-        reason = fefo.ineligibility(lot, on_date, policy, frozenset())
-        if reason is not None and reason != "empty":
-            unusable["item", lot.item_id][reason] += lot.available
-            unusable["category", lot.category_id][reason] += lot.available
+    in_categories, names = await _free_lots_of(session, {item.category_id for item in items.values()}, taken)
+
+    def explained(key: tuple[str, int], lots: Iterable[fefo.CandidateLot]) -> dict[str, Any]:
+        why = fefo.unusable(lots, on_date, policy, avoid[key])
+        return {"unusable": dict(why.units), "avoided": sorted(why.avoided)}
+
     shortages: list[dict[str, Any]] = []
     for item_id, (requested, allocated, short_parcels) in sorted(by_item.items()):
         item = items[item_id]
+        usable = fefo.usable_units(in_categories.get(item.category_id, []), on_date, policy, avoid["item", item_id])
         substitutes = [
-            {"item_id": other.id, "item_name": other.name_ja, "available": units}
-            for other, units in free.get(item.category_id, [])
-            if other.id != item_id
+            {"item_id": other_id, "item_name": names[other_id], "available": units}
+            for other_id, units in sorted(usable.items(), key=lambda pair: (-pair[1], names[pair[0]]))
+            if other_id != item_id
         ]
         shortages.append(
             {
@@ -1084,7 +1097,7 @@ async def _shortages(
                 "allocated": allocated,
                 "missing": requested - allocated,
                 "parcels": short_parcels,
-                "unusable": dict(unusable.get(("item", item_id), {})),
+                **explained(("item", item_id), (lot for lot in left if lot.item_id == item_id)),
                 "substitutes": substitutes,
             }
         )
@@ -1099,19 +1112,20 @@ async def _shortages(
                 "allocated": allocated,
                 "missing": requested - allocated,
                 "parcels": short_parcels,
-                "unusable": dict(unusable.get(("category", category_id), {})),
+                **explained(("category", category_id), (lot for lot in left if lot.category_id == category_id)),
                 "substitutes": [],
             }
         )
     return shortages
 
 
-async def _usable_by_item(
-    session: AsyncSession, category_ids: set[int], on_date: date, policy: fefo.Policy
-) -> dict[int, list[tuple[Item, int]]]:
-    """Per category, its items with free units usable on `on_date` (any household), most first."""
+async def _free_lots_of(
+    session: AsyncSession, category_ids: set[int], taken: Mapping[int, int]
+) -> tuple[dict[int, list[fefo.CandidateLot]], dict[int, str]]:
+    """Per category, its active lots with units free once `taken` (lot id -> units) is reserved, as the
+    allocator sees them; and the names of their items."""
     if not category_ids:
-        return {}
+        return {}, {}
     lots = (
         await session.scalars(
             select(Lot)
@@ -1120,18 +1134,12 @@ async def _usable_by_item(
             .options(selectinload(Lot.item).selectinload(Item.allergen_rows))
         )
     ).all()
-    units: dict[int, int] = defaultdict(int)
-    items: dict[int, Item] = {}
+    by_category: dict[int, list[fefo.CandidateLot]] = defaultdict(list)
     for lot in lots:
-        if fefo.ineligibility(stock.candidate(lot), on_date, policy, frozenset()) is None:
-            units[lot.item_id] += lot.available
-            items[lot.item_id] = lot.item
-    by_category: dict[int, list[tuple[Item, int]]] = defaultdict(list)
-    for item_id, count in units.items():
-        by_category[items[item_id].category_id].append((items[item_id], count))
-    return {
-        category: sorted(found, key=lambda pair: (-pair[1], pair[0].name_ja)) for category, found in by_category.items()
-    }
+        by_category[lot.item.category_id].append(
+            replace(stock.candidate(lot), available=lot.available - taken.get(lot.id, 0))
+        )
+    return by_category, {lot.item_id: lot.item.name_ja for lot in lots}
 
 
 # --- closing ---------------------------------------------------------------------------------------

@@ -5,9 +5,14 @@ date and the channel's policy, and write the ledger rows for what comes back. Th
 decide what a household may be given testable on their own.
 
 A lot may be handed out on a day only if it is active, has stock, its use-by date has not passed, its
-best-before date leaves the channel's minimum days, and it holds none of the household's allergens.
-Eligible lots are taken in FEFO order (earliest effective expiry, then earliest received, then lot id;
-lots with no date last), which is what our users call the "FIFO picking list".
+best-before date leaves the channel's minimum days, and it holds none of the household's allergens
+(a label that could not be read may hold any of them). Eligible lots are taken in FEFO order (earliest
+effective expiry, then earliest received, then lot id; lots with no date last), which is what our users
+call the "FIFO picking list".
+
+When a request is short, `unusable` says how many free units of the lots given could not be used and
+why (held and recalled lots too: callers pass them in, the allocator never takes them), and
+`usable_units` what other items could stand in for a household.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from datetime import date
 from enum import StrEnum
 
 __all__ = [
+    "UNREADABLE_LABEL",
     "Allocation",
     "AllocationResult",
     "CandidateLot",
@@ -27,12 +33,18 @@ __all__ = [
     "LotStatus",
     "Policy",
     "Shortage",
+    "Unusable",
     "allocate",
     "allocate_many",
     "effective_expiry",
     "fefo_key",
     "ineligibility",
+    "unusable",
+    "usable_units",
 ]
+
+UNREADABLE_LABEL = "label_unreadable"
+"""What `Unusable.avoided` names for a lot whose allergen label could not be read."""
 
 
 class DateKind(StrEnum):
@@ -125,10 +137,49 @@ def effective_expiry(lot: CandidateLot) -> date | None:
 
 
 def ineligibility(lot: CandidateLot, on_date: date, policy: Policy, avoid_allergens: frozenset[str]) -> str | None:
-    """Why the lot may not be handed out on on_date to a household avoiding these allergens, or None."""
+    """Why the lot may not be handed out on on_date to a household avoiding these allergens, or None:
+    on_hold, recalled, empty, no_date, use_by_passed, best_before_too_close or allergen."""
     return _stock_ineligibility(lot, on_date, policy) or (
         "allergen" if _allergen_conflict(lot.allergens, avoid_allergens) else None
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Unusable:
+    """Why free units on the shelves could not go to a household: units by reason (that of
+    `ineligibility`), and what the household avoids that the lots refused for `allergen` hold (allergen
+    codes or tags such as needs_cooking, and UNREADABLE_LABEL for a label that could not be read)."""
+
+    units: Mapping[str, int]
+    avoided: frozenset[str]
+
+
+def unusable(lots: Iterable[CandidateLot], on_date: date, policy: Policy, avoid: frozenset[str]) -> Unusable:
+    """The free units of these lots that may not go on on_date to a household avoiding `avoid`, by
+    reason. Lots with nothing free are left out. For several households, pass what any of them avoids:
+    a lot is refused to one of them exactly when it holds something of that union."""
+    units: defaultdict[str, int] = defaultdict(int)
+    avoided: set[str] = set()
+    for lot in lots:
+        if lot.available <= 0:
+            continue
+        reason = ineligibility(lot, on_date, policy, avoid)
+        if reason is None:
+            continue
+        units[reason] += lot.available
+        if reason == "allergen":
+            avoided |= {UNREADABLE_LABEL} if lot.allergens is None else lot.allergens & avoid
+    return Unusable(dict(units), frozenset(avoided))
+
+
+def usable_units(lots: Iterable[CandidateLot], on_date: date, policy: Policy, avoid: frozenset[str]) -> dict[int, int]:
+    """Free units per item that may go on on_date to a household avoiding `avoid` (never a lot whose
+    label could not be read when it avoids anything): what could stand in for an item that is short."""
+    units: defaultdict[int, int] = defaultdict(int)
+    for lot in lots:
+        if ineligibility(lot, on_date, policy, avoid) is None:
+            units[lot.item_id] += lot.available
+    return dict(units)
 
 
 def fefo_key(lot: CandidateLot) -> tuple[bool, date, date, int]:
@@ -170,7 +221,7 @@ def allocate_many(
 def _stock_ineligibility(lot: CandidateLot, on_date: date, policy: Policy) -> str | None:
     """The rules that hold for every household; allergens are checked per household."""
     if lot.status != LotStatus.active:
-        return "status"
+        return lot.status.value  # on_hold or recalled
     if lot.available <= 0:
         return "empty"
     if lot.date_kind == DateKind.use_by:

@@ -68,7 +68,6 @@ class IndividualSupport:
 class HouseholdsServed:
     households_total: int
     households_distinct: int
-    people_total: int
 
 
 @dataclass(frozen=True)
@@ -189,6 +188,7 @@ class AnnualSummary:
     distributed_by_channel: list[Row]
     individual_support: IndividualSupport
     households_served: HouseholdsServed
+    people_served_total: int  # every channel, walk-ins and partner programmes included (延べ)
     pantry: Pantry
     partners: Partners
     appliances: list[ApplianceRow]
@@ -277,9 +277,7 @@ def annual_summary(
         people_distinct=handouts["individual_people_distinct"],
     )
     households_served = HouseholdsServed(
-        handouts["households"]["households_total"],
-        handouts["households"]["households_distinct"],
-        handouts["households"]["people_total"],
+        handouts["all_channels"]["households_total"], handouts["all_channels"]["households_distinct"]
     )
 
     # Pantry days ----------------------------------------------------------------------------------
@@ -452,6 +450,7 @@ def annual_summary(
         distributed_by_channel=distributed_by_channel,
         individual_support=individual_support,
         households_served=households_served,
+        people_served_total=handouts["all_channels"]["people_served_total"],
         pantry=pantry,
         partners=partners,
         appliances=appliance_rows,

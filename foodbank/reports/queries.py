@@ -61,8 +61,8 @@ SELECT
         SELECT max(people) AS most FROM individual GROUP BY household_id) x) AS individual_people_distinct,
     (SELECT row_to_json(x) FROM (
         SELECT count(household_id) AS households_total, count(DISTINCT household_id) AS households_distinct,
-               coalesce(sum(people), 0) AS people_total
-        FROM d) x) AS households,
+               coalesce(sum(people), 0) AS people_served_total
+        FROM d) x) AS all_channels,
     (SELECT row_to_json(x) FROM (
         SELECT count(household_id) AS households_total, count(DISTINCT household_id) AS households_distinct
         FROM d WHERE channel = 'pantry') x) AS pantry,

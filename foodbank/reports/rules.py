@@ -24,6 +24,9 @@ The counting rules (also in the README, "Annual summary: how things are counted"
   meals or participants of that session.
 - **Households served (all channels)**: 実 = distinct households with a hand-out in the year (walk-ins
   are anonymous and counted only as people); 延べ = hand-outs to households.
+- **People served (all channels, 延べ)** = the people of every counted hand-out, any channel: of each
+  hand-out to a household, of walk-ins, and the meals or participants of partner programmes. It is not
+  a figure of households, so it stands apart from them (`people_served_total`).
 - **kg** is always units × the item's unit weight. Received kg comes from the receipt movements of
   donated lots; distributed kg from issue movements net of returns; disposed kg from disposal movements
   (by reason); stock kg from the sum of all movements up to the day (opening = the day before the year,

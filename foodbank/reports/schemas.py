@@ -49,9 +49,10 @@ class IndividualSupportOut(Schema):
 
 
 class HouseholdsServedOut(Schema):
-    households_total = fields.Integer()
-    households_distinct = fields.Integer()
-    people_total = fields.Integer()
+    households_total = fields.Integer(metadata={"description": "Hand-outs to households, all channels (延べ)."})
+    households_distinct = fields.Integer(
+        metadata={"description": "Distinct households with a hand-out in the year, all channels (実)."}
+    )
 
 
 class PantryDayOut(Schema):
@@ -162,6 +163,12 @@ class AnnualSummaryOut(Schema):
     distributed_by_channel = fields.List(fields.Nested(RowOut))
     individual_support = fields.Nested(IndividualSupportOut)
     households_served = fields.Nested(HouseholdsServedOut)
+    people_served_total = fields.Integer(
+        metadata={
+            "description": "People served by every counted hand-out, all channels (延べ): the people of each "
+            "hand-out to a household, walk-ins at pantry days and the participants of partner programmes."
+        }
+    )
     pantry = fields.Nested(PantryOut)
     partners = fields.Nested(PartnersOut)
     appliances = fields.List(fields.Nested(ApplianceRowOut))

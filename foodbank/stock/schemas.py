@@ -194,7 +194,15 @@ class ShortageOut(Schema):
         keys=fields.String(),
         values=fields.Integer(),
         metadata={
-            "description": "Free units that could not be used, by reason (allergen, best_before_too_close, ...)."
+            "description": "Free units that could not be used, by reason: on_hold, recalled, use_by_passed, "
+            "best_before_too_close, no_date, allergen."
+        },
+    )
+    avoided = fields.List(
+        fields.String(),
+        metadata={
+            "description": "For `allergen`: what the household avoids that those units hold (allergen codes, "
+            "needs_cooking, or label_unreadable for an allergen label that could not be read)."
         },
     )
 

@@ -569,17 +569,19 @@ def candidate(lot: Lot) -> fefo.CandidateLot:
 async def lock_candidates(
     session: AsyncSession, item_ids: Iterable[int], category_ids: Iterable[int] = ()
 ) -> list[Lot]:
-    """Lock every lot that could serve these items (or any item of these categories), in ascending id
-    order (the deadlock-free order).
+    """Lock every lot with free units of these items (or of any item of these categories), in
+    ascending id order (the deadlock-free order).
 
-    PostgreSQL re-checks the WHERE clause after waiting for a lock, so lots emptied meanwhile drop out.
+    Lots on hold or recalled are among them: the allocator never takes them, but a shortage says they
+    are there. PostgreSQL re-checks the WHERE clause after waiting for a lock, so lots emptied meanwhile
+    drop out.
     """
     wanted: ColumnElement[bool] = Lot.item_id.in_(sorted(set(item_ids)))
     if categories := sorted(set(category_ids)):
         wanted = or_(wanted, Lot.item_id.in_(select(Item.id).where(Item.category_id.in_(categories))))
     stmt = (
         select(Lot)
-        .where(wanted, Lot.status == LotStatus.active, Lot.on_hand > Lot.reserved)
+        .where(wanted, Lot.on_hand > Lot.reserved)
         .order_by(Lot.id)
         .with_for_update(of=Lot)
         .options(selectinload(Lot.item).selectinload(Item.allergen_rows))
@@ -589,44 +591,43 @@ async def lock_candidates(
 
 
 UNUSABLE_REASONS = {
-    "allergen": "contains something the household must avoid",
+    "allergen": "contain something the household must avoid",
     "best_before_too_close": "best-before too close",
     "use_by_passed": "past its use-by date",
     "no_date": "no date on record",
-    "status": "on hold or recalled",
+    "on_hold": "on hold",
+    "recalled": "recalled",
 }
 
 
 def shortage_dicts(
     result: fefo.AllocationResult | parcels.ParcelResult,
-    candidates: Sequence[fefo.CandidateLot] = (),
+    candidates: Sequence[fefo.CandidateLot],
     *,
-    names: Mapping[int, str] | None = None,
-    on_date: date | None = None,
-    policy: fefo.Policy | None = None,
-    avoid: frozenset[str] = frozenset(),
+    names: Mapping[int, str],
+    on_date: date,
+    policy: fefo.Policy,
+    avoid: frozenset[str],
 ) -> list[dict[str, Any]]:
-    """What is missing per item, and why the free units on the shelves could not be used."""
-    out: list[dict[str, Any]] = []
+    """What is missing per item (then per category), and why the free units on the shelves could not be
+    used (`unusable`, and `avoided`: what the household avoids that those lots hold)."""
+
+    def explained(lots: Iterable[fefo.CandidateLot]) -> dict[str, Any]:
+        why = fefo.unusable(lots, on_date, policy, avoid)
+        return {"unusable": dict(why.units), "avoided": sorted(why.avoided)}
+
     item_shortages = result.shortages if isinstance(result, fefo.AllocationResult) else result.item_shortages
-    for s in item_shortages:
-        unusable: dict[str, int] = defaultdict(int)
-        if on_date is not None and policy is not None:
-            for lot in candidates:
-                if lot.item_id == s.item_id and lot.available > 0:
-                    reason = fefo.ineligibility(lot, on_date, policy, avoid)
-                    if reason is not None and reason != "empty":
-                        unusable[reason] += lot.available
-        out.append(
-            {
-                "item_id": s.item_id,
-                "item_name": (names or {}).get(s.item_id),
-                "requested": s.requested,
-                "allocated": s.allocated,
-                "missing": s.missing,
-                "unusable": dict(unusable),
-            }
-        )
+    out: list[dict[str, Any]] = [
+        {
+            "item_id": s.item_id,
+            "item_name": names.get(s.item_id),
+            "requested": s.requested,
+            "allocated": s.allocated,
+            "missing": s.missing,
+            **explained(lot for lot in candidates if lot.item_id == s.item_id),
+        }
+        for s in item_shortages
+    ]
     if isinstance(result, parcels.ParcelResult):
         out.extend(
             {
@@ -635,7 +636,7 @@ def shortage_dicts(
                 "requested": c.requested,
                 "allocated": c.allocated,
                 "missing": c.missing,
-                "unusable": {},
+                **explained(lot for lot in candidates if lot.category_id == c.category_id),
             }
             for c in result.category_shortages
         )
@@ -645,7 +646,11 @@ def shortage_dicts(
 def describe_shortages(shortages: Sequence[Mapping[str, Any]]) -> str:
     parts = []
     for s in shortages:
-        why = "; ".join(f"{units} {UNUSABLE_REASONS.get(reason, reason)}" for reason, units in s["unusable"].items())
+        why = "; ".join(
+            f"{units} {UNUSABLE_REASONS.get(reason, reason)}"
+            + (f": {', '.join(s['avoided'])}" if reason == "allergen" and s.get("avoided") else "")
+            for reason, units in s["unusable"].items()
+        )
         name = s.get("item_name") or f"item {s['item_id']}"
         parts.append(f"{name}: {s['missing']} missing" + (f" ({why})" if why else ""))
     return "Not enough usable stock. " + ", ".join(parts) + ". Nothing was reserved."

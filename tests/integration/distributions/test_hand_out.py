@@ -293,7 +293,7 @@ async def test_a_recalled_lot_is_refused(client: AsyncClient, community: Communi
     )
     response = await c.hand_out(client, household_id=await c.household(), lines=[{"lot_id": lot, "quantity": 1}])
     assert response.status_code == 409
-    assert response.json()["lots"][0]["reason"] == "status" and "recalled" in response.json()["detail"]
+    assert response.json()["lots"][0]["reason"] == "recalled" and "recalled" in response.json()["detail"]
 
 
 async def test_partner_programmes_get_the_partner_channel_and_say_how_many_they_serve(

@@ -262,6 +262,22 @@ async def test_shortages_are_said_in_words_and_all_or_nothing_changes_nothing(
     assert "代わりに使えるもの: 米 5kg" in words
 
 
+async def test_the_day_page_says_which_units_were_held_recalled_or_avoided(app: Litestar, pantry: Pantry) -> None:
+    day = await pantry.short_of_bread()
+    coordinator = await signed_in(app, pantry.coordinator)
+    allocated = await coordinator.post(f"/coordinator/pantry/{day['event']}/allocate", {})
+    assert allocated.status_code == 200
+    assert (
+        "食パン: 2 個不足（2 個中 0 個を確保）。 1 箱に不足しています。 棚にはあるが使えないもの: "
+        "世帯が避けるもの（小麦）を含む 4 個, 保留中の 3 個, リコール中の 2 個。 代わりに使えるもの: さば缶 (8)。"
+    ) in text_of(allocated)
+    assert "寄贈品（表示不明）" not in text_of(allocated)
+
+    in_english = await signed_in(app, pantry.coordinator, lang="en")
+    again = await in_english.post(f"/coordinator/pantry/{day['event']}/allocate", {})
+    assert "4 containing what the household avoids (wheat), 3 on hold, 2 recalled." in text_of(again)
+
+
 async def test_volunteers_run_the_day_but_do_not_plan_it(client: AsyncClient, app: Litestar, pantry: Pantry) -> None:
     day = await stocked_day(client, pantry)
     event = day["event"]
@@ -337,6 +353,30 @@ async def test_registering_a_household_keeps_what_was_typed_and_gives_it_a_code(
 
     listing = await coordinator.get("/households", params={"code": code[1][-4:]})
     assert code[1] in listing.text and "山田" not in listing.text
+
+
+async def test_individual_support_says_what_the_household_avoids_and_what_is_held(
+    client: AsyncClient, app: Litestar, pantry: Pantry
+) -> None:
+    c = pantry.c
+    await c.wh.lot(client, c.wh.noodles, 5, month(9))  # wheat, soybean; needs cooking
+    await pantry.hold(await c.wh.lot(client, c.wh.noodles, 2, month(10)), "on_hold")
+    household = await c.household(allergens=["wheat"], ready_to_eat_only=True)
+    coordinator = await signed_in(app, c.wh.coordinator)
+    short = await coordinator.post(
+        f"/households/{household}/allocations",
+        {
+            "distribution_date": TODAY.isoformat(),
+            "source": "items",
+            "items-0-item_id": c.wh.noodles,
+            "items-0-quantity": "1",
+        },
+    )
+    assert short.status_code == 409
+    assert (
+        "カップ麺: 1 個不足（1 個中 0 個を確保）。 棚にはあるが使えないもの: "
+        "世帯が避けるもの（調理が必要なもの, 小麦）を含む 5 個, 保留中の 2 個。"
+    ) in text_of(short)
 
 
 async def test_individual_support_from_allocation_to_receipt(

@@ -21,6 +21,7 @@ from foodbank.lib.db import Database
 from foodbank.models import Lot, Reservation, ReservationStatus
 from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from tests.conftest import Actor
+from tests.dates import month
 from tests.integration.distributions.conftest import TODAY, Community, community, wh
 
 __all__ = ["EVENT_DAY", "TODAY", "Community", "Pantry", "community", "pantry", "wh"]
@@ -138,6 +139,32 @@ class Pantry:
         return await self.post(
             event_id, f"registrations/{registration_id}/{action}", body.pop("actor", self.warehouse), **body
         )
+
+    async def hold(self, lot_id: int, status: str) -> None:
+        body = {"lot_id": lot_id, "status": status, "reason": "外箱の破損を確認中"}
+        response = await self.client.post("/api/holds", json=body, headers=self.warehouse.headers)
+        assert response.status_code == 201, response.text
+
+    async def short_of_bread(self) -> dict[str, Any]:
+        """A day whose parcel is two loaves (wheat), booked by a household without allergens and then
+        by one that avoids wheat: 6 loaves to use, 3 on hold, 2 recalled; other staples are 8 cans of
+        mackerel and 10 donated packs whose label could not be read. Returns the ids."""
+        wh = self.c.wh
+        ids = {
+            "bread": await self.item("食パン", "staples", allergens=["wheat"]),
+            "unreadable": await self.item("寄贈品（表示不明）", "staples", allergens_known=False),
+        }
+        await wh.lot(self.client, ids["bread"], 6, month(3))
+        for units, status in ((3, "on_hold"), (2, "recalled")):
+            await self.hold(await wh.lot(self.client, ids["bread"], units, month(4)), status)
+        await wh.lot(self.client, ids["unreadable"], 10, month(3))
+        await wh.lot(self.client, wh.canned, 8, month(3))
+        template = await self.template("パンのセット", [{"item_id": ids["bread"], "quantity": 2}])
+        event = await self.event([template])
+        ids["event"] = event["id"]
+        ids["plain"] = await self.booked(event, await self.c.household())
+        ids["no_wheat"] = await self.booked(event, await self.c.household(allergens=["wheat"]))
+        return ids
 
     async def lot_state(self, lot_id: int) -> tuple[int, int]:
         async with self.c.database.transaction() as s:

@@ -171,6 +171,7 @@ async def test_shortages_are_reported_by_item_with_substitutes_and_strict_alloca
             "missing": 2,
             "parcels": 1,
             "unusable": {"best_before_too_close": 5},
+            "avoided": [],
             "substitutes": [{"item_id": wh.canned, "item_name": "さば缶", "available": 12}],
         },
         {
@@ -183,6 +184,7 @@ async def test_shortages_are_reported_by_item_with_substitutes_and_strict_alloca
             "missing": 2,
             "parcels": 2,
             "unusable": {},
+            "avoided": [],
             "substitutes": [],
         },
     ]
@@ -190,6 +192,37 @@ async def test_shortages_are_reported_by_item_with_substitutes_and_strict_alloca
     assert sum(q for _, _, q in parcels[first]) == 3  # first come, first served
     assert sum(q for _, _, q in parcels[second]) == 1
     assert await p.lot_state(close_date) == (5, 0)
+
+
+async def test_a_shortage_says_why_units_could_not_be_used_and_offers_only_what_suits_the_household(
+    pantry: Pantry,
+) -> None:
+    p, wh = pantry, pantry.c.wh
+    day = await p.short_of_bread()
+    expected = [
+        {
+            "item_id": day["bread"],
+            "item_name": "食パン",
+            "category_id": await p.category("staples"),
+            "category_name": "主食",
+            "requested": 2,
+            "allocated": 0,
+            "missing": 2,
+            "parcels": 1,
+            # What the first household left, which the second avoids; and the held and recalled loaves.
+            "unusable": {"allergen": 4, "on_hold": 3, "recalled": 2},
+            "avoided": ["wheat"],
+            # Never the pack whose label could not be read: it may hold wheat.
+            "substitutes": [{"item_id": wh.canned, "item_name": "さば缶", "available": 8}],
+        }
+    ]
+    strict = await p.post(day["event"], "allocate", allow_partial=False)
+    assert strict.status_code == 409 and strict.json()["shortages"] == expected
+    allocation = await p.act(day["event"], "allocate")
+    assert allocation["shortages"] == expected
+    parcels = await parcel_lots(p, day["event"])
+    assert [(item, units) for _, item, units in parcels[day["plain"]]] == [(day["bread"], 2)]
+    assert day["no_wheat"] not in parcels
 
 
 async def test_re_allocation_releases_everything_and_reserves_again_consistently(

@@ -355,8 +355,10 @@ async def test_every_figure_matches_what_was_recorded(
     assert body["households_served"] == {
         "households_total": len(households),
         "households_distinct": len({d["household_id"] for d in households}),
-        "people_total": sum(d["people"] or 0 for d in counted),
     }
+    # People are counted apart: every channel's, walk-ins and partner programmes' included.
+    assert body["people_served_total"] == sum(d["people"] or 0 for d in counted)
+    assert body["people_served_total"] > sum(d["people"] or 0 for d in households), "walk-ins and partners count"
 
     appliances = {row["category"]: row for row in body["appliances"]}
     assert (appliances["microwave"]["received"], appliances["microwave"]["delivered"]) == (1, 1)

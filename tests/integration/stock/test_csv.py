@@ -115,6 +115,21 @@ async def test_an_opening_balance_from_japanese_excel_in_cp932_with_japanese_hea
     assert found[2]["expiry"] == use_by.isoformat()
 
 
+async def test_barcodes_typed_with_full_width_hyphens_or_the_long_vowel_mark_are_read(
+    client: AsyncClient, wh: Warehouse, database: Database, settings: Settings
+) -> None:
+    # What Japanese Excel holds when the codes were typed with an IME: full-width digits, the
+    # full-width hyphen (U+FF0D, 0x817C in CP932) and ー (U+30FC, the "-" key in kana mode).
+    text = csv_text(
+        "JANコード,数量,賞味期限,棚",
+        f"４９０１－２３４５６７－８９４,4,{month(10)},A-01",
+        f"4901ー234567ー894,5,{month(10)},A-01",
+    )
+    result = await import_csv(database, settings, text.encode("cp932"), csvio.ImportKind.opening_balance)
+    assert (result.encoding, result.rows, result.units_delta) == ("cp932", 2, 9)
+    assert [(lot["item_id"], lot["on_hand"]) for lot in await lots(client, wh)] == [(wh.canned, 4), (wh.canned, 5)]
+
+
 async def test_a_file_with_errors_writes_nothing_and_names_every_row_and_column(
     client: AsyncClient, wh: Warehouse, database: Database, settings: Settings
 ) -> None:

@@ -139,6 +139,28 @@ async def test_barcode_lookup_accepts_what_scanners_type(client: AsyncClient, wh
 
 
 @pytest.mark.parametrize(
+    "typed",
+    [
+        "４９０１－２３４５６７－８９４",  # full-width digits and hyphens (U+FF0D)
+        "４９０１ー２３４５６７ー８９４",  # the long vowel mark an IME in kana mode types for "-"
+        "4901−234567―894",  # minus sign and horizontal bar, as labels and spreadsheets print them
+    ],
+)
+async def test_full_width_hyphens_and_dashes_are_read_past_wherever_a_barcode_is_read(
+    client: AsyncClient, wh: Warehouse, typed: str
+) -> None:
+    found = await client.get(f"/api/items/by-barcode/{typed}", headers=wh.warehouse.headers)
+    assert found.status_code == 200 and found.json()["id"] == wh.canned
+    searched = await client.get("/api/items", params={"q": typed}, headers=wh.warehouse.headers)
+    assert searched.status_code == 200 and [item["id"] for item in searched.json()] == [wh.canned]
+    received = await wh.receive(
+        client, [{"barcode": typed, "quantity": 3, "expiry": month(7), "location_id": wh.ambient}]
+    )
+    assert received.status_code == 201, received.text
+    assert [(lot["item_id"], lot["on_hand"]) for lot in received.json()["lots"]] == [(wh.canned, 3)]
+
+
+@pytest.mark.parametrize(
     "statement",
     ["UPDATE stock_movement SET on_hand_delta = 1000", "DELETE FROM stock_movement", "TRUNCATE stock_movement CASCADE"],
 )

@@ -58,8 +58,24 @@ async def test_a_shortage_is_409_with_the_missing_quantities_and_reserves_nothin
     problem = response.json()
     assert problem["type"] == "/problems/insufficient-stock"
     assert problem["shortages"] == [
-        {"item_id": wh.canned, "item_name": "さば缶", "requested": 8, "allocated": 5, "missing": 3, "unusable": {}},
-        {"item_id": wh.noodles, "item_name": "カップ麺", "requested": 2, "allocated": 0, "missing": 2, "unusable": {}},
+        {
+            "item_id": wh.canned,
+            "item_name": "さば缶",
+            "requested": 8,
+            "allocated": 5,
+            "missing": 3,
+            "unusable": {},
+            "avoided": [],
+        },
+        {
+            "item_id": wh.noodles,
+            "item_name": "カップ麺",
+            "requested": 2,
+            "allocated": 0,
+            "missing": 2,
+            "unusable": {},
+            "avoided": [],
+        },
     ]
     assert problem["detail"] == "Not enough usable stock. さば缶: 3 missing, カップ麺: 2 missing. Nothing was reserved."
     stock = (await client.get("/api/stock", headers=wh.warehouse.headers)).json()
@@ -84,7 +100,15 @@ async def test_fifty_concurrent_reservations_against_twenty_units_reserve_exactl
     assert statuses.count(201) == 20 and statuses.count(409) == 30, statuses
     for refused in (r for r in responses if r.status_code == 409):
         assert refused.json()["shortages"] == [
-            {"item_id": wh.canned, "item_name": "さば缶", "requested": 1, "allocated": 0, "missing": 1, "unusable": {}}
+            {
+                "item_id": wh.canned,
+                "item_name": "さば缶",
+                "requested": 1,
+                "allocated": 0,
+                "missing": 1,
+                "unusable": {},
+                "avoided": [],
+            }
         ]
     stock = (await client.get("/api/stock", headers=wh.warehouse.headers)).json()
     assert (stock[0]["reserved"], stock[0]["available"]) == (20, 0)
@@ -206,8 +230,29 @@ async def test_a_recalled_lot_is_never_picked(client: AsyncClient, wh: Warehouse
     assert {ln["lot_id"] for ln in fresh["picking_list"]} == {other_date}
     short = await client.post("/api/reservations", json=reservation(wh.canned, 1), headers=wh.warehouse.headers)
     assert short.status_code == 409, "the recalled lot's remaining 7 units are not offered"
+    assert short.json()["shortages"][0]["unusable"] == {"recalled": 7}, "but the shortage says they are there"
+    assert "(7 recalled)" in short.json()["detail"]
     not_released = await client.post(f"/api/lots/{recalled}/release-hold", headers=wh.coordinator.headers)
     assert not_released.status_code == 409
+
+
+async def test_a_shortage_says_how_many_units_are_on_hold_or_recalled(client: AsyncClient, wh: Warehouse) -> None:
+    held = await wh.lot(client, wh.canned, 4, month(5))
+    recalled = await wh.lot(client, wh.canned, 3, month(6))
+    await wh.lot(client, wh.canned, 2, month(7))
+    await wh.lot(client, wh.canned, 1, days(3))  # too close to its best-before date
+    for lot, status in ((held, "on_hold"), (recalled, "recalled")):
+        hold = await client.post(
+            "/api/holds", json={"lot_id": lot, "status": status, "reason": "確認中"}, headers=wh.warehouse.headers
+        )
+        assert hold.status_code == 201, hold.text
+    refused = await client.post("/api/reservations", json=reservation(wh.canned, 5), headers=wh.warehouse.headers)
+    assert refused.status_code == 409
+    (shortage,) = refused.json()["shortages"]
+    assert (shortage["allocated"], shortage["missing"]) == (2, 3)
+    assert shortage["unusable"] == {"on_hold": 4, "recalled": 3, "best_before_too_close": 1}
+    assert "4 on hold; 3 recalled; 1 best-before too close" in refused.json()["detail"]
+    assert (await client.get("/api/stock", headers=wh.warehouse.headers)).json()[0]["reserved"] == 0
 
 
 async def test_allergens_and_use_by_dates_are_respected(client: AsyncClient, wh: Warehouse) -> None:
@@ -216,7 +261,8 @@ async def test_allergens_and_use_by_dates_are_respected(client: AsyncClient, wh:
     refused = await client.post("/api/reservations", json=body, headers=wh.warehouse.headers)
     assert refused.status_code == 409
     assert refused.json()["shortages"][0]["unusable"] == {"allergen": 5}
-    assert "5 contains something the household must avoid" in refused.json()["detail"]
+    assert refused.json()["shortages"][0]["avoided"] == ["wheat"]
+    assert "5 contain something the household must avoid: wheat" in refused.json()["detail"]
     nothing = await client.post("/api/reservations", json={**body, "allow_partial": True}, headers=wh.warehouse.headers)
     assert nothing.status_code == 409, "a reservation with nothing in it is not saved"
 

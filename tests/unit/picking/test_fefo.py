@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from foodbank.picking.fefo import (
+    UNREADABLE_LABEL,
     Allocation,
     AllocationResult,
     CandidateLot,
@@ -24,6 +25,8 @@ from foodbank.picking.fefo import (
     effective_expiry,
     fefo_key,
     ineligibility,
+    unusable,
+    usable_units,
 )
 
 PANTRY_DAY = date(2024, 6, 15)
@@ -142,10 +145,50 @@ def test_tie_on_expiry_is_broken_by_received_date_then_lot_id() -> None:
 def test_held_and_recalled_lots_are_never_picked(status: LotStatus) -> None:
     blocked = lot(1, status=status, expiry_date=date(2024, 7, 1))
     fine = lot(2, expiry_date=date(2025, 1, 1), available=3)
-    assert ineligibility(blocked, PANTRY_DAY, NO_MINIMUM, NOTHING_TO_AVOID) == "status"
+    assert ineligibility(blocked, PANTRY_DAY, NO_MINIMUM, NOTHING_TO_AVOID) == status.value
     result = allocate([blocked, fine], {1: 5}, PANTRY_DAY, NO_MINIMUM)
     assert picked(result) == [2]
     assert result.shortages == (Shortage(item_id=1, requested=5, allocated=3),)
+
+
+def test_a_shortage_counts_held_and_recalled_units_apart_with_every_other_reason() -> None:
+    lots = [
+        lot(1, status=LotStatus.on_hold, available=3),
+        lot(2, status=LotStatus.recalled, available=2),
+        lot(3, status=LotStatus.recalled, available=4, expiry_date=date(2024, 6, 1)),  # the recall comes first
+        lot(4, date_kind=DateKind.use_by, expiry_date=date(2024, 6, 14), available=5),
+        lot(5, expiry_date=date(2024, 6, 20), available=6),
+        lot(6, expiry_date=None, available=1),
+        lot(7, allergens=frozenset({"小麦", "乳"}), available=7),
+        lot(8, allergens=None, available=8),
+        lot(9, available=0, status=LotStatus.on_hold),  # nothing free: nothing to say
+        lot(10, available=9),  # usable: not counted
+    ]
+    why = unusable(lots, PANTRY_DAY, Policy(default_min_days=30), frozenset({"小麦", "卵"}))
+    assert why.units == {
+        "on_hold": 3,
+        "recalled": 6,
+        "use_by_passed": 5,
+        "best_before_too_close": 6,
+        "no_date": 1,
+        "allergen": 15,
+    }
+    # Only what the household avoids is named, and a label that could not be read as such.
+    assert why.avoided == {"小麦", UNREADABLE_LABEL}
+    assert unusable(lots, PANTRY_DAY, NO_MINIMUM, NOTHING_TO_AVOID).avoided == frozenset()
+    assert "allergen" not in unusable(lots, PANTRY_DAY, NO_MINIMUM, NOTHING_TO_AVOID).units
+
+
+def test_substitutes_never_include_an_unreadable_label_for_a_household_avoiding_anything() -> None:
+    lots = [
+        lot(1, item_id=1, allergens=None, available=10),  # donated, label unreadable
+        lot(2, item_id=2, allergens=frozenset({"さば"}), available=4),
+        lot(3, item_id=2, allergens=frozenset({"さば"}), available=1, status=LotStatus.on_hold),
+        lot(4, item_id=3, allergens=frozenset({"小麦"}), available=5),
+    ]
+    assert usable_units(lots, PANTRY_DAY, NO_MINIMUM, NOTHING_TO_AVOID) == {1: 10, 2: 4, 3: 5}
+    assert usable_units(lots, PANTRY_DAY, NO_MINIMUM, frozenset({"小麦"})) == {2: 4}
+    assert usable_units(lots, PANTRY_DAY, NO_MINIMUM, frozenset({"卵"})) == {2: 4, 3: 5}
 
 
 def test_empty_lot_is_not_eligible() -> None:
@@ -475,3 +518,49 @@ def test_allocate_many_equals_allocating_one_by_one_from_what_is_left(
         taken = taken_per_lot([result])
         pool = [replace(c, available=c.available - taken.get(c.lot_id, 0)) for c in pool]
     assert allocate_many(lots, demands, ON_DATE, policy) == expected
+
+
+def holds_nothing_avoided(candidate: CandidateLot, avoid: frozenset[str]) -> bool:
+    """The domain rule itself (DOMAIN.md: "Unknown" is its own state; a household's allergens are never
+    allocated to it), written without the allocator's helpers."""
+    if not avoid:
+        return True
+    return candidate.allergens is not None and not (candidate.allergens & avoid)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lots=lot_lists(),
+    demands=st.lists(st.tuples(request_maps, allergen_sets), max_size=5),
+    policy=policies,
+    avoid=allergen_sets,
+)
+def test_an_unreadable_label_never_reaches_a_household_that_avoids_anything(
+    lots: list[CandidateLot],
+    demands: list[tuple[dict[int, int], frozenset[str]]],
+    policy: Policy,
+    avoid: frozenset[str],
+) -> None:
+    by_id = {c.lot_id: c for c in lots}
+    for result, (_, avoided) in zip(allocate_many(lots, demands, ON_DATE, policy), demands, strict=True):
+        assert all(holds_nothing_avoided(by_id[a.lot_id], avoided) for a in result.allocations)
+    offered = usable_units(lots, ON_DATE, policy, avoid)
+    allowed = {c.item_id for c in lots if c.available > 0 and holds_nothing_avoided(c, avoid)}
+    assert set(offered) <= allowed
+    for item_id, units in offered.items():
+        usable = [c for c in lots if c.item_id == item_id and ineligibility(c, ON_DATE, policy, avoid) is None]
+        assert units == sum(c.available for c in usable) and all(holds_nothing_avoided(c, avoid) for c in usable)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lots=lot_lists(), policy=policies, avoid=allergen_sets)
+def test_every_free_unit_is_either_usable_or_unusable_for_one_reason(
+    lots: list[CandidateLot], policy: Policy, avoid: frozenset[str]
+) -> None:
+    why = unusable(lots, ON_DATE, policy, avoid)
+    free = sum(c.available for c in lots if c.available > 0)
+    assert sum(why.units.values()) + sum(usable_units(lots, ON_DATE, policy, avoid).values()) == free
+    held = sum(c.available for c in lots if c.status is not LotStatus.active and c.available > 0)
+    assert why.units.get("on_hold", 0) + why.units.get("recalled", 0) == held
+    assert why.avoided <= avoid | {UNREADABLE_LABEL}
+    assert bool(why.avoided) == ("allergen" in why.units)
