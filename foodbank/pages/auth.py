@@ -21,6 +21,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import PUBLIC, Principal, allow
 from foodbank.lib.db import Database
 from foodbank.lib.errors import AppError, TooManyRequests
+from foodbank.lib.validation import checked_load
 from foodbank.pages.i18n import LANGUAGE_COOKIE, LANGUAGES, N_
 from foodbank.pages.layout import Ui, page, safe_next
 
@@ -66,7 +67,7 @@ async def sign_in_submit(
 ) -> Response[Any]:
     form = dict(await request.form())
     try:
-        data = SignInForm().load({k: form[k] for k in ("username", "password", "_csrf", "next") if k in form})
+        data = checked_load(SignInForm(), {k: form[k] for k in ("username", "password", "_csrf", "next") if k in form})
     except ValidationError:
         return _sign_in_page(
             ui,

@@ -192,3 +192,16 @@ async def test_nul_in_a_csv_cell_is_a_row_error(
     problem = assert_problem(response, 422, "validation")
     assert problem["errors"][0]["row"] == 2, problem
     assert await count(database, Receipt) == 0
+
+
+async def test_nul_in_the_sign_in_form_is_a_refusal_not_a_server_error(client: AsyncClient, actors: Actors) -> None:
+    from tests.integration.pages.test_sign_in_pages import hidden
+
+    actor = await actors.make(Role.coordinator)
+    for username, password in ((f"{actor.username}\x00", actor.password), (actor.username, "pw\x00")):
+        form = await client.get("/sign-in")
+        response = await client.post(
+            "/sign-in", data={"username": username, "password": password, "_csrf": hidden(form.text, "_csrf")}
+        )
+        assert response.status_code == 422, response.text[:300]
+        assert "fb_session=" not in response.headers.get("set-cookie", "")
