@@ -76,13 +76,28 @@ COMMON_REQUIREMENTS = (
     Requirement("fontconfig", lambda: shutil.which("fc-list") is not None),
     Requirement("fonts-ipaexfont", _has_japanese_font),
 )
+# The end-to-end tests start Playwright's driver, a Node.js binary inside the playwright wheel
+# (playwright/driver/node).  These are the shared libraries it is linked against (`ldd`), by soname,
+# and the Debian package that has each; a minimal Debian lacks libatomic1, and without it every
+# end-to-end test fails at set-up.  tests/unit/test_bootstrap.py holds this table against `ldd`.
+PLAYWRIGHT_DRIVER_LIBRARIES = {
+    "libatomic.so.1": "libatomic1",
+    "libstdc++.so.6": "libstdc++6",
+    "libgcc_s.so.1": "libgcc-s1",
+    "libc.so.6": "libc6",
+    "libm.so.6": "libc6",
+    "libdl.so.2": "libc6",
+    "libpthread.so.0": "libc6",
+}
 COMMAND_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     "run": (*COMMON_REQUIREMENTS, _postgres_server_unless("DATABASE_URL")),
     "test": (
         *COMMON_REQUIREMENTS,
         _postgres_server_unless("FOODBANK_TEST_DATABASE_URL"),
-        # The end-to-end tests drive Debian's Chromium through Playwright, which never downloads a browser.
+        # Debian's Chromium, which the end-to-end tests drive (Playwright never downloads a browser here);
+        # apt brings the libraries it needs with it.
         _debian_package("chromium"),
+        *(_debian_package(package) for package in sorted(set(PLAYWRIGHT_DRIVER_LIBRARIES.values()))),
     ),
 }
 # Debian splits ensurepip out of python3, and `python -m venv` cannot install pip without it.
