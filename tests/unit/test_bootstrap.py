@@ -1,4 +1,4 @@
-"""The bootstrap (`python3 -m foodbank`): the system libraries it installs.
+"""The bootstrap (`python3 -m foodbank`): the system libraries it installs, and when it reinstalls the venv.
 
 The library checks read this machine: on one that lacks a library the suite's programs need, they
 fail here, by name, instead of every end-to-end test erroring at set-up.
@@ -13,7 +13,7 @@ from pathlib import Path
 import playwright
 import pytest
 
-from foodbank.bootstrap import COMMAND_REQUIREMENTS, PLAYWRIGHT_DRIVER_LIBRARIES
+from foodbank.bootstrap import COMMAND_REQUIREMENTS, PLAYWRIGHT_DRIVER_LIBRARIES, ProjectVenv
 
 PLAYWRIGHT_NODE = Path(playwright.__file__).parent / "driver" / "node"
 DEBIAN_CHROMIUM = Path("/usr/lib/chromium/chromium")  # /usr/bin/chromium is a shell script that starts it
@@ -58,3 +58,19 @@ def test_the_programs_the_end_to_end_tests_start_find_all_their_libraries(binary
         pytest.skip(f"{binary} is not installed")
     missing = sorted(soname for soname, where in linked_libraries(binary).items() if where == "not found")
     assert missing == [], f"{binary} cannot start: `python3 -m foodbank test` should install {missing}"
+
+
+def test_the_venv_is_reinstalled_when_the_lock_or_pyproject_changes(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    (tmp_path / "requirements.lock").write_text("a==1 --hash=sha256:00\n")
+    venv = ProjectVenv(tmp_path)
+    venv.script.parent.mkdir(parents=True)
+    venv.script.touch()
+    venv.stamp.write_text(venv.digest() + "\n")
+    assert venv.is_up_to_date()
+
+    (tmp_path / "requirements.lock").write_text("a==2 --hash=sha256:00\n")
+    assert not venv.is_up_to_date()
+    venv.stamp.write_text(venv.digest() + "\n")
+    (tmp_path / "pyproject.toml").write_text("[project]\nname = 'y'\n")
+    assert not venv.is_up_to_date()
