@@ -99,6 +99,8 @@ COMMAND_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
         _debian_package("chromium"),
         *(_debian_package(package) for package in sorted(set(PLAYWRIGHT_DRIVER_LIBRARIES.values()))),
     ),
+    # ruff and mypy come as wheels and import nothing of the application: only the venv is needed.
+    "lint": (),
 }
 # Debian splits ensurepip out of python3, and `python -m venv` cannot install pip without it.
 VENV_REQUIREMENT = Requirement("python3-venv", lambda: importlib.util.find_spec("ensurepip") is not None)

@@ -60,6 +60,10 @@ def test_the_programs_the_end_to_end_tests_start_find_all_their_libraries(binary
     assert missing == [], f"{binary} cannot start: `python3 -m foodbank test` should install {missing}"
 
 
+def test_the_lint_command_needs_no_debian_package() -> None:
+    assert COMMAND_REQUIREMENTS["lint"] == ()
+
+
 def test_the_venv_is_reinstalled_when_the_lock_or_pyproject_changes(tmp_path: Path) -> None:
     (tmp_path / "pyproject.toml").write_text("[project]\nname = 'x'\n")
     (tmp_path / "requirements.lock").write_text("a==1 --hash=sha256:00\n")
