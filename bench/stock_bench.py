@@ -65,6 +65,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script 
 
 from foodbank.accounts import services as accounts
 from foodbank.app import create_app
+from foodbank.catalogue import barcodes
 from foodbank.catalogue import services as catalogue
 from foodbank.config import DatabaseSettings, SecuritySettings, Settings
 from foodbank.lib import migrate
@@ -232,6 +233,12 @@ def item_kind(rng: random.Random, category: str) -> tuple[Zone, DateKind, Unit]:
     return zone, kind, unit
 
 
+def jan13(n: int) -> str:
+    """The n-th JAN-13 of the bench's items: prefix 49 (Japan), then n, then the GS1 check digit."""
+    body = f"49{n:010d}"
+    return body + str(barcodes.check_digit(body))
+
+
 async def seed_catalogue(database: Database, rng: random.Random, size: Size) -> Catalogue:
     """Built through the services, as an installation's own data would be."""
     async with database.transaction() as s:
@@ -263,7 +270,7 @@ async def seed_catalogue(database: Database, rng: random.Random, size: Size) -> 
                 category_id=category.id,
                 unit=unit,
                 unit_weight_kg=Decimal("0.500"),
-                barcode=f"49{n:011d}",
+                barcode=jan13(n),
                 zone=zone,
                 date_kind=kind,
                 allergens=allergens,

@@ -76,14 +76,31 @@ COMMON_REQUIREMENTS = (
     Requirement("fontconfig", lambda: shutil.which("fc-list") is not None),
     Requirement("fonts-ipaexfont", _has_japanese_font),
 )
+# The end-to-end tests start Playwright's driver, a Node.js binary inside the playwright wheel
+# (playwright/driver/node).  These are the shared libraries it is linked against (`ldd`), by soname,
+# and the Debian package that has each; a minimal Debian lacks libatomic1, and without it every
+# end-to-end test fails at set-up.  tests/unit/test_bootstrap.py holds this table against `ldd`.
+PLAYWRIGHT_DRIVER_LIBRARIES = {
+    "libatomic.so.1": "libatomic1",
+    "libstdc++.so.6": "libstdc++6",
+    "libgcc_s.so.1": "libgcc-s1",
+    "libc.so.6": "libc6",
+    "libm.so.6": "libc6",
+    "libdl.so.2": "libc6",
+    "libpthread.so.0": "libc6",
+}
 COMMAND_REQUIREMENTS: dict[str, tuple[Requirement, ...]] = {
     "run": (*COMMON_REQUIREMENTS, _postgres_server_unless("DATABASE_URL")),
     "test": (
         *COMMON_REQUIREMENTS,
         _postgres_server_unless("FOODBANK_TEST_DATABASE_URL"),
-        # The end-to-end tests drive Debian's Chromium through Playwright, which never downloads a browser.
+        # Debian's Chromium, which the end-to-end tests drive (Playwright never downloads a browser here);
+        # apt brings the libraries it needs with it.
         _debian_package("chromium"),
+        *(_debian_package(package) for package in sorted(set(PLAYWRIGHT_DRIVER_LIBRARIES.values()))),
     ),
+    # ruff and mypy come as wheels and import nothing of the application: only the venv is needed.
+    "lint": (),
 }
 # Debian splits ensurepip out of python3, and `python -m venv` cannot install pip without it.
 VENV_REQUIREMENT = Requirement("python3-venv", lambda: importlib.util.find_spec("ensurepip") is not None)
@@ -133,9 +150,12 @@ def ensure_debian_packages(requirements: Sequence[Requirement]) -> None:
 
 
 class ProjectVenv:
-    """`<repo>/.venv` with the project installed editable, extras `dev` included.
+    """`<repo>/.venv` with the pinned dependencies of requirements.lock and the project, editable.
 
-    The install is redone only when pyproject.toml changes: its sha256 is kept in a stamp file
+    Every dependency, the development tools and the build backend included, is installed from the
+    lock with its hashes checked, so a new release of any of them cannot change an install; then the
+    project itself, without dependencies or build isolation (nothing else is downloaded).  The install
+    is redone only when pyproject.toml or the lock changes: their sha256 is kept in a stamp file
     inside the venv, written after a successful install.
     """
 
@@ -144,20 +164,19 @@ class ProjectVenv:
         self.path = repo / ".venv"
         self.python = self.path / "bin" / "python"
         self.script = self.path / "bin" / "foodbank"
-        self.stamp = self.path / "foodbank-pyproject.sha256"
+        self.stamp = self.path / "foodbank-install.sha256"
         self.pyproject = repo / "pyproject.toml"
+        self.lock = repo / "requirements.lock"
 
     def is_active(self) -> bool:
         """Whether this very interpreter is the venv's."""
         return Path(sys.prefix).resolve() == self.path.resolve()
 
     def is_up_to_date(self) -> bool:
-        return (
-            self.script.exists() and self.stamp.exists() and self.stamp.read_text().strip() == self._pyproject_digest()
-        )
+        return self.script.exists() and self.stamp.exists() and self.stamp.read_text().strip() == self.digest()
 
     def ensure(self) -> None:
-        """Create the venv if needed and (re)install the project if pyproject.toml changed."""
+        """Create the venv if needed and (re)install when pyproject.toml or the lock changed."""
         if self.is_up_to_date():
             return
         with self._locked():
@@ -166,23 +185,27 @@ class ProjectVenv:
             if not self.python.exists():
                 _say("creating the virtual environment .venv")
                 _run([sys.executable, "-m", "venv", "--clear", str(self.path)])
-            _say("installing the project and its dependencies into .venv (pip install -e '.[dev]')")
-            _run(
-                [str(self.python), "-m", "pip", "install", "-q", "-e", ".[dev]"],
-                cwd=self.repo,
-                env={**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"},
-            )
-            self.stamp.write_text(self._pyproject_digest() + "\n")
+            _say(f"installing the pinned dependencies into .venv (pip install --require-hashes -r {self.lock.name})")
+            pip = [str(self.python), "-m", "pip", "install", "-q"]
+            env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
+            _run([*pip, "--require-hashes", "-r", str(self.lock)], cwd=self.repo, env=env)
+            _say("installing the project into .venv (pip install --no-deps -e .)")
+            _run([*pip, "--no-deps", "--no-build-isolation", "-e", "."], cwd=self.repo, env=env)
+            self.stamp.write_text(self.digest() + "\n")
 
-    def _pyproject_digest(self) -> str:
-        return hashlib.sha256(self.pyproject.read_bytes()).hexdigest()
+    def digest(self) -> str:
+        """What the stamp holds: the sha256 of pyproject.toml's and the lock's own sha256."""
+        digest = hashlib.sha256()
+        for path in (self.pyproject, self.lock):
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+        return digest.hexdigest()
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         """Serialise set-up between concurrent invocations (say `run` and `test` in two terminals).
 
-        The lock is taken on pyproject.toml itself, which always exists and is what the stamp
-        tracks, so no lock file is left in the checkout.
+        The lock is taken on pyproject.toml itself, which always exists and is tracked by the stamp,
+        so no lock file is left in the checkout.
         """
         with open(self.pyproject, "rb") as lock:
             fcntl.flock(lock, fcntl.LOCK_EX)

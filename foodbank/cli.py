@@ -175,6 +175,30 @@ def test(pytest_args: tuple[str, ...]) -> None:
     sys.exit(code)
 
 
+# The house rules' checks, as CI runs them: lint, format and strict types (configured in pyproject.toml).
+LINT_CHECKS = (
+    ("ruff check", ("ruff", "check", ".")),
+    ("ruff format --check", ("ruff", "format", "--check", ".")),
+    ("mypy", ("mypy", "foodbank")),
+)
+
+
+@main.command()
+def lint() -> None:
+    """Run ruff check, ruff format --check and mypy (strict) from the venv; fail if any fails."""
+    import subprocess
+
+    tools = Path(sys.executable).parent  # the venv's bin/, where the development tools are installed
+    failed = []
+    for name, (tool, *args) in LINT_CHECKS:
+        click.echo(f"--- {name}")
+        if subprocess.run([str(tools / tool), *args], cwd=REPO, check=False).returncode != 0:  # noqa: S603
+            failed.append(name)
+    if failed:
+        raise click.ClickException(f"failed: {', '.join(failed)}")
+    click.echo("lint: all checks passed")
+
+
 # --- database --------------------------------------------------------------------------------------
 
 
