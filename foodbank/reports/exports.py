@@ -1,16 +1,20 @@
 """The annual summary's tables as a CSV file (UTF-8 with a BOM, so that Excel opens Japanese text
-correctly) and as an Excel workbook (one sheet per section). Both come from `documents.tables`."""
+correctly) and as an Excel workbook (one sheet per section). Both come from `documents.tables`, and
+every cell goes through `spreadsheet.cell`: agency, category, venue and programme names are typed by
+people, and must never run as formulas."""
 
 from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Sequence
 from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
+from foodbank.lib.spreadsheet import cell as inert
 from foodbank.reports.documents import AnnualSummary, Cell, Section, tables
 
 KG_FORMAT = "#,##0.0##"
@@ -21,6 +25,14 @@ def _text(cell: Cell) -> str:
     if cell is None:
         return ""
     return str(cell)
+
+
+def _csv_row(cells: Sequence[Cell]) -> list[str]:
+    return [_text(inert(cell)) for cell in cells]
+
+
+def _sheet_row(cells: Sequence[Cell]) -> list[Cell | float]:
+    return [float(c) if isinstance(c, Decimal) else inert(c) for c in cells]
 
 
 def title_of(summary: AnnualSummary, lang: str) -> str:
@@ -37,19 +49,19 @@ def to_csv(summary: AnnualSummary, lang: str = "ja") -> bytes:
     """Sections one below the other: a title line, the header, the rows, the total, an empty line."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([title_of(summary, lang)])
-    writer.writerow([period_of(summary)])
+    writer.writerow(_csv_row([title_of(summary, lang)]))
+    writer.writerow(_csv_row([period_of(summary)]))
     writer.writerow([])
     for section in tables(summary, lang):
         for table in section.tables:
-            writer.writerow([f"[{section.title}] {table.title}"])
-            writer.writerow(table.columns)
+            writer.writerow(_csv_row([f"[{section.title}] {table.title}"]))
+            writer.writerow(_csv_row(table.columns))
             for row in table.rows:
-                writer.writerow([_text(cell) for cell in row])
+                writer.writerow(_csv_row(row))
             if table.total:
-                writer.writerow([_text(cell) for cell in table.total])
+                writer.writerow(_csv_row(table.total))
             if table.note:
-                writer.writerow([table.note])
+                writer.writerow(_csv_row([table.note]))
             writer.writerow([])
     return "\ufeff".encode() + out.getvalue().encode("utf-8")
 
@@ -71,22 +83,22 @@ def to_xlsx(summary: AnnualSummary, lang: str = "ja") -> bytes:
     boxed = Border(top=line, bottom=line, left=line, right=line)
     for section in tables(summary, lang):
         sheet = book.create_sheet(_sheet_name(section))
-        sheet.append([title_of(summary, lang)])
+        sheet.append(_sheet_row([title_of(summary, lang)]))
         sheet["A1"].font = heading
-        sheet.append([period_of(summary)])
+        sheet.append(_sheet_row([period_of(summary)]))
         widths: dict[int, int] = {}
         for table in section.tables:
             sheet.append([])
-            sheet.append([table.title])
+            sheet.append(_sheet_row([table.title]))
             sheet.cell(sheet.max_row, 1).font = bold
-            sheet.append(table.columns)
+            sheet.append(_sheet_row(table.columns))
             for col in range(1, len(table.columns) + 1):
                 cell = sheet.cell(sheet.max_row, col)
                 cell.font, cell.fill, cell.border = bold, header_fill, boxed
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
             body = [*table.rows, *([table.total] if table.total else [])]
             for index, row in enumerate(body):
-                sheet.append([float(c) if isinstance(c, Decimal) else c for c in row])
+                sheet.append(_sheet_row(row))
                 for col, value in enumerate(row, start=1):
                     cell = sheet.cell(sheet.max_row, col)
                     cell.border = boxed
@@ -98,7 +110,7 @@ def to_xlsx(summary: AnnualSummary, lang: str = "ja") -> bytes:
                         cell.font = bold
                     widths[col] = max(widths.get(col, 8), min(len(_text(value)) * 2 + 2, 48))
             if table.note:
-                sheet.append([table.note])
+                sheet.append(_sheet_row([table.note]))
         for col, width in widths.items():
             sheet.column_dimensions[get_column_letter(col)].width = width
     out = io.BytesIO()

@@ -34,6 +34,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.audit.services import record
 from foodbank.config import StockSettings
+from foodbank.lib import spreadsheet
 from foodbank.lib.clock import LOCAL_TZ, today
 from foodbank.lib.errors import AppError, InvalidInput, flatten_marshmallow_errors
 from foodbank.lib.validation import UNSTORABLE_TEXT, checked_load, is_unstorable
@@ -610,8 +611,8 @@ CHUNK_ROWS = 1000
 
 
 def _cell(value: Any) -> Any:
-    """A value as a spreadsheet should see it. Text that a spreadsheet would run as a formula
-    (=, +, -, @ first) gets a leading apostrophe: item names and lot codes come from donors' labels."""
+    """A value as a spreadsheet should see it; text that it would run as a formula made inert
+    (`spreadsheet.cell`): item names and lot codes come from donors' labels."""
     if value is None:
         return ""
     if isinstance(value, Enum):
@@ -620,9 +621,7 @@ def _cell(value: Any) -> Any:
         return value.astimezone(LOCAL_TZ).isoformat(sep=" ", timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    return spreadsheet.cell(value)
 
 
 async def _csv_chunks(header: Sequence[str], rows: AsyncIterator[Sequence[Any]]) -> AsyncIterator[bytes]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import services as catalogue
 from foodbank.lib.db import Database
@@ -17,7 +18,27 @@ from foodbank.picking.fefo import DateKind
 from tests.conftest import Actor, Actors
 from tests.dates import TODAY, days
 
-__all__ = ["TODAY", "Warehouse", "days", "wh"]
+__all__ = ["TODAY", "Warehouse", "days", "named_item", "wh"]
+
+
+async def named_item(session: AsyncSession, name: str, code: str) -> int:
+    """An item of 1 kg with best-before dates, in a category of its own, both called `name`."""
+    category = await catalogue.create_category(session, actor_id=None, code=code, name_ja=name, name_en=name)
+    item = await catalogue.create_item(
+        session,
+        actor_id=None,
+        name_ja=name,
+        name_en=None,
+        category_id=category.id,
+        unit=Unit.piece,
+        unit_weight_kg=Decimal(1),
+        barcode=None,
+        zone=Zone.ambient,
+        date_kind=DateKind.best_before,
+        allergens=[],
+        allergens_known=True,
+    )
+    return item.id
 
 
 @dataclass

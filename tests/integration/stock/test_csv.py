@@ -13,14 +13,16 @@ import pytest
 from click.testing import CliRunner, Result
 from httpx import AsyncClient
 
+from foodbank.catalogue import services as catalogue
 from foodbank.cli import main
 from foodbank.config import Settings
 from foodbank.lib.db import Database
-from foodbank.models import Receipt, ReceiptKind, Role
+from foodbank.models import Receipt, ReceiptKind, Role, Zone
 from foodbank.stock import csvio, ledger
 from tests.conftest import Actors
 from tests.dates import day, month, month_end, month_start
-from tests.integration.stock.conftest import TODAY, Warehouse, days
+from tests.formulas import FORMULAS, assert_inert_csv, csv_cells
+from tests.integration.stock.conftest import TODAY, Warehouse, days, named_item
 
 BOM = b"\xef\xbb\xbf"
 
@@ -367,3 +369,34 @@ async def test_five_thousand_rows_import_and_count(
     summary = (await client.get("/api/stock", headers=wh.warehouse.headers)).json()
     assert [row["on_hand"] for row in summary] == [5000]
     await verify_clean(database)
+
+
+async def test_exports_show_names_like_formulas_as_text(client: AsyncClient, wh: Warehouse, database: Database) -> None:
+    """Item, category, warehouse and location names, lot codes and reasons come from people and
+    labels: in the exports each is text that a spreadsheet shows, never a formula it runs."""
+    items: list[tuple[int, int]] = []
+    async with database.transaction() as s:
+        for i, name in enumerate(FORMULAS):
+            depot = await catalogue.create_warehouse(s, actor_id=None, name=name, address=None)
+            location = await catalogue.create_location(
+                s, actor_id=None, warehouse_id=depot.id, code=name, zone=Zone.ambient
+            )
+            item = await named_item(s, name, f"formula{i}")
+            items.append((item, location.id))
+    for (item, location), name in zip(items, FORMULAS, strict=True):
+        line = {"item_id": item, "quantity": 3, "expiry": month(6), "location_id": location, "lot_code": name}
+        received = await wh.receive(client, [line])
+        assert received.status_code == 201, received.text
+        lot = received.json()["lots"][0]["id"]
+        counted = await client.post(
+            f"/api/lots/{lot}/adjustments", json={"counted": 2, "reason": name}, headers=wh.coordinator.headers
+        )
+        assert counted.status_code in (200, 201), counted.text
+
+    stock = await client.get("/api/stock/export.csv", headers=wh.warehouse.headers)
+    assert stock.status_code == 200
+    assert_inert_csv(stock.content)
+    ledger_csv = await client.get("/api/stock/ledger.csv", headers=wh.warehouse.headers)
+    assert ledger_csv.status_code == 200
+    assert_inert_csv(ledger_csv.content)
+    assert "-1" in csv_cells(ledger_csv.content), "a negative number stays a number"
