@@ -10,7 +10,6 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi import OpenAPIConfig, ResponseSpec
-from litestar.openapi.plugins import ScalarRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
@@ -38,6 +37,7 @@ from foodbank.referrals.controllers import ReferralController
 from foodbank.reports.controllers import ReportController
 from foodbank.stock.controllers import StockController
 from foodbank.system.controllers import health
+from foodbank.system.docs import RapidocDocs
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -160,7 +160,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
                 "Stock, FEFO picking, referrals and annual figures for food banks. Errors are RFC 9457 problem details."
             ),
             path="/schema",
-            render_plugins=[ScalarRenderPlugin()],
+            render_plugins=[RapidocDocs()],
             components=Components(
                 security_schemes={
                     "token": SecurityScheme(type="http", scheme="bearer", description="Personal API token (fbt_...)"),

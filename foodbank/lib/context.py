@@ -1,4 +1,5 @@
-"""The request context: request id, access log, and a per-request holder for mechanisms such as idempotency.
+"""The request context: request id, access log, security headers, and a per-request holder for mechanisms such
+as idempotency.
 
 Every request gets an id (the caller's `X-Request-ID` when it is sane, else a new one). It is echoed
 in the response, included in problem details and in every log line written while the request runs.
@@ -16,6 +17,8 @@ from typing import Any
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from foodbank.lib.headers import STATIC_PREFIX, security_headers
 
 
 @dataclass
@@ -59,7 +62,13 @@ class RequestContextMiddleware:
         async def send_with_id(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status["code"] = message["status"]
-                message["headers"] = [*message.get("headers", []), (b"x-request-id", request_id.encode())]
+                headers = [
+                    (name, value)
+                    for name, value in message.get("headers", [])
+                    if not (name.lower() == b"cache-control" and not scope["path"].startswith(STATIC_PREFIX))
+                ]
+                headers += security_headers(scope["path"], headers)
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:

@@ -13,6 +13,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import NotFound
+from foodbank.lib.headers import DOCUMENT_POLICY
 from foodbank.lib.validation import Dump, query
 from foodbank.models import Role
 from foodbank.reports import services
@@ -46,7 +47,10 @@ async def _file(db_session: AsyncSession, settings: Settings, fiscal_year: int, 
     return Response(
         body,
         media_type=services.MEDIA_TYPES[fmt],
-        headers={"Content-Disposition": f'{disposition}; filename="{services.filename(summary, fmt, lang)}"'},
+        headers={
+            "Content-Disposition": f'{disposition}; filename="{services.filename(summary, fmt, lang)}"',
+            **({"Content-Security-Policy": DOCUMENT_POLICY} if fmt == "html" else {}),
+        },
     )
 
 

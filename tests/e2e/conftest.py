@@ -4,7 +4,8 @@ Chromium through Playwright (never a downloaded browser).
 - `live_server` (tests/live.py): the app on its own thread and event loop, against this test's database (cloned from
   the migrated template, like every integration test); `live_server.url("/path")`.
 - `browser`: one headless Chromium for the session; `page`: a fresh context (cookies) per test, at
-  phone size (390x844) in Japanese, with a default timeout; JavaScript errors fail the test.
+  phone size (390x844) in Japanese, with a default timeout; JavaScript errors and anything the
+  Content-Security-Policy refuses fail the test.
 - `sign_in(page, live_server, actor)`: through the sign-in form, like a person.
 - `screenshot(page, name)`: phone and laptop captures into FOODBANK_SCREENSHOTS (default
   /tmp/foodbank-shots, outside the repository), after checking nothing sticks out sideways.
@@ -78,11 +79,20 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     opened = await context.new_page()
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
+    # What the Content-Security-Policy refused (an inline script, a foreign host) is a console error.
+    opened.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text
+            else None
+        ),
+    )
     try:
         yield opened
     finally:
         await context.close()
-    assert not errors, f"JavaScript errors on the page: {errors}"
+    assert not errors, f"JavaScript errors or refusals of the security policy on the page: {errors}"
 
 
 async def sign_in(page: Page, live_server: LiveServer, actor: Actor) -> None:  # noqa: F811

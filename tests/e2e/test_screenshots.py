@@ -118,3 +118,10 @@ async def test_screenshots_of_the_main_pages(
     await screenshot(page, "13-home-english")
     await page.goto(live_server.url(f"/warehouse/lots/{seeded['lots'][0]}"))
     await screenshot(page, "14-lot-english")
+
+
+async def test_the_api_documentation_draws_under_the_security_policy(page: Page, live_server: LiveServer) -> None:
+    """RapiDoc comes from /static and draws the document; the policy refuses nothing (the fixture checks)."""
+    await page.goto(live_server.url("/schema"))
+    await expect(page.locator("rapi-doc")).to_be_attached()
+    await expect(page.get_by_text("/api/receipts").first).to_be_visible()
