@@ -359,6 +359,19 @@ def users_token(username: str, name: str, expires_in_days: int | None) -> None:
     click.echo("Send it as 'Authorization: Bearer <token>'. It is not shown again.", err=True)
 
 
+@users.command("unlock")
+@click.argument("username")
+def users_unlock(username: str) -> None:
+    """Forget USERNAME's failed sign-ins, so any wait ends now (audited)."""
+    from foodbank.accounts import services
+
+    async def work(session: Any) -> int:
+        return await services.unlock(session, actor_id=None, username=username)
+
+    forgotten = _with_database(_require_url(_settings()), work)
+    click.echo(f"{username}: {forgotten} failed sign-in(s) forgotten; they can sign in now.")
+
+
 @users.command("list")
 def users_list() -> None:
     """List users and their roles."""

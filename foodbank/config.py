@@ -11,6 +11,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from foodbank.lib.proxies import parse_networks
 from foodbank.models.appliances import ApplianceCategory
 
 
@@ -43,6 +44,13 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     if lowered in {"0", "false", "no", "off"}:
         return False
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
+
+
+def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    try:
+        return tuple(str(network) for network in parse_networks(env.get(name, "")))
+    except ValueError as exc:
+        raise SettingsError(f"{name}: {exc} (give addresses or networks separated by commas)") from None
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...], default: str) -> str:
@@ -80,6 +88,9 @@ class HttpSettings:
     max_body_bytes: int = 2 * 1024 * 1024
     """Larger request bodies get 413 before they are read into memory."""
     organisation_name: str = "フードバンクさんぶ"
+    trusted_proxies: tuple[str, ...] = ()
+    """Reverse proxies whose X-Forwarded-For is believed (foodbank.lib.proxies): addresses or networks,
+    checked when read; kept as text, which Litestar's dependency checks understand."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +194,7 @@ class Settings:
                 port=_int(env, "FOODBANK_PORT", 8000, minimum=1),
                 max_body_bytes=_int(env, "FOODBANK_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
                 organisation_name=env.get("FOODBANK_ORGANISATION", "フードバンクさんぶ"),
+                trusted_proxies=_networks(env, "FOODBANK_TRUSTED_PROXIES"),
             ),
             stock=StockSettings(
                 short_date_at_receipt=_choice(env, "FOODBANK_SHORT_DATE_AT_RECEIPT", ("warn", "refuse"), "warn"),

@@ -31,6 +31,7 @@ from foodbank.lib.clock import utcnow
 from foodbank.lib.db import Database
 from foodbank.lib.errors import AppError, NotFound
 from foodbank.lib.idempotency import Reread, ShownOnce
+from foodbank.lib.proxies import client_address
 from foodbank.lib.validation import Dump, Load
 from foodbank.models import Agency, ApiToken, Role, User
 
@@ -66,7 +67,11 @@ async def attempt_sign_in(
             session,
             username=username,
             password=password,
-            remote_addr=request.client.host if request.client else "unknown",
+            remote_addr=client_address(
+                request.client.host if request.client else None,
+                request.headers.get("x-forwarded-for"),
+                settings.http.trusted_proxies,
+            ),
             settings=settings.security,
             now=utcnow(),
         )

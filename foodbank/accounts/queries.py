@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.accounts.throttle import Failures
 from foodbank.models import Agency, ApiToken, SignInAttempt, User
 
 
@@ -29,12 +30,31 @@ async def tokens_of(session: AsyncSession, user_id: int) -> Sequence[ApiToken]:
     return (await session.scalars(stmt)).all()
 
 
-async def recent_failures(
+async def sign_in_failures(
     session: AsyncSession, *, username: str, remote_addr: str, now: datetime, window: timedelta
-) -> tuple[int, int]:
-    """Failed sign-ins in the window: (for this username, from this address)."""
+) -> tuple[Failures, Failures]:
+    """Failed sign-ins in the window: (for this username from this address, since its last success there;
+    from this address for any username), each with when the last one was."""
     since = now - window
-    failed = select(func.count()).where(SignInAttempt.succeeded.is_(False), SignInAttempt.attempted_at >= since)
-    by_user = await session.scalar(failed.where(SignInAttempt.username == username.lower()))
-    by_addr = await session.scalar(failed.where(SignInAttempt.remote_addr == remote_addr))
-    return int(by_user or 0), int(by_addr or 0)
+    failed = select(func.count(), func.max(SignInAttempt.attempted_at)).where(
+        SignInAttempt.succeeded.is_(False), SignInAttempt.remote_addr == remote_addr
+    )
+    last_success = (
+        select(func.max(SignInAttempt.attempted_at))
+        .where(
+            SignInAttempt.succeeded.is_(True),
+            SignInAttempt.username == username.lower(),
+            SignInAttempt.remote_addr == remote_addr,
+        )
+        .scalar_subquery()
+    )
+    pair = (
+        await session.execute(
+            failed.where(
+                SignInAttempt.username == username.lower(),
+                SignInAttempt.attempted_at >= func.greatest(since, func.coalesce(last_success, since)),
+            )
+        )
+    ).one()
+    address = (await session.execute(failed.where(SignInAttempt.attempted_at >= since))).one()
+    return Failures(int(pair[0]), pair[1]), Failures(int(address[0]), address[1])

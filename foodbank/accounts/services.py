@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -9,7 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foodbank.accounts import queries
+from foodbank.accounts import queries, throttle
 from foodbank.accounts.credentials import TOKEN_PREFIX, digest, hash_password, new_secret, verify_password
 from foodbank.accounts.errors import (
     AgencyNameTaken,
@@ -106,13 +107,19 @@ async def sign_in(
     """Check the password and open a web session. The attempt is recorded whatever the result, so a
     failure is returned, not raised: the caller commits the attempt, then raises it."""
     window = timedelta(minutes=settings.sign_in_window_minutes)
-    by_user, by_addr = await queries.recent_failures(
+    pair, address = await queries.sign_in_failures(
         session, username=username, remote_addr=remote_addr, now=now, window=window
     )
-    if by_user >= settings.sign_in_attempts or by_addr >= settings.sign_in_attempts * 4:
+    free = settings.sign_in_attempts
+    left = max(
+        throttle.wait(pair, free=free, cap=window, now=now),
+        throttle.wait(address, free=free * throttle.ADDRESS_FACTOR, cap=window, now=now),
+    )
+    if left > timedelta(0):
+        # Not recorded: waiting out the delay is what is asked, and retrying early must not lengthen it.
         return TooManyRequests(
-            "Too many failed sign-ins. Wait a few minutes and try again.",
-            retry_after_seconds=int(window.total_seconds()),
+            "Too many failed sign-ins. Wait a moment and try again.",
+            retry_after_seconds=math.ceil(left.total_seconds()),
         )
     user = await queries.user_by_username(session, username)
     ok = await verify_password(user.password_hash if user else None, password, settings)
@@ -132,6 +139,25 @@ async def sign_in(
     await session.flush()
     await record(session, actor_id=user.id, action="session.create", entity="web_session", entity_id=web_session.id)
     return SignedIn(principal_for(user, web_session), secret)
+
+
+async def unlock(session: AsyncSession, *, actor_id: int | None, username: str) -> int:
+    """Forget the failed sign-ins of `username` (from every address), so its waits end now; audited.
+    What an admin does when a volunteer is kept waiting. Returns how many failures were forgotten."""
+    result = await session.execute(
+        delete(SignInAttempt).where(SignInAttempt.username == username.lower(), SignInAttempt.succeeded.is_(False))
+    )
+    forgotten = int(result.rowcount or 0)  # type: ignore[attr-defined]
+    user = await queries.user_by_username(session, username)
+    await record(
+        session,
+        actor_id=actor_id,
+        action="user.unlock",
+        entity="user_account",
+        entity_id=user.id if user else None,
+        details={"failures_forgotten": forgotten},
+    )
+    return forgotten
 
 
 async def sign_out(session: AsyncSession, principal: Principal) -> None:

@@ -34,8 +34,8 @@ class RapidocDocs(OpenAPIRenderPlugin):
 <body>
   <noscript>The API documentation needs JavaScript; the document itself is at {spec}.</noscript>
   <rapi-doc spec-url="{spec}" render-style="read" show-header="false" allow-spec-url-load="false"
-    allow-spec-file-load="false" allow-server-selection="false" theme="light" load-fonts="false" regular-font="system-ui, sans-serif"
-    mono-font="ui-monospace, monospace"></rapi-doc>
+    allow-spec-file-load="false" allow-server-selection="false" theme="light" load-fonts="false"
+    regular-font="system-ui, sans-serif" mono-font="ui-monospace, monospace"></rapi-doc>
 </body>
 </html>
 """.encode()
