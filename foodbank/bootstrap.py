@@ -189,7 +189,7 @@ class ProjectVenv:
             pip = [str(self.python), "-m", "pip", "install", "-q"]
             env = {**os.environ, "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
             _run([*pip, "--require-hashes", "-r", str(self.lock)], cwd=self.repo, env=env)
-            _say("installing the project into .venv (pip install --no-deps -e .)")
+            _say("installing the project into .venv (pip install --no-deps --no-build-isolation -e .)")
             _run([*pip, "--no-deps", "--no-build-isolation", "-e", "."], cwd=self.repo, env=env)
             self.stamp.write_text(self.digest() + "\n")
 
