@@ -10,6 +10,7 @@ from httpx import AsyncClient
 from foodbank.models import (
     Agency,
     AgencyKind,
+    ConsentThrough,
     Municipality,
     PantryEvent,
     PantryVenue,
@@ -50,6 +51,7 @@ async def test_names_like_formulas_stay_text_in_the_csv_and_the_workbook(
                     reasons=["income"],
                     request=ReferralRequest.food,
                     consent_given=False,
+                    consent_through=ConsentThrough.agency,
                     valid_from=TODAY,
                     valid_until=TODAY + timedelta(days=30),
                     handouts_allowed=1,
