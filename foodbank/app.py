@@ -29,6 +29,7 @@ from foodbank.lib.context import RequestContextMiddleware
 from foodbank.lib.db import Database, provide_db_session
 from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import Load, MarshmallowSchemaPlugin, json_bodies_only, path_ids_in_range
 from foodbank.pages import i18n
 from foodbank.pages.controllers import PAGE_HANDLERS
@@ -143,7 +144,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             engine=JinjaTemplateEngine,
             engine_callback=lambda engine: i18n.install(engine.engine),  # gettext catalogs, date filters
         ),
-        state=State({"database": database, "settings": settings}),
+        # problem_translator: the API's problems in English, or in Japanese when Accept-Language asks.
+        state=State({"database": database, "settings": settings, "problem_translator": i18n.problem_translator}),
         dependencies={
             "database": Provide(provide_database, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
@@ -152,6 +154,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         },
         exception_handlers={idempotency.Replay: idempotency.replay_response, **EXCEPTION_HANDLERS},
         after_request=idempotency.capture_response,
+        type_encoders={Message: Message.english},  # a Message that reaches a response is its English text
         plugins=[MarshmallowSchemaPlugin()],
         openapi_config=OpenAPIConfig(
             title="foodbank",

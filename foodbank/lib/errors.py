@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import Any, ClassVar, Protocol
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
@@ -20,6 +20,7 @@ from marshmallow import INCLUDE, Schema, ValidationError, fields
 
 from foodbank.lib.context import current_request_id
 from foodbank.lib.logs import unexpected_error
+from foodbank.lib.messages import Message, plain
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("foodbank.errors")
@@ -32,9 +33,10 @@ class AppError(Exception):
     slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "The request cannot be processed"
 
-    def __init__(self, detail: str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
+    def __init__(self, detail: Message | str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.detail = detail
+        self.detail: Message = detail if isinstance(detail, Message) else plain(detail)
+        """What went wrong: a msgid with its parameters, whose `str` is the English text."""
         self.extra = extra
         self.headers = dict(headers or {})
 
@@ -50,7 +52,7 @@ class NotAuthenticated(AppError):
     slug = "not-authenticated"
     title = "Sign-in required"
 
-    def __init__(self, detail: str, **extra: Any) -> None:
+    def __init__(self, detail: Message | str, **extra: Any) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="foodbank"'}, **extra)
 
 
@@ -79,7 +81,7 @@ class InvalidInput(AppError):
     slug = "validation"
     title = "Some fields are not valid"
 
-    def __init__(self, detail: str, *, errors: list[dict[str, str]] | None = None, **extra: Any) -> None:
+    def __init__(self, detail: Message | str, *, errors: list[dict[str, Any]] | None = None, **extra: Any) -> None:
         super().__init__(detail, errors=errors or [], **extra)
 
 
@@ -96,12 +98,12 @@ class ServiceUnavailable(AppError):
     slug = "unavailable"
     title = "The service cannot reach its database"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int = 10) -> None:
+    def __init__(self, detail: Message | str, *, retry_after_seconds: int = 10) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
 
 
 UNAVAILABLE = ServiceUnavailable(
-    "The database cannot be reached just now; nothing was saved. Please try again in a few seconds."
+    Message("The database cannot be reached just now; nothing was saved. Please try again in a few seconds.")
 )
 
 
@@ -142,7 +144,7 @@ class TooManyRequests(AppError):
     slug = "too-many-requests"
     title = "Too many attempts"
 
-    def __init__(self, detail: str, *, retry_after_seconds: int) -> None:
+    def __init__(self, detail: Message | str, *, retry_after_seconds: int) -> None:
         super().__init__(
             detail,
             headers={"Retry-After": str(retry_after_seconds)},
@@ -169,28 +171,88 @@ def flatten_marshmallow_errors(messages: Any, prefix: str = "") -> list[dict[str
     return [{"field": prefix or "(body)", "message": str(messages)}]
 
 
+class ProblemTranslator(Protocol):
+    """The language a problem is written in, chosen per request (foodbank.pages.i18n.problem_translator,
+    wired in app.py): `None` from the chooser means English."""
+
+    lang: str
+
+    def message(self, message: str) -> str: ...
+
+    def problem_title(self, slug: str, status: int, default: str) -> str: ...
+
+
+ProblemTranslatorChooser = Callable[[Request[Any, Any, Any]], ProblemTranslator | None]
+
+
+def _translator(request: Request[Any, Any, Any]) -> ProblemTranslator | None:
+    chooser: ProblemTranslatorChooser | None = request.app.state.get("problem_translator")
+    return chooser(request) if chooser is not None else None
+
+
+def _written(value: Any, translate: Callable[[Message], str]) -> Any:
+    """An error's data with its messages written out: each `message` member keeps its text (translated or
+    English) and gains its `message_id` and `params` beside it."""
+    if isinstance(value, Mapping):
+        out: dict[str, Any] = {}
+        for key, inner in value.items():
+            if key == "message" and isinstance(inner, str):
+                message = plain(inner)  # marshmallow's own messages are their own msgids
+                out[key] = translate(message)
+                out.update({name: data for name, data in message.as_json().items() if name not in value})
+            else:
+                out[key] = _written(inner, translate)
+        return out
+    if isinstance(value, list | tuple):
+        return [_written(inner, translate) for inner in value]
+    if isinstance(value, Message):
+        return translate(value)
+    return value
+
+
+class WrittenMessages(fields.Dict):
+    """A dict of data with messages (a warning: {field, message}) in a response: each `message` is dumped as
+    its English text with its `message_id` and `params` beside it, as in problem details."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:  # noqa: ARG002
+        return None if value is None else _written(value, Message.english)
+
+
 def problem_response(
     status: int,
     *,
     slug: str,
     title: str,
-    detail: str,
+    detail: str | None,
     request: Request[Any, Any, Any],
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> Response[dict[str, Any]]:
+    """Problem details in English, or in the language the request asks for (`Accept-Language: ja`).
+
+    `detail` and every `message` of the error's data (`errors[].message`) are Messages, written out as text
+    with their `message_id` and `params` beside them; `detail=None` summarises the field errors."""
+    translator = _translator(request)
+
+    def translate(message: Message) -> str:
+        return translator.message(message) if translator is not None else message.english()
+
+    written: dict[str, Any] = _written(dict(extra or {}), translate)
+    message = plain(detail) if detail is not None else None
     body: dict[str, Any] = {
         "type": f"/problems/{slug}",
-        "title": title,
+        "title": translator.problem_title(slug, status, title) if translator is not None else title,
         "status": status,
-        "detail": detail,
+        "detail": translate(message) if message is not None else summarise(written.get("errors") or []),
         "instance": request.url.path,
         "request_id": current_request_id(),
     }
-    if extra:
-        # The standard members are never overwritten by an error's own data.
-        body.update({key: value for key, value in extra.items() if key not in body})
-    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=dict(headers or {}))
+    if message is not None:
+        body.update(message.as_json())
+    # The standard members are never overwritten by an error's own data.
+    body.update({key: value for key, value in written.items() if key not in body})
+    response_headers = {"Content-Language": translator.lang if translator is not None else "en", **(headers or {})}
+    return Response(body, status_code=status, media_type=PROBLEM_MEDIA_TYPE, headers=response_headers)
 
 
 def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response[Any]:
@@ -208,21 +270,20 @@ def handle_app_error(request: Request[Any, Any, Any], exc: AppError) -> Response
     )
 
 
-def summarise(errors: list[dict[str, str]]) -> str:
-    """One line for people: the first few field errors."""
-    text = "; ".join(f"{e['field']}: {e['message'].rstrip('.')}" for e in errors[:5])
+def summarise(errors: list[dict[str, Any]]) -> str:
+    """One line for people: the first few field errors (already written out in the problem's language)."""
+    text = "; ".join(f"{e['field']}: {str(e['message']).rstrip('.。')}" for e in errors[:5])
     return text + ("; ..." if len(errors) > 5 else ".")
 
 
 def handle_marshmallow_error(request: Request[Any, Any, Any], exc: ValidationError) -> Response[dict[str, Any]]:
-    errors = flatten_marshmallow_errors(exc.messages)
     return problem_response(
         422,
         slug=InvalidInput.slug,
         title=InvalidInput.title,
-        detail=summarise(errors),
+        detail=None,
         request=request,
-        extra={"errors": errors},
+        extra={"errors": flatten_marshmallow_errors(exc.messages)},
     )
 
 
@@ -241,8 +302,8 @@ _HTTP_SLUGS = {
 def _litestar_field_error(error: Mapping[str, Any]) -> dict[str, str]:
     key, source = str(error.get("key") or ""), str(error.get("source") or "")
     if key in {"", "data"} and source in {"", "body"}:
-        return {"field": "(body)", "message": "A JSON object is required."}
-    return {"field": key, "message": str(error.get("message")), "in": source}
+        return {"field": "(body)", "message": Message("A JSON object is required.")}
+    return {"field": key, "message": plain(str(error.get("message"))), "in": source}
 
 
 def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -> Response[dict[str, Any]]:
@@ -255,18 +316,19 @@ def handle_http_exception(request: Request[Any, Any, Any], exc: HTTPException) -
         extra["errors"] = [_litestar_field_error(e) for e in exc.extra if isinstance(e, Mapping)]
         if not extra["errors"]:
             slug, title = "bad-request", "The request is malformed"
-    detail = exc.detail or title
+    given = exc.detail or title
+    detail: Message | None = plain(given)
     if extra.get("errors"):
-        detail = summarise(extra["errors"])
-    elif status == 400 and "JSON" in detail:
-        detail = "The body is not valid JSON."
+        detail = None
+    elif status == 400 and "JSON" in given:
+        detail = Message("The body is not valid JSON.")
     elif status == 404:
-        detail = f"There is nothing at {request.url.path}."
+        detail = Message("There is nothing at %(path)s.", path=request.url.path)
     elif status == 405:
-        detail = f"{request.method} is not allowed on {request.url.path}."
+        detail = Message("%(method)s is not allowed on %(path)s.", method=request.method, path=request.url.path)
     elif status == 413:
         limit = request.app.state.settings.http.max_body_bytes
-        detail = f"The body is larger than the limit of {limit:,} bytes."
+        detail = Message("The body is larger than the limit of %(limit)s bytes.", limit=f"{limit:,}")
     return problem_response(
         status, slug=slug, title=title, detail=detail, request=request, extra=extra, headers=exc.headers or {}
     )
@@ -283,7 +345,7 @@ def handle_unexpected(request: Request[Any, Any, Any], exc: Exception) -> Respon
         500,
         slug="internal",
         title="Unexpected error",
-        detail="Something went wrong on our side. Nothing was saved; try again, or report the request id.",
+        detail=Message("Something went wrong on our side. Nothing was saved; try again, or report the request id."),
         request=request,
     )
 
@@ -305,12 +367,30 @@ class ProblemSchema(Schema):
     type = fields.String(metadata={"description": "A stable identifier, such as /problems/validation."})
     title = fields.String()
     status = fields.Integer()
-    detail = fields.String(metadata={"description": "What went wrong, for people."})
+    detail = fields.String(
+        metadata={
+            "description": "What went wrong, for people: in English, or in Japanese when Accept-Language prefers ja "
+            "(Content-Language says which)."
+        }
+    )
+    message_id = fields.String(
+        metadata={
+            "description": "The detail's message id: its English template, stable across languages, such as "
+            "'There is no lot with id %(id)s.'. Absent when the detail summarises field errors."
+        }
+    )
+    params = fields.Dict(
+        keys=fields.String(),
+        metadata={
+            "description": "The values in the detail, by placeholder name (`id` for `%(id)s`): numbers, text, ISO "
+            "dates, enum values, lists, or a nested {message_id, params}. Never personal data."
+        },
+    )
     instance = fields.String()
     request_id = fields.String(allow_none=True)
     errors = fields.List(
         fields.Nested(lambda: FieldErrorSchema()),
-        metadata={"description": "Validation errors: field (such as lines.0.quantity) and message."},
+        metadata={"description": "Validation errors: field (such as lines.0.quantity), message and its message_id."},
     )
 
 
@@ -321,7 +401,11 @@ class FieldErrorSchema(Schema):
         unknown = INCLUDE  # an error may carry more data (the values allowed, a lot's id)
 
     field = fields.String(metadata={"description": "Where: lines.0.quantity, or (body) for the whole body."})
-    message = fields.String(required=True)
+    message = fields.String(required=True, metadata={"description": "For people, in the language of `detail`."})
+    message_id = fields.String(
+        required=True, metadata={"description": "The message's id (its English template), as for `detail`."}
+    )
+    params = fields.Dict(keys=fields.String(), required=True, metadata={"description": "The values in the message."})
     source = fields.String(data_key="in", metadata={"description": "path, query or header, for a parameter."})
     row = fields.Integer(allow_none=True, metadata={"description": "Imported files: the spreadsheet row (header: 1)."})
     column = fields.String(

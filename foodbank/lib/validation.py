@@ -37,6 +37,7 @@ from packaging.version import Version
 
 from foodbank.lib import clock
 from foodbank.lib.errors import BadRequest, NotFound, UnsupportedMediaType
+from foodbank.lib.messages import Message
 
 S = TypeVar("S", bound=marshmallow.Schema)
 
@@ -45,23 +46,23 @@ INTEGER_RANGE = (-(2**31), 2**31 - 1)
 """What PostgreSQL's `integer` holds. Every whole number a person sends ends up in such a column or is
 compared with one (bigint ids included: no food bank counts past two thousand million), and a larger one
 would fail in the database driver as a server error instead of a refusal."""
-TOO_LARGE = "The number is too large or too small."
+TOO_LARGE = Message("The number is too large or too small.")
 
 
-UNSTORABLE_TEXT = "Contains a character that cannot be stored (a NUL or a broken character): type it again."
-UNSTORABLE_KEY = "A field name contains a character that cannot be stored."
+UNSTORABLE_TEXT = Message("Contains a character that cannot be stored (a NUL or a broken character): type it again.")
+UNSTORABLE_KEY = Message("A field name contains a character that cannot be stored.")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 """NUL, which no PostgreSQL text holds, and lone surrogates, which are no UTF-8 at all: JSON may carry
 both (`\\u0000`, `\\ud800`), and the driver would fail on them as a server error."""
 
 MAX_DEPTH = 32
 """How deep what a person sends may nest: our deepest schema nests three levels."""
-TOO_DEEP = f"The body is nested too deep (more than {MAX_DEPTH} levels)."
+TOO_DEEP = Message("The body is nested too deep (more than %(levels)s levels).", levels=MAX_DEPTH)
 
 DAY_RANGE = (date(1900, 1, 1), date(2200, 12, 31))
 """Dates any field may hold: date arithmetic (a year later, the end of a fiscal year) stays in range,
 and no record of ours is older or newer. Fields with a meaning narrow it (`DateWindow`)."""
-DAY_OUT_OF_RANGE = "Give a date from 1900-01-01 to 2200-12-31."
+DAY_OUT_OF_RANGE = Message("Give a date from 1900-01-01 to 2200-12-31.")
 
 
 def is_unstorable(text: str) -> bool:
@@ -83,7 +84,7 @@ def _walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
             stack.extend(((*here, index), inner) for index, inner in enumerate(current))
 
 
-def _nest(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:
+def _nest(errors: dict[Any, Any], path: tuple[Any, ...], message: Message) -> None:
     """Put `message` at `path` in marshmallow's nested error shape (`{"lines": {0: {"x": [...]}}}`)."""
     if not path:
         errors.setdefault("_schema", []).append(message)
@@ -136,9 +137,6 @@ def checked_load(schema: marshmallow.Schema, raw: Any, **options: Any) -> Any:
     return loaded
 
 
-DATE_WINDOW = "Give a date from %(start)s to %(end)s."
-
-
 EARLIEST_DAY = date(2000, 1, 1)
 """No record of a food bank kept here is older (the annual summary starts at FY2000 too)."""
 
@@ -159,7 +157,7 @@ class DateWindow:
         start, end = self.bounds(clock.today())
         day = value.date() if isinstance(value, datetime) else value
         if not start <= day <= end:
-            raise marshmallow.ValidationError(DATE_WINDOW % {"start": start.isoformat(), "end": end.isoformat()})
+            raise marshmallow.ValidationError(Message("Give a date from %(start)s to %(end)s.", start=start, end=end))
         return value
 
 
@@ -183,13 +181,13 @@ def path_ids_in_range(connection: ASGIConnection[Any, Any, Any, Any], _handler: 
     """A guard: a record id in the path that no column could hold names no record (404, not a driver error)."""
     for name, value in connection.path_params.items():
         if isinstance(value, int) and not INTEGER_RANGE[0] <= value <= INTEGER_RANGE[1]:
-            raise NotFound(f"There is no record with {name} {value}.")
+            raise NotFound(Message("There is no record with %(name)s %(value)s.", name=name, value=value))
 
 
 def load(schema_cls: type[marshmallow.Schema], raw: Any) -> Any:
     """Load `raw` with a fresh schema instance; marshmallow.ValidationError becomes a 422 upstream."""
     if not isinstance(raw, Mapping):
-        raise marshmallow.ValidationError({"_schema": ["The body must be a JSON object."]})
+        raise marshmallow.ValidationError({"_schema": [Message("The body must be a JSON object.")]})
     return checked_load(schema_cls(), raw)
 
 
@@ -238,7 +236,7 @@ class Load(_MarshmallowDTO[S]):
         try:
             raw = json.loads(value)
         except (ValueError, UnicodeDecodeError):
-            raise BadRequest("The body is not valid JSON.") from None
+            raise BadRequest(Message("The body is not valid JSON.")) from None
         except RecursionError:
             raise BadRequest(TOO_DEEP) from None
         return load(self.model_type, raw)
@@ -448,6 +446,10 @@ def json_bodies_only(connection: ASGIConnection[Any, Any, Any, Any], handler: Ba
         return  # nothing sent at all: the schema says what is missing (422)
     if not _is_json(content_type):
         raise UnsupportedMediaType(
-            "Send the body as JSON with Content-Type: application/json"
-            + (f" (not {content_type.split(';', 1)[0].strip()[:60]})." if content_type else ".")
+            Message(
+                "Send the body as JSON with Content-Type: application/json (not %(sent)s).",
+                sent=content_type.split(";", 1)[0].strip()[:60],
+            )
+            if content_type
+            else Message("Send the body as JSON with Content-Type: application/json.")
         )

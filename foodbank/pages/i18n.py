@@ -38,10 +38,13 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
+from litestar import Request
 from markupsafe import Markup
 
 from foodbank.lib.clock import LOCAL_TZ
 from foodbank.lib.errors import AppError
+from foodbank.lib.messages import N_ as N_  # re-exported: the pages mark their msgids with it
+from foodbank.lib.messages import Message, plain
 from foodbank.models import DatePrecision
 
 LANGUAGES = ("ja", "en")
@@ -50,11 +53,6 @@ LANGUAGE_COOKIE = "fb_lang"
 LANGUAGE_NAMES = {"ja": "日本語", "en": "English"}
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
-
-
-def N_(message: str) -> str:
-    """Mark a msgid for extraction; it is translated where it is shown."""
-    return message
 
 
 # --- catalogs ----------------------------------------------------------------------------------------
@@ -78,20 +76,51 @@ def translations(lang: str) -> gettext_module.NullTranslations:
 
 @dataclass(frozen=True)
 class Translator:
-    """gettext for one language, for messages built in Python (form errors, flash messages)."""
+    """gettext for one language, for messages built in Python (form errors, flash messages) and for the
+    Messages of services (`tr.message(error.detail)`)."""
 
     lang: str
 
     def gettext(self, message: str, **params: Any) -> str:
+        if isinstance(message, Message) and not params:
+            return self.message(message)
         text: str = translations(self.lang).gettext(message)
         return text % params
 
     __call__ = gettext
 
+    def message(self, message: str) -> str:
+        """A service's Message (or a plain msgid, such as marshmallow's own messages) in this language."""
+        return plain(message).translated(_Catalog(self.lang))
+
+    def label(self, kind: str, value: object) -> str:
+        """An enum value in this language (see LABELS)."""
+        text: str = translations(self.lang).gettext(label_msgid(kind, value))
+        return text
+
+    def problem_title(self, slug: str, status: int, default: str) -> str:
+        """The title of a problem type in this language (`default` when there is none)."""
+        msgid = PROBLEM_TITLES.get(slug) or PROBLEM_TITLES.get(_STATUS_TITLES.get(status, ""))
+        return self.gettext(msgid) if msgid else default
+
     def ngettext(self, singular: str, plural: str, n: int, **params: Any) -> str:
         params.setdefault("num", n)
         text: str = translations(self.lang).ngettext(singular, plural, n)
         return text % params
+
+
+@dataclass(frozen=True)
+class _Catalog:
+    """What `Message.translated` reads: a language's catalog and its enum labels."""
+
+    lang: str
+
+    def gettext(self, message: str) -> str:
+        text: str = translations(self.lang).gettext(message)
+        return text
+
+    def label(self, kind: str, value: str) -> str:
+        return self.gettext(label_msgid(kind, value))
 
 
 # --- the language of a request ----------------------------------------------------------------------
@@ -113,6 +142,17 @@ def parse_accept_language(header: str) -> list[str]:
         if tag and quality > 0:
             weighted.append((-quality, position, tag.strip().lower()))
     return [tag for _, _, tag in sorted(weighted)]
+
+
+def problem_translator(request: Request[Any, Any, Any]) -> Translator | None:
+    """The API's problems are English (what its clients and their tests expect) unless the request's
+    Accept-Language prefers Japanese to English: then they are written in Japanese. The pages' language
+    cookie does not count here: the API answers programs, which say what they want in the header."""
+    for tag in parse_accept_language(request.headers.get("accept-language") or ""):
+        primary = tag.split("-")[0]
+        if primary in LANGUAGES:
+            return Translator(primary) if primary != "en" else None
+    return None
 
 
 def choose_language(cookie: str | None, accept_language: str | None) -> str:
@@ -522,6 +562,8 @@ def _service_patterns() -> list[tuple[re.Pattern[str], str]]:
 
 def translate_message(tr: Translator, message: str) -> str:
     """A message from a service or a schema, in the reader's language when we know it."""
+    if isinstance(message, Message) and message.params:
+        return tr.message(message)
     for pattern, template in _service_patterns():
         match = pattern.fullmatch(message.strip())
         if match:
@@ -545,12 +587,16 @@ class UserMessage:
 
 
 def describe_problem(tr: Translator, status: int, slug: str, detail: str, extra: Mapping[str, Any]) -> UserMessage:
-    """Problem details (type slug, detail, errors) in the reader's language."""
-    title_msgid = PROBLEM_TITLES.get(slug) or PROBLEM_TITLES.get(_STATUS_TITLES.get(status, ""), "")
-    title = tr.gettext(title_msgid) if title_msgid else detail
+    """Problem details (type slug, detail, errors) in the reader's language; `detail` and the errors'
+    messages are a service's Messages (or plain msgids)."""
+    title = tr.problem_title(slug, status, "")
+    title = title or translate_message(tr, detail)
     fields: dict[str, list[str]] = {}
     for error in extra.get("errors") or []:
-        fields.setdefault(str(error.get("field", "")), []).append(translate_message(tr, str(error.get("message", ""))))
+        text = error.get("message", "")
+        fields.setdefault(str(error.get("field", "")), []).append(
+            translate_message(tr, text if isinstance(text, str) else str(text))
+        )
     shown_detail: str | None = None
     if not fields and slug not in {"not-authenticated", "forbidden", "csrf", "not-found", "internal"}:
         translated = translate_message(tr, detail)

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
+from foodbank.lib.messages import Message
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PantryEvent, PantryVenue, ParcelTemplate, Role
@@ -88,7 +89,7 @@ class ParcelTemplateController(Controller):
     async def template(self, db_session: AsyncSession, template_id: int) -> ParcelTemplate:
         found = await queries.template(db_session, template_id)
         if found is None:
-            raise TemplateNotFound(f"There is no parcel template with id {template_id}.")
+            raise TemplateNotFound(Message("There is no parcel template with id %(id)s.", id=template_id))
         return found
 
     @post(

@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.lib.messages import N_, Label, Message
 from foodbank.models import (
     Allergen,
     Category,
@@ -46,18 +47,29 @@ ALLOCATED = (PantryEventStatus.allocated, PantryEventStatus.in_progress, PantryE
 REGISTRATION_LABELS = {"checked_in": "受取済み Checked in", "no_show": "欠席 No-show"}
 
 
+DOCUMENTS = {"picking list": N_("picking list"), "packing lists": N_("packing lists")}
+
+
 def require_allocation(event: PantryEvent, document: str) -> None:
     """409 before the allocation (nothing is reserved yet), saying what to do first."""
     if event.status in ALLOCATED:
         return
     if event.status is PantryEventStatus.cancelled:
-        hint = "The day was cancelled."
+        hint = Message("The day was cancelled.")
     elif event.status is PantryEventStatus.planned:
-        hint = f"Open registrations, then allocate the stock first (POST /api/pantry-events/{event.id}/allocate)."
+        hint = Message(
+            "Open registrations, then allocate the stock first (POST /api/pantry-events/%(id)s/allocate).", id=event.id
+        )
     else:
-        hint = f"Allocate the stock first (POST /api/pantry-events/{event.id}/allocate)."
+        hint = Message("Allocate the stock first (POST /api/pantry-events/%(id)s/allocate).", id=event.id)
     raise EventStatusConflict(
-        f"Pantry day {event.id} is {event.status.value}: its {document} exists once the stock is allocated. {hint}",
+        Message(
+            "Pantry day %(id)s is %(status)s: its %(document)s exists once the stock is allocated. %(hint)s",
+            id=event.id,
+            status=Label("pantry", event.status),
+            document=Message(DOCUMENTS[document]),
+            hint=hint,
+        ),
         event_id=event.id,
         current_status=event.status.value,
         action="print",

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.lib.messages import Message
 from foodbank.models import (
     Category,
     Distribution,
@@ -60,7 +61,7 @@ async def template(session: AsyncSession, template_id: int) -> ParcelTemplate | 
 async def event(session: AsyncSession, event_id: int) -> PantryEvent:
     found = await session.get(PantryEvent, event_id, populate_existing=True)
     if found is None:
-        raise EventNotFound(f"There is no pantry day with id {event_id}.")
+        raise EventNotFound(Message("There is no pantry day with id %(id)s.", id=event_id))
     return found
 
 

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import (
     Municipality,
@@ -38,7 +39,7 @@ class TemplateLineIn(Schema):
     @validates_schema
     def item_or_category(self, data: dict[str, Any], **_: Any) -> None:
         if ("item_id" in data) == ("category_id" in data):
-            raise ValidationError("Give either item_id or category_id.", field_name="item_id")
+            raise ValidationError(Message("Give either item_id or category_id."), field_name="item_id")
 
 
 class TemplateIn(Schema):
@@ -54,7 +55,7 @@ class TemplateIn(Schema):
     @validates_schema
     def band(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("min_people", 1) > data.get("max_people", 50):
-            raise ValidationError("Must be at least min_people.", field_name="max_people")
+            raise ValidationError(Message("Must be at least min_people."), field_name="max_people")
 
 
 class TemplateLineOut(Schema):
@@ -91,7 +92,7 @@ class SlotIn(Schema):
     @validates_schema
     def order(self, data: dict[str, Any], **_: Any) -> None:
         if "start_time" in data and "end_time" in data and data["end_time"] <= data["start_time"]:
-            raise ValidationError("Must be after start_time.", field_name="end_time")
+            raise ValidationError(Message("Must be after start_time."), field_name="end_time")
 
 
 class SlotCapacityIn(Schema):

@@ -33,6 +33,7 @@ from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.db import add_unique
 from foodbank.lib.errors import InvalidInput
+from foodbank.lib.messages import N_, Label, Message, alternatives
 from foodbank.models import (
     Category,
     Channel,
@@ -100,26 +101,26 @@ ACTIVITIES: Mapping[str, frozenset[PantryEventStatus]] = {
     "no_show": frozenset({S.in_progress}),
 }
 _IN_WORDS = {
-    "open": "registrations can be opened",
-    "allocate": "stock can be allocated",
-    "start": "the day can start",
-    "close": "the day can be closed",
-    "cancel": "it can be cancelled",
-    "change": "its plan can change",
-    "change_date": "its date can change",
-    "book": "households can register",
-    "cancel_registration": "registrations can be cancelled",
-    "check_in": "households can check in",
-    "walk_in": "walk-ins can be served",
-    "no_show": "no-shows can be marked",
+    "open": N_("registrations can be opened"),
+    "allocate": N_("stock can be allocated"),
+    "start": N_("the day can start"),
+    "close": N_("the day can be closed"),
+    "cancel": N_("it can be cancelled"),
+    "change": N_("its plan can change"),
+    "change_date": N_("its date can change"),
+    "book": N_("households can register"),
+    "cancel_registration": N_("registrations can be cancelled"),
+    "check_in": N_("households can check in"),
+    "walk_in": N_("walk-ins can be served"),
+    "no_show": N_("no-shows can be marked"),
 }
 _NEXT_STEP = {
-    S.planned: "Open registrations first.",
-    S.open: "Allocate the stock first.",
-    S.allocated: "Start the day first.",
+    S.planned: N_("Open registrations first."),
+    S.open: N_("Allocate the stock first."),
+    S.allocated: N_("Start the day first."),
 }
-_FINAL = {S.closed: "The day is over.", S.cancelled: "The day was cancelled."}
-_WHY = {"change_date": "The stock was allocated for the planned date; cancel this day and plan another."}
+_FINAL = {S.closed: N_("The day is over."), S.cancelled: N_("The day was cancelled.")}
+_WHY = {"change_date": N_("The stock was allocated for the planned date; cancel this day and plan another.")}
 _ORDER = [S.planned, S.open, S.allocated, S.in_progress, S.closed]
 
 REGISTERED = (RegistrationStatus.booked, RegistrationStatus.checked_in, RegistrationStatus.no_show)
@@ -133,15 +134,29 @@ def _require(event: PantryEvent, action: str) -> None:
     if event.status in allowed:
         return
     names = [s.value for s in _ORDER if s in allowed]
-    words = [n.replace("_", " ") for n in names]
-    when = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    when = alternatives([Label("pantry", name) for name in names])
     hint = _FINAL.get(event.status, "")
     if not hint and _ORDER.index(event.status) < min(_ORDER.index(s) for s in allowed):
         hint = _NEXT_STEP.get(event.status, "")
     hint = hint or _WHY.get(action, "")
+    status, doing = Label("pantry", event.status), Message(_IN_WORDS[action])
     raise EventStatusConflict(
-        f"Pantry day {event.id} is {event.status.value.replace('_', ' ')}: {_IN_WORDS[action]} only when it is "
-        f"{when}. {hint}".rstrip(),
+        Message(
+            "Pantry day %(id)s is %(status)s: %(doing)s only when it is %(when)s. %(hint)s",
+            id=event.id,
+            status=status,
+            doing=doing,
+            when=when,
+            hint=Message(hint),
+        )
+        if hint
+        else Message(
+            "Pantry day %(id)s is %(status)s: %(doing)s only when it is %(when)s.",
+            id=event.id,
+            status=status,
+            doing=doing,
+            when=when,
+        ),
         event_id=event.id,
         current_status=event.status.value,
         action=action,
@@ -156,7 +171,11 @@ async def create_venue(
     session: AsyncSession, *, actor_id: int | None, name: str, address: str, municipality: Municipality
 ) -> PantryVenue:
     venue = PantryVenue(name=name, address=address, municipality=municipality)
-    await add_unique(session, venue, {"uq_pantry_venue_name": DuplicateCode(f"A venue named {name!r} exists.")})
+    await add_unique(
+        session,
+        venue,
+        {"uq_pantry_venue_name": DuplicateCode(Message("A venue named %(name)s exists.", name=repr(name)))},
+    )
     await record(session, actor_id=actor_id, action="pantry_venue.create", entity="pantry_venue", entity_id=venue.id)
     return venue
 
@@ -179,12 +198,13 @@ async def create_template(
     errors = []
     for n, line in enumerate(lines):
         if "item_id" in line and line["item_id"] not in items:
-            errors.append({"field": f"lines.{n}.item_id", "message": f"There is no item with id {line['item_id']}."})
+            message = Message("There is no item with id %(id)s.", id=line["item_id"])
+            errors.append({"field": f"lines.{n}.item_id", "message": message})
         if "category_id" in line and line["category_id"] not in categories:
-            message = f"There is no category with id {line['category_id']}."
+            message = Message("There is no category with id %(id)s.", id=line["category_id"])
             errors.append({"field": f"lines.{n}.category_id", "message": message})
     if errors:
-        raise InvalidInput("The template was not saved: fix the lines listed in errors.", errors=errors)
+        raise InvalidInput(Message("The template was not saved: fix the lines listed in errors."), errors=errors)
     template = ParcelTemplate(
         name=name,
         min_people=min_people,
@@ -200,7 +220,13 @@ async def create_template(
         ],
     )
     await add_unique(
-        session, template, {"uq_parcel_template_name": DuplicateCode(f"A parcel template named {name!r} exists.")}
+        session,
+        template,
+        {
+            "uq_parcel_template_name": DuplicateCode(
+                Message("A parcel template named %(name)s exists.", name=repr(name))
+            )
+        },
     )
     await record(
         session,
@@ -222,7 +248,7 @@ async def _locked_template(session: AsyncSession, template_id: int) -> ParcelTem
     )
     template: ParcelTemplate | None = await session.scalar(stmt)
     if template is None:
-        raise TemplateNotFound(f"There is no parcel template with id {template_id}.")
+        raise TemplateNotFound(Message("There is no parcel template with id %(id)s.", id=template_id))
     return template
 
 
@@ -241,8 +267,11 @@ async def _set_retired(
 ) -> ParcelTemplate:
     template = await _locked_template(session, template_id)
     if (template.retired_at is not None) == retired:
-        state = "already retired" if retired else "in use, not retired"
-        raise TemplateStatusConflict(f'Parcel template "{template.name}" is {state}.')
+        raise TemplateStatusConflict(
+            Message('Parcel template "%(name)s" is already retired.', name=template.name)
+            if retired
+            else Message('Parcel template "%(name)s" is in use, not retired.', name=template.name)
+        )
     template.retired_at = utcnow() if retired else None
     await session.flush()
     action = "parcel_template.retire" if retired else "parcel_template.restore"
@@ -265,27 +294,40 @@ async def _checked_templates(
     unknown = sorted(set(template_ids) - {t.id for t in templates})
     if unknown:
         raise InvalidInput(
-            "Unknown parcel templates: " + ", ".join(map(str, unknown)) + ".",
-            errors=[{"field": "template_ids", "message": f"There is no parcel template with id {i}."} for i in unknown],
+            Message("Unknown parcel templates: %(ids)s.", ids=unknown),
+            errors=[
+                {"field": "template_ids", "message": Message("There is no parcel template with id %(id)s.", id=i)}
+                for i in unknown
+            ],
         )
     kept_ids = set(kept)
     retired = [t for t in templates if t.retired_at is not None and t.id not in kept_ids]
     if retired:
         raise InvalidInput(
-            "Retired parcel templates cannot be chosen: "
-            + ", ".join(f'"{t.name}"' for t in retired)
-            + ". Choose others, or use them again first.",
-            errors=[{"field": "template_ids", "message": f'Template "{t.name}" is retired.'} for t in retired],
+            Message(
+                "Retired parcel templates cannot be chosen: %(names)s. Choose others, or use them again first.",
+                names=[f'"{t.name}"' for t in retired],
+            ),
+            errors=[
+                {"field": "template_ids", "message": Message('Template "%(name)s" is retired.', name=t.name)}
+                for t in retired
+            ],
         )
     overlaps = parcels.overlapping_bands(templates)
     if overlaps:
         named = {t.id: f'"{t.name}" ({t.min_people}-{t.max_people})' for t in templates}
+        pairs = [Message("%(first)s and %(second)s", first=named[a], second=named[b]) for a, b in overlaps]
         raise InvalidInput(
-            "Two templates of one kind cover the same household size: "
-            + ", ".join(f"{named[a]} and {named[b]}" for a, b in overlaps)
-            + ". Keep one per size (and one ready-to-eat one per size, if any).",
+            Message(
+                "Two templates of one kind cover the same household size: %(pairs)s. Keep one per size (and one "
+                "ready-to-eat one per size, if any).",
+                pairs=pairs,
+            ),
             errors=[
-                {"field": "template_ids", "message": f"Templates {named[a]} and {named[b]} overlap."}
+                {
+                    "field": "template_ids",
+                    "message": Message("Templates %(first)s and %(second)s overlap.", first=named[a], second=named[b]),
+                }
                 for a, b in overlaps
             ],
         )
@@ -302,13 +344,13 @@ async def _event(session: AsyncSession, event_id: int, *, lock: str | None = Non
         stmt = stmt.with_for_update(of=PantryEvent, read=lock == "share")
     event: PantryEvent | None = await session.scalar(stmt)
     if event is None:
-        raise EventNotFound(f"There is no pantry day with id {event_id}.")
+        raise EventNotFound(Message("There is no pantry day with id %(id)s.", id=event_id))
     return event
 
 
 async def _check_venue(session: AsyncSession, venue_id: int) -> None:
     if await session.get(PantryVenue, venue_id) is None:
-        raise VenueNotFound(f"There is no venue with id {venue_id}.")
+        raise VenueNotFound(Message("There is no venue with id %(id)s.", id=venue_id))
 
 
 def _check_slot_times(slots: Sequence[Mapping[str, Any]], existing: Iterable[time] = ()) -> None:
@@ -316,10 +358,12 @@ def _check_slot_times(slots: Sequence[Mapping[str, Any]], existing: Iterable[tim
     errors = []
     for n, slot in enumerate(slots):
         if slot["start_time"] in seen:
-            errors.append({"field": f"slots.{n}.start_time", "message": "Another slot starts at the same time."})
+            errors.append(
+                {"field": f"slots.{n}.start_time", "message": Message("Another slot starts at the same time.")}
+            )
         seen.add(slot["start_time"])
     if errors:
-        raise InvalidInput("Each slot of a day starts at its own time.", errors=errors)
+        raise InvalidInput(Message("Each slot of a day starts at its own time."), errors=errors)
 
 
 async def create_event(session: AsyncSession, *, actor_id: int | None, data: Mapping[str, Any]) -> PantryEvent:
@@ -397,7 +441,7 @@ async def _locked_slot(session: AsyncSession, event: PantryEvent, slot_id: int) 
         .execution_options(populate_existing=True)
     )
     if slot is None:
-        raise SlotNotFound(f"Pantry day {event.id} has no time slot with id {slot_id}.")
+        raise SlotNotFound(Message("Pantry day %(event)s has no time slot with id %(id)s.", event=event.id, id=slot_id))
     return slot
 
 
@@ -409,8 +453,11 @@ async def set_slot_capacity(
     slot = await _locked_slot(session, event, slot_id)
     if capacity < slot.booked:
         raise CapacityBelowBookings(
-            f"{slot.booked} households are booked into this slot; the capacity cannot go below that. "
-            "Cancel registrations or move households to another slot first.",
+            Message(
+                "%(booked)s households are booked into this slot; the capacity cannot go below that. Cancel "
+                "registrations or move households to another slot first.",
+                booked=slot.booked,
+            ),
             slot_id=slot_id,
             booked=slot.booked,
             capacity=capacity,
@@ -487,7 +534,10 @@ async def book(
     household = await household_queries.get_visible(session, actor, household_id)
     if household.anonymised_at is not None:
         raise HouseholdAnonymised(
-            f"Household {household_id} was anonymised after a long time without activity; register it again.",
+            Message(
+                "Household %(id)s was anonymised after a long time without activity; register it again.",
+                id=household_id,
+            ),
             household_id=household_id,
         )
     if referral_id is not None:
@@ -500,9 +550,19 @@ async def book(
             for s in event.slots
             if s.id != slot_id and s.places_left > 0
         ]
+        start, capacity = slot.start_time.isoformat(timespec="minutes"), slot.capacity
         raise SlotFull(
-            f"The {slot.start_time.isoformat(timespec='minutes')} slot is full ({slot.capacity} households)."
-            + (" Other slots still have places." if others else " The whole day is full."),
+            Message(
+                "The %(time)s slot is full (%(capacity)s households). Other slots still have places.",
+                time=start,
+                capacity=capacity,
+            )
+            if others
+            else Message(
+                "The %(time)s slot is full (%(capacity)s households). The whole day is full.",
+                time=start,
+                capacity=capacity,
+            ),
             slot_id=slot_id,
             capacity=slot.capacity,
             other_slots=others,
@@ -520,8 +580,12 @@ async def book(
         registration,
         {
             "uq_pantry_registration_event_id_household_id_active": AlreadyRegistered(
-                f"{household.code} is already registered for pantry day {event.id}; cancel that registration to "
-                "book another slot.",
+                Message(
+                    "%(code)s is already registered for pantry day %(event)s; cancel that registration to book "
+                    "another slot.",
+                    code=household.code,
+                    event=event.id,
+                ),
                 household_id=household.id,
             )
         },
@@ -549,17 +613,31 @@ async def _locked_registration(
         .execution_options(populate_existing=True)
     )
     if registration is None:
-        raise RegistrationNotFound(f"Pantry day {event.id} has no registration with id {registration_id}.")
+        raise RegistrationNotFound(
+            Message("Pantry day %(event)s has no registration with id %(id)s.", event=event.id, id=registration_id)
+        )
     # A consultant acts only on the households of their agency (404 for the others, as if absent).
     await household_queries.get_visible(session, actor, registration.household_id)
     return registration
 
 
+_DOING = {
+    "cancelled": N_("cancelled"),
+    "checked in": N_("checked in"),
+    "marked as a no-show": N_("marked as a no-show"),
+}
+
+
 def _require_registration(registration: PantryRegistration, *allowed: RegistrationStatus, doing: str) -> None:
     if registration.status not in allowed:
         raise RegistrationStatusConflict(
-            f"Registration {registration.id} is {registration.status.value.replace('_', ' ')}; "
-            f"only a {' or '.join(s.value.replace('_', ' ') for s in allowed)} one can be {doing}.",
+            Message(
+                "Registration %(id)s is %(status)s; only a %(allowed)s one can be %(doing)s.",
+                id=registration.id,
+                status=Label("registration", registration.status),
+                allowed=alternatives([Label("registration", s) for s in allowed]),
+                doing=Message(_DOING[doing]),
+            ),
             registration_id=registration.id,
             current_status=registration.status.value,
         )
@@ -645,8 +723,11 @@ async def check_in(
     _require_registration(registration, RegistrationStatus.booked, RegistrationStatus.no_show, doing="checked in")
     if registration.reservation_id is None:
         raise NoParcel(
-            f"No parcel was allocated to registration {registration_id} (registered after the allocation, or nothing "
-            "could be found for it). Serve the household as a walk-in.",
+            Message(
+                "No parcel was allocated to registration %(id)s (registered after the allocation, or nothing could "
+                "be found for it). Serve the household as a walk-in.",
+                id=registration_id,
+            ),
             registration_id=registration_id,
         )
     distribution = await distributions.hand_out(
@@ -712,13 +793,18 @@ async def record_walk_in(
     _require(event, "walk_in")
     if event.walk_in_reservation_id is None or event.walk_in_template_id is None:
         raise WalkInBufferEmpty(
-            f"Pantry day {event_id} has no walk-in buffer (no walk-ins were expected when the stock was allocated).",
+            Message(
+                "Pantry day %(id)s has no walk-in buffer (no walk-ins were expected when the stock was allocated).",
+                id=event_id,
+            ),
             event_id=event_id,
         )
     buffer = await session.get(Reservation, event.walk_in_reservation_id, with_for_update=True, populate_existing=True)
     assert buffer is not None  # a foreign key
     if buffer.status is not ReservationStatus.open or not buffer.lines:
-        raise WalkInBufferEmpty(f"The walk-in buffer of pantry day {event_id} is used up.", event_id=event_id)
+        raise WalkInBufferEmpty(
+            Message("The walk-in buffer of pantry day %(id)s is used up.", id=event_id), event_id=event_id
+        )
     held: dict[int, int] = defaultdict(int)
     for line in buffer.lines:
         held[line.lot_id] += line.quantity
@@ -734,7 +820,8 @@ async def record_walk_in(
         taken[allocation.lot_id] += allocation.quantity
     if not taken:
         raise WalkInBufferEmpty(
-            f"Nothing the walk-in parcel needs is left in the buffer of pantry day {event_id}.", event_id=event_id
+            Message("Nothing the walk-in parcel needs is left in the buffer of pantry day %(id)s.", id=event_id),
+            event_id=event_id,
         )
     distribution = await distributions.hand_out(
         session,
@@ -877,7 +964,9 @@ async def allocate(
     templates = await _templates(session, event.template_ids)
     if not templates:
         raise NoTemplate(
-            f"Pantry day {event_id} has no parcel templates: choose them (template_ids) before allocating.",
+            Message(
+                "Pantry day %(id)s has no parcel templates: choose them (template_ids) before allocating.", id=event_id
+            ),
             sizes=[],
             registration_ids=[],
         )
@@ -904,9 +993,12 @@ async def allocate(
         unfitted = sorted({*unfitted, event.walk_in_household_size})
     if unfitted:
         raise NoTemplate(
-            f"No parcel template of pantry day {event_id} fits households of "
-            + ", ".join(map(str, unfitted))
-            + " people. Add a template for those sizes, then allocate again.",
+            Message(
+                "No parcel template of pantry day %(id)s fits households of %(sizes)s people. Add a template for "
+                "those sizes, then allocate again.",
+                id=event_id,
+                sizes=unfitted,
+            ),
             sizes=unfitted,
             registration_ids=[r.id for r in booked if r.id not in template_of],
         )
@@ -936,9 +1028,18 @@ async def allocate(
     shortages = await _shortages(session, demands, results, candidates, event.event_date, policy)
     if shortages and not allow_partial:
         raise InsufficientStock(
-            f"Not enough usable stock for pantry day {event_id}: "
-            + ", ".join(f"{s['item_name'] or s['category_name']} (missing {s['missing']})" for s in shortages)
-            + ". Nothing was changed.",
+            Message(
+                "Not enough usable stock for pantry day %(id)s: %(missing)s. Nothing was changed.",
+                id=event_id,
+                missing=[
+                    Message(
+                        "%(name)s (missing %(missing)s)",
+                        name=s["item_name"] or s["category_name"],
+                        missing=s["missing"],
+                    )
+                    for s in shortages
+                ],
+            ),
             shortages=shortages,
         )
 

@@ -16,7 +16,9 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.db import Database
+from foodbank.lib.errors import WrittenMessages
 from foodbank.lib.idempotency import Reread
+from foodbank.lib.messages import Message
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import RECORDED_DAY, Dump, Load, query
 from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
@@ -49,7 +51,7 @@ async def reservation_now(session: AsyncSession, _caller: Principal, reservation
     reservation answers (its note may be about a household, so the first answer is not stored)."""
     found = await queries.reservation(session, reservation_id)
     if found is None:
-        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+        raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
     return services.ReservationResult(found, [])
 
 
@@ -135,7 +137,10 @@ class ImportOut(Schema):
     lots_created = fields.Integer()
     lots_adjusted = fields.Integer()
     units_delta = fields.Integer(metadata={"description": "Net change of units on hand."})
-    warnings = fields.List(fields.Dict(), metadata={"description": "Accepted, but worth a look: row, column, message."})
+    warnings = fields.List(
+        WrittenMessages(),
+        metadata={"description": "Accepted, but worth a look: row, column, message, message_id, params."},
+    )
     ignored_columns = fields.List(fields.String())
 
 
@@ -242,7 +247,7 @@ class StockController(Controller):
     async def lot(self, db_session: AsyncSession, lot_id: int) -> Lot:
         found = await queries.lot(db_session, lot_id)
         if found is None:
-            raise LotNotFound(f"There is no lot with id {lot_id}.")
+            raise LotNotFound(Message("There is no lot with id %(id)s.", id=lot_id))
         return found
 
     @get(
@@ -253,7 +258,7 @@ class StockController(Controller):
     )
     async def history(self, db_session: AsyncSession, lot_id: int) -> Sequence[StockMovement]:
         if await queries.lot(db_session, lot_id) is None:
-            raise LotNotFound(f"There is no lot with id {lot_id}.")
+            raise LotNotFound(Message("There is no lot with id %(id)s.", id=lot_id))
         return await queries.history(db_session, lot_id)
 
     @post(
@@ -454,7 +459,7 @@ class StockController(Controller):
     ) -> Response[bytes]:
         found = await queries.reservation(db_session, reservation_id)
         if found is None:
-            raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+            raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
         return await pdf_document(
             "picking_list.html",
             documents.picking_list(found),

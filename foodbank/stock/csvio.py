@@ -37,6 +37,7 @@ from foodbank.config import StockSettings
 from foodbank.lib import spreadsheet
 from foodbank.lib.clock import LOCAL_TZ, today
 from foodbank.lib.errors import AppError, InvalidInput, flatten_marshmallow_errors
+from foodbank.lib.messages import Clauses, Message, alternatives, plain
 from foodbank.lib.validation import UNSTORABLE_TEXT, checked_load, is_unstorable
 from foodbank.models import Category, Item, Location, Lot, ReceiptKind, Warehouse
 from foodbank.picking.fefo import LotStatus
@@ -95,7 +96,7 @@ _BY_ALIAS = {_key(alias): column for column, aliases in ALIASES.items() for alia
 # --- errors ----------------------------------------------------------------------------------------
 
 
-def _row_error(row: int | None, column: str | None, message: str) -> dict[str, Any]:
+def _row_error(row: int | None, column: str | None, message: Message) -> dict[str, Any]:
     where = "(file)" if row is None else f"rows.{row}" + (f".{column}" if column else "")
     return {"row": row, "column": column, "field": where, "message": message}
 
@@ -108,22 +109,27 @@ class ImportRefused(InvalidInput):
 
     def __init__(self, problems: Sequence[dict[str, Any]]) -> None:
         self.problems = list(problems)
-        first = "; ".join(describe(p) for p in self.problems[:3])
-        more = f" (and {len(self.problems) - 3} more)" if len(self.problems) > 3 else ""
+        first = Clauses(describe(p) for p in self.problems[:3])
         AppError.__init__(
             self,
-            f"Nothing was imported: {first}{more}.",
+            Message("Nothing was imported: %(first)s (and %(more)s more).", first=first, more=len(self.problems) - 3)
+            if len(self.problems) > 3
+            else Message("Nothing was imported: %(first)s.", first=first),
             errors=self.problems[:MAX_ERRORS],
             error_count=len(self.problems),
         )
 
 
-def describe(problem: dict[str, Any]) -> str:
+def describe(problem: dict[str, Any]) -> Message:
     """`row 12, expiry: Write the date as ...`, as the command line prints it."""
+    message = plain(problem["message"])
     if problem["row"] is None:
-        return str(problem["message"])
-    where = f"row {problem['row']}" + (f", {problem['column']}" if problem["column"] else "")
-    return f"{where}: {problem['message']}"
+        return message
+    if problem["column"]:
+        return Message(
+            "row %(row)s, %(column)s: %(message)s", row=problem["row"], column=problem["column"], message=message
+        )
+    return Message("row %(row)s: %(message)s", row=problem["row"], message=message)
 
 
 # --- reading ---------------------------------------------------------------------------------------
@@ -159,7 +165,13 @@ def decode(data: bytes) -> tuple[str, str]:
             return data[len(BOM) :].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError as exc:
             raise ImportRefused(
-                [_row_error(None, None, f"The file starts as UTF-8 but byte {exc.start + len(BOM)} is not UTF-8.")]
+                [
+                    _row_error(
+                        None,
+                        None,
+                        Message("The file starts as UTF-8 but byte %(byte)s is not UTF-8.", byte=exc.start + len(BOM)),
+                    )
+                ]
             ) from None
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportRefused(
@@ -167,7 +179,10 @@ def decode(data: bytes) -> tuple[str, str]:
                 _row_error(
                     None,
                     None,
-                    "The file is UTF-16 (Excel's 'Unicode text'). Save it as 'CSV UTF-8 (comma delimited)' or 'CSV'.",
+                    Message(
+                        "The file is UTF-16 (Excel's 'Unicode text'). Save it as 'CSV UTF-8 (comma delimited)' or "
+                        "'CSV'."
+                    ),
                 )
             ]
         )
@@ -181,8 +196,10 @@ def decode(data: bytes) -> tuple[str, str]:
             _row_error(
                 None,
                 None,
-                "The file is neither UTF-8 nor Shift_JIS (CP932). Save it from the spreadsheet as "
-                "'CSV UTF-8 (comma delimited)' or 'CSV'.",
+                Message(
+                    "The file is neither UTF-8 nor Shift_JIS (CP932). Save it from the spreadsheet as "
+                    "'CSV UTF-8 (comma delimited)' or 'CSV'."
+                ),
             )
         ]
     )
@@ -202,7 +219,9 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
     try:
         records = list(reader)
     except csv.Error as exc:
-        message = f"The file is not valid CSV near line {reader.line_num}: {exc}."
+        message = Message(
+            "The file is not valid CSV near line %(line)s: %(error)s.", line=reader.line_num, error=str(exc)
+        )
         raise ImportRefused([_row_error(None, None, message)]) from None
     unstorable = [
         _row_error(
@@ -216,7 +235,13 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
         raise ImportRefused(unstorable)
     if not records or not any(cell.strip() for cell in records[0]):
         raise ImportRefused(
-            [_row_error(1, None, "The first row must name the columns, e.g. " + _example_header(kind) + ".")]
+            [
+                _row_error(
+                    1,
+                    None,
+                    Message("The first row must name the columns, e.g. %(example)s.", example=_example_header(kind)),
+                )
+            ]
         )
     headers = records[0]
     columns: dict[str, int] = {}
@@ -231,7 +256,13 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
         if column in columns:
             problems.append(
                 _row_error(
-                    1, header.strip(), f"Two columns mean {column}: {headers[columns[column]].strip()} and this."
+                    1,
+                    header.strip(),
+                    Message(
+                        "Two columns mean %(column)s: %(other)s and this.",
+                        column=column,
+                        other=headers[columns[column]].strip(),
+                    ),
                 )
             )
             continue
@@ -240,10 +271,12 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
     if kind is ImportKind.opening_balance and "barcode" not in columns and "item_id" not in columns:
         missing.insert(0, "barcode")
     for column in missing:
-        names = " or ".join(a for a in ALIASES[column] if a != "jan_code")
-        message = f"The column {column} is missing (write {names} in the first row)."
+        names = alternatives([a for a in ALIASES[column] if a != "jan_code"])
+        message = Message(
+            "The column %(column)s is missing (write %(names)s in the first row).", column=column, names=names
+        )
         if column == "barcode":
-            message = "Name the items with a barcode (JANコード) or an item_id (品目ID) column."
+            message = Message("Name the items with a barcode (JANコード) or an item_id (品目ID) column.")
         problems.append(_row_error(1, column, message))
     if problems:
         raise ImportRefused(problems)
@@ -254,15 +287,20 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
             continue  # spreadsheets leave empty rows (",,,,") at the end
         extra = [cell for cell in cells[len(headers) :] if cell.strip()]
         if extra:
-            message = f"This row has {len(cells)} cells but the header has {len(headers)}: quote values with commas."
+            message = Message(
+                "This row has %(cells)s cells but the header has %(headers)s: quote values with commas.",
+                cells=len(cells),
+                headers=len(headers),
+            )
             problems.append(_row_error(number, None, message))
         rows.append((number, cells))
     if not rows:
-        problems.append(_row_error(None, None, "The file has a header row but no data rows."))
+        problems.append(_row_error(None, None, Message("The file has a header row but no data rows.")))
     if len(rows) > MAX_ROWS:
-        problems.append(
-            _row_error(None, None, f"The file has {len(rows):,} rows; import at most {MAX_ROWS:,} at once.")
+        message = Message(
+            "The file has %(rows)s rows; import at most %(most)s at once.", rows=f"{len(rows):,}", most=f"{MAX_ROWS:,}"
         )
+        problems.append(_row_error(None, None, message))
     if problems:
         raise ImportRefused(problems)
     return Table(kind, encoding, headers, columns, ignored, rows)
@@ -292,16 +330,16 @@ class _Problems:
         self.table = table
         self.items: list[dict[str, Any]] = []
 
-    def add(self, row: int, column: str | None, message: str) -> None:
+    def add(self, row: int, column: str | None, message: Message) -> None:
         self.items.append(_row_error(row, None if column is None else self.table.header(column), message))
 
-    def add_marshmallow(self, row: int, exc: ValidationError, messages: dict[str, str] | None = None) -> None:
+    def add_marshmallow(self, row: int, exc: ValidationError, messages: dict[str, Message] | None = None) -> None:
         for error in flatten_marshmallow_errors(exc.messages):
             name = error["field"]
             column = FIELD_COLUMNS.get(name, name)
             if column == "item_id" and "item_id" not in self.table.columns:
                 column = "barcode"
-            self.add(row, column, (messages or {}).get(column, error["message"]))
+            self.add(row, column, (messages or {}).get(column) or plain(error["message"]))
 
 
 @dataclass
@@ -354,8 +392,8 @@ async def check(
     """
     if warehouse_id is not None and await session.get(Warehouse, warehouse_id) is None:
         raise InvalidInput(
-            f"There is no warehouse with id {warehouse_id}.",
-            errors=[{"field": "warehouse_id", "message": "unknown warehouse"}],
+            Message("There is no warehouse with id %(id)s.", id=warehouse_id),
+            errors=[{"field": "warehouse_id", "message": Message("unknown warehouse")}],
         )
     plan = Plan(table, on_date or today())
     problems = _Problems(table)
@@ -390,7 +428,7 @@ async def _check_opening_balance(
         code = _code(table.cell(cells, "location"))
         found = locations.get(code)
         if not code:
-            problems.add(row, "location", "Give the location code (棚), e.g. A-01.")
+            problems.add(row, "location", Message("Give the location code (棚), e.g. A-01."))
         elif isinstance(found, int):
             raw["location_id"] = found
         else:
@@ -398,9 +436,10 @@ async def _check_opening_balance(
         barcode = raw.get("barcode", "")
         excel_hint = {}
         if isinstance(barcode, str) and _EXCEL_EXPONENT.match(barcode):
-            excel_hint["barcode"] = (
-                f"{barcode} is how Excel shows a long number: format the column as text (文字列) "
-                "and type the 13 digits."
+            excel_hint["barcode"] = Message(
+                "%(barcode)s is how Excel shows a long number: format the column as text (文字列) and type the 13 "
+                "digits.",
+                barcode=barcode,
             )
         try:
             line = checked_load(schema, raw, partial=() if "location_id" in raw else ("location_id",))
@@ -424,14 +463,15 @@ def _code(text: str) -> str:
     return unicodedata.normalize("NFKC", text).strip()
 
 
-def _unknown_location(code: str, warehouse_id: int | None) -> str:
-    where = " in this warehouse" if warehouse_id is not None else ""
-    return f"There is no location {code}{where}."
+def _unknown_location(code: str, warehouse_id: int | None) -> Message:
+    if warehouse_id is not None:
+        return Message("There is no location %(code)s in this warehouse.", code=code)
+    return Message("There is no location %(code)s.", code=code)
 
 
 async def _locations_by_code(
     session: AsyncSession, codes: Iterable[str], warehouse_id: int | None
-) -> dict[str, int | str]:
+) -> dict[str, int | Message]:
     """Active locations by code: the id, or a message when the code is in several warehouses."""
     stmt = (
         select(Location.id, Location.code, Warehouse.name)
@@ -446,8 +486,11 @@ async def _locations_by_code(
     return {
         code: matches[0][0]
         if len(matches) == 1
-        else f"{code} is a location in several warehouses ({', '.join(sorted(w for _, w in matches))}): "
-        "choose the warehouse."
+        else Message(
+            "%(code)s is a location in several warehouses (%(warehouses)s): choose the warehouse.",
+            code=code,
+            warehouses=sorted(w for _, w in matches),
+        )
         for code, matches in found.items()
     }
 
@@ -463,7 +506,7 @@ async def _check_stock_count(
     schema = CountRowIn()
     reason = f"stock count {plan.on_date.isoformat()}"
     loaded: list[tuple[int, dict[str, Any]]] = []
-    blank_counted = {"counted": "Write the units counted (0 when none are left)."}
+    blank_counted = {"counted": Message("Write the units counted (0 when none are left).")}
     for row, cells in table.rows:
         raw: dict[str, Any] = {"reason": reason}
         for column in ("lot_id", "counted"):
@@ -483,11 +526,17 @@ async def _check_stock_count(
         lot_id, counted = data["lot_id"], data["counted"]
         lot = lots.get(lot_id)
         if lot is None:
-            problems.add(row, "lot_id", f"There is no lot with id {lot_id}.")
+            problems.add(row, "lot_id", Message("There is no lot with id %(id)s.", id=lot_id))
         elif warehouse_id is not None and lot.location.warehouse_id != warehouse_id:
-            problems.add(row, "lot_id", f"Lot {lot_id} is in {lot.location.warehouse.name}, not in this warehouse.")
+            message = Message(
+                "Lot %(lot)s is in %(warehouse)s, not in this warehouse.",
+                lot=lot_id,
+                warehouse=lot.location.warehouse.name,
+            )
+            problems.add(row, "lot_id", message)
         elif lot_id in first_row:
-            problems.add(row, "lot_id", f"Lot {lot_id} is already counted in row {first_row[lot_id]}.")
+            message = Message("Lot %(lot)s is already counted in row %(row)s.", lot=lot_id, row=first_row[lot_id])
+            problems.add(row, "lot_id", message)
         elif (problem := services.count_problem(lot, counted)) is not None:
             problems.add(row, "counted", problem)
         else:

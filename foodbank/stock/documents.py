@@ -13,6 +13,7 @@ from itertools import groupby
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.lib.errors import Conflict
+from foodbank.lib.messages import Message
 from foodbank.models import DatePrecision, Donor, DonorKind, Lot, Receipt, ReceiptKind, Reservation, Unit, Zone
 from foodbank.picking.fefo import DateKind
 from foodbank.stock.dates import format_label_date
@@ -204,10 +205,13 @@ def donor_receipt(receipt: Receipt, donor: Donor) -> DonorReceiptDocument:
 async def load_donor_receipt(session: AsyncSession, receipt_id: int) -> DonorReceiptDocument:
     receipt = await session.get(Receipt, receipt_id)
     if receipt is None:
-        raise ReceiptNotFound(f"There is no receipt with id {receipt_id}.")
+        raise ReceiptNotFound(Message("There is no receipt with id %(id)s.", id=receipt_id))
     if receipt.kind is not ReceiptKind.donation or receipt.donor_id is None:
         raise Conflict(
-            f"Receipt {receipt_id} is an opening balance, not a donation: there is no donor to give a receipt to.",
+            Message(
+                "Receipt %(id)s is an opening balance, not a donation: there is no donor to give a receipt to.",
+                id=receipt_id,
+            ),
             receipt_id=receipt_id,
             kind=receipt.kind.value,
         )

@@ -7,6 +7,8 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from foodbank.catalogue.schemas import Barcode
+from foodbank.lib.errors import WrittenMessages
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import LABEL_DAY, PLANNED_DAY, SINCE_2000
 from foodbank.models import (
     Channel,
@@ -17,7 +19,7 @@ from foodbank.models import (
     Zone,
 )
 from foodbank.picking.fefo import LotStatus
-from foodbank.stock.dates import LabelDate, format_label_date, parse_label_date
+from foodbank.stock.dates import LabelDate, LabelDateError, format_label_date, parse_label_date
 
 QUANTITY = validate.Range(min=1, max=1_000_000, error="Must be a whole number from 1 to 1,000,000.")
 
@@ -31,8 +33,8 @@ class LabelDateField(fields.String):
         text = super()._deserialize(value, attr, data, **kwargs)
         try:
             label = parse_label_date(text)
-        except ValueError as exc:
-            raise ValidationError(str(exc)) from None
+        except LabelDateError as exc:
+            raise ValidationError(exc.message) from None
         LABEL_DAY(label.value)  # a year-month label counts as its last day
         return label
 
@@ -53,7 +55,7 @@ class ReceiptLineIn(Schema):
     @validates_schema
     def item_or_barcode(self, data: dict[str, Any], **_: Any) -> None:
         if ("item_id" in data) == ("barcode" in data):
-            raise ValidationError("Give either item_id or barcode.", field_name="item_id")
+            raise ValidationError(Message("Give either item_id or barcode."), field_name="item_id")
 
 
 class ReceiptIn(Schema):
@@ -95,7 +97,10 @@ class ReceiptOut(Schema):
     received_by_id = fields.Integer(allow_none=True)
     notes = fields.String(allow_none=True)
     lots = fields.List(fields.Nested(LotOut))
-    warnings = fields.List(fields.Dict(), metadata={"description": "Accepted, but worth a look (short dates)."})
+    warnings = fields.List(
+        WrittenMessages(),
+        metadata={"description": "Accepted, but worth a look (short dates): field, message, message_id, params."},
+    )
 
 
 class MovementOut(Schema):
@@ -129,9 +134,9 @@ class HoldIn(Schema):
     @validates_schema
     def one_target(self, data: dict[str, Any], **_: Any) -> None:
         if ("lot_id" in data) == ("item_id" in data):
-            raise ValidationError("Give either lot_id or item_id.", field_name="lot_id")
+            raise ValidationError(Message("Give either lot_id or item_id."), field_name="lot_id")
         if "lot_id" in data and ("expiry" in data or "lot_code" in data):
-            raise ValidationError("expiry and lot_code narrow an item_id, not a lot_id.", field_name="lot_id")
+            raise ValidationError(Message("expiry and lot_code narrow an item_id, not a lot_id."), field_name="lot_id")
 
 
 class HoldOut(Schema):

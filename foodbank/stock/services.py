@@ -20,6 +20,7 @@ from sqlalchemy.orm import selectinload
 from foodbank.audit.services import record
 from foodbank.config import StockSettings
 from foodbank.lib.errors import InvalidInput
+from foodbank.lib.messages import N_, Clauses, Label, Message
 from foodbank.models import (
     Category,
     Channel,
@@ -54,7 +55,8 @@ from foodbank.stock.errors import (
 @dataclass
 class ReceiptResult:
     receipt: Receipt
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """{field, message}: accepted, but worth a look (the message a Message)."""
 
     @property
     def id(self) -> int:
@@ -68,12 +70,12 @@ class _Errors:
     """Collects every problem of a request, so a volunteer fixes them all in one go."""
 
     def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
+        self.items: list[dict[str, Any]] = []
 
-    def add(self, field_name: str, message: str) -> None:
+    def add(self, field_name: str, message: Message) -> None:
         self.items.append({"field": field_name, "message": message})
 
-    def raise_if_any(self, detail: str) -> None:
+    def raise_if_any(self, detail: Message) -> None:
         if self.items:
             raise InvalidInput(detail, errors=self.items)
 
@@ -96,20 +98,22 @@ async def receive(
     """
     errors = _Errors()
     if today is not None and received_date > today:
-        errors.add("received_date", f"{received_date} is in the future; give the day the goods arrived.")
+        errors.add(
+            "received_date", Message("%(date)s is in the future; give the day the goods arrived.", date=received_date)
+        )
     if kind is ReceiptKind.donation:
         if donor_id is None:
-            errors.add("donor_id", "A donation needs its donor (an anonymous individual donor is fine).")
+            errors.add("donor_id", Message("A donation needs its donor (an anonymous individual donor is fine)."))
         elif await session.get(Donor, donor_id) is None:
-            errors.add("donor_id", f"There is no donor with id {donor_id}.")
+            errors.add("donor_id", Message("There is no donor with id %(id)s.", id=donor_id))
     elif donor_id is not None and await session.get(Donor, donor_id) is None:
-        errors.add("donor_id", f"There is no donor with id {donor_id}.")
+        errors.add("donor_id", Message("There is no donor with id %(id)s.", id=donor_id))
 
     checked = await check_receipt_lines(session, lines, received_date=received_date, settings=settings)
     for problem in checked.errors:
         errors.add(problem.field_path, problem.message)
     warnings = [{"field": w.field_path, "message": w.message} for w in checked.warnings]
-    errors.raise_if_any("The receipt was not saved: fix the fields listed in errors.")
+    errors.raise_if_any(Message("The receipt was not saved: fix the fields listed in errors."))
 
     receipt = Receipt(kind=kind, donor_id=donor_id, received_date=received_date, received_by_id=actor_id, notes=notes)
     session.add(receipt)
@@ -158,7 +162,7 @@ class LineProblem:
 
     line: int
     field: str
-    message: str
+    message: Message
 
     @property
     def field_path(self) -> str:
@@ -194,19 +198,26 @@ async def check_receipt_lines(
         item = checked.item(line)
         if item is None:
             if "item_id" in line:
-                checked.errors.append(LineProblem(n, "item_id", f"There is no item with id {line['item_id']}."))
+                message = Message("There is no item with id %(id)s.", id=line["item_id"])
+                checked.errors.append(LineProblem(n, "item_id", message))
             else:
-                message = f"No item has the barcode {line['barcode']}; register the item first."
+                message = Message(
+                    "No item has the barcode %(barcode)s; register the item first.", barcode=line["barcode"]
+                )
                 checked.errors.append(LineProblem(n, "barcode", message))
             continue
         if "location_id" in line:
             location = locations.get(line["location_id"])
             if location is None or not location.is_active:
-                message = f"There is no location with id {line['location_id']}."
+                message = Message("There is no location with id %(id)s.", id=line["location_id"])
                 checked.errors.append(LineProblem(n, "location_id", message))
             elif location.zone != item.zone:
-                message = (
-                    f"{item.name_ja} is {item.zone.value} stock; location {location.code} is {location.zone.value}."
+                message = Message(
+                    "%(item)s is %(item_zone)s stock; location %(location)s is %(location_zone)s.",
+                    item=item.name_ja,
+                    item_zone=Label("zone", item.zone),
+                    location=location.code,
+                    location_zone=Label("zone", location.zone),
                 )
                 checked.errors.append(LineProblem(n, "location_id", message))
         _check_line_dates(item, line, received_date, settings, n, checked)
@@ -233,37 +244,47 @@ def _check_line_dates(
     n: int,
     checked: CheckedLines,
 ) -> None:
-    def error(field_name: str, message: str) -> None:
+    def error(field_name: str, message: Message) -> None:
         checked.errors.append(LineProblem(n, field_name, message))
 
     expiry: LabelDate | None = line.get("expiry")
     if item.date_kind is DateKind.crop_year:
         if line.get("crop_year") is None:
-            error("crop_year", f"{item.name_ja} carries a crop year (産年): give crop_year.")
+            error("crop_year", Message("%(item)s carries a crop year (産年): give crop_year.", item=item.name_ja))
         if expiry is not None:
-            error("expiry", f"{item.name_ja} carries a crop year, not a date.")
+            error("expiry", Message("%(item)s carries a crop year, not a date.", item=item.name_ja))
         return
     if line.get("crop_year") is not None:
-        error("crop_year", "Only rice and similar items carry a crop year.")
+        error("crop_year", Message("Only rice and similar items carry a crop year."))
     if item.date_kind is DateKind.none:
         if expiry is not None:
-            error("expiry", f"{item.name_ja} is registered as carrying no date.")
+            error("expiry", Message("%(item)s is registered as carrying no date.", item=item.name_ja))
         return
     if expiry is None:
-        label = "use-by (消費期限)" if item.date_kind is DateKind.use_by else "best-before (賞味期限)"
-        error("expiry", f"Give the {label} date printed on the label.")
+        if item.date_kind is DateKind.use_by:
+            error("expiry", Message("Give the use-by (消費期限) date printed on the label."))
+        else:
+            error("expiry", Message("Give the best-before (賞味期限) date printed on the label."))
         return
     if item.date_kind is DateKind.use_by:
         if expiry.value < received_date:
-            error("expiry", f"The use-by date {expiry} has passed: this food must not be accepted.")
+            error(
+                "expiry",
+                Message("The use-by date %(date)s has passed: this food must not be accepted.", date=str(expiry)),
+            )
         return
     days_left = (expiry.value - received_date).days
     minimum = item.category.min_days_at_receipt
     if days_left < minimum:
         message = (
-            f"Best-before {expiry} has already passed."
+            Message("Best-before %(date)s has already passed.", date=str(expiry))
             if days_left < 0
-            else f"Best-before {expiry} leaves {days_left} days; the category asks for at least {minimum} at receipt."
+            else Message(
+                "Best-before %(date)s leaves %(days)s days; the category asks for at least %(minimum)s at receipt.",
+                date=str(expiry),
+                days=days_left,
+                minimum=minimum,
+            )
         )
         if settings.short_date_at_receipt == "refuse":
             error("expiry", message)
@@ -277,7 +298,7 @@ def _check_line_dates(
 async def _locked_lot(session: AsyncSession, lot_id: int) -> Lot:
     lot = (await ledger.lock_lots(session, [lot_id])).get(lot_id)
     if lot is None:
-        raise LotNotFound(f"There is no lot with id {lot_id}.")
+        raise LotNotFound(Message("There is no lot with id %(id)s.", id=lot_id))
     return lot
 
 
@@ -304,7 +325,7 @@ async def hold(
             stmt = stmt.where(Lot.lot_code == lot_code)
     ids = list((await session.scalars(stmt)).all())
     if not ids:
-        raise LotNotFound("No lot matches: check the lot, item, date or lot code.")
+        raise LotNotFound(Message("No lot matches: check the lot, item, date or lot code."))
     lots = await ledger.lock_lots(session, ids)
     for lot in lots.values():
         if lot.status is LotStatus.recalled and status is LotStatus.on_hold:
@@ -326,9 +347,9 @@ async def release_hold(session: AsyncSession, *, actor_id: int | None, lot_id: i
     lot = await _locked_lot(session, lot_id)
     if lot.status is not LotStatus.on_hold:
         raise LotUnavailable(
-            "Only a lot on hold can be released; a recalled lot stays blocked until it is disposed of."
+            Message("Only a lot on hold can be released; a recalled lot stays blocked until it is disposed of.")
             if lot.status is LotStatus.recalled
-            else "The lot is not on hold."
+            else Message("The lot is not on hold.")
         )
     lot.status = LotStatus.active
     lot.hold_reason = None
@@ -342,8 +363,12 @@ async def dispose(
     lot = await _locked_lot(session, lot_id)
     if quantity > lot.available:
         raise LotUnavailable(
-            f"Only {lot.available} of lot {lot_id} can be disposed of "
-            f"({lot.reserved} are reserved: release them first).",
+            Message(
+                "Only %(available)s of lot %(lot)s can be disposed of (%(reserved)s are reserved: release them first).",
+                available=lot.available,
+                lot=lot_id,
+                reserved=lot.reserved,
+            ),
             available=lot.available,
         )
     ledger.post(session, lot, MovementKind.disposal, on_hand_delta=-quantity, actor_id=actor_id, reason=reason.value)
@@ -402,10 +427,14 @@ async def adjust(session: AsyncSession, *, actor_id: int | None, lot_id: int, co
     return lot
 
 
-def count_problem(lot: Lot, counted: int) -> str | None:
+def count_problem(lot: Lot, counted: int) -> Message | None:
     """Why a count of `counted` units cannot be booked on `lot`, or None when it can."""
     if counted < lot.reserved:
-        return f"{lot.reserved} units of lot {lot.id} are reserved; release or pick them before counting fewer."
+        return Message(
+            "%(reserved)s units of lot %(lot)s are reserved; release or pick them before counting fewer.",
+            reserved=lot.reserved,
+            lot=lot.id,
+        )
     return None
 
 
@@ -434,21 +463,31 @@ async def transfer(
     destination = await session.get(Location, to_location_id)
     if destination is None or not destination.is_active:
         raise InvalidInput(
-            f"There is no location with id {to_location_id}.",
-            errors=[{"field": "to_location_id", "message": "unknown location"}],
+            Message("There is no location with id %(id)s.", id=to_location_id),
+            errors=[{"field": "to_location_id", "message": Message("unknown location")}],
         )
     lot = await _locked_lot(session, lot_id)
     if destination.zone != lot.item.zone:
         raise InvalidInput(
-            f"{lot.item.name_ja} is {lot.item.zone.value} stock; {destination.code} is {destination.zone.value}.",
-            errors=[{"field": "to_location_id", "message": "wrong temperature zone"}],
+            Message(
+                "%(item)s is %(item_zone)s stock; %(location)s is %(location_zone)s.",
+                item=lot.item.name_ja,
+                item_zone=Label("zone", lot.item.zone),
+                location=destination.code,
+                location_zone=Label("zone", destination.zone),
+            ),
+            errors=[{"field": "to_location_id", "message": Message("wrong temperature zone")}],
         )
     if destination.id == lot.location_id:
         raise InvalidInput(
-            "The lot is already there.", errors=[{"field": "to_location_id", "message": "same location"}]
+            Message("The lot is already there."),
+            errors=[{"field": "to_location_id", "message": Message("same location")}],
         )
     if quantity > lot.available:
-        raise LotUnavailable(f"Only {lot.available} units of lot {lot_id} are free to move.", available=lot.available)
+        raise LotUnavailable(
+            Message("Only %(available)s units of lot %(lot)s are free to move.", available=lot.available, lot=lot_id),
+            available=lot.available,
+        )
     moved = Lot(
         item_id=lot.item_id,
         receipt_id=lot.receipt_id,
@@ -591,12 +630,12 @@ async def lock_candidates(
 
 
 UNUSABLE_REASONS = {
-    "allergen": "contain something the household must avoid",
-    "best_before_too_close": "best-before too close",
-    "use_by_passed": "past its use-by date",
-    "no_date": "no date on record",
-    "on_hold": "on hold",
-    "recalled": "recalled",
+    "allergen": N_("%(units)s contain something the household must avoid"),
+    "best_before_too_close": N_("%(units)s best-before too close"),
+    "use_by_passed": N_("%(units)s past its use-by date"),
+    "no_date": N_("%(units)s no date on record"),
+    "on_hold": N_("%(units)s on hold"),
+    "recalled": N_("%(units)s recalled"),
 }
 
 
@@ -643,17 +682,27 @@ def shortage_dicts(
     return out
 
 
-def describe_shortages(shortages: Sequence[Mapping[str, Any]]) -> str:
+def _unusable(reason: str, units: int, avoided: Sequence[str]) -> Message:
+    why = (
+        Message(UNUSABLE_REASONS[reason], units=units)
+        if reason in UNUSABLE_REASONS
+        else Message("%(units)s %(reason)s", units=units, reason=reason)
+    )
+    return Message("%(why)s: %(avoided)s", why=why, avoided=list(avoided)) if reason == "allergen" and avoided else why
+
+
+def describe_shortages(shortages: Sequence[Mapping[str, Any]]) -> Message:
     parts = []
     for s in shortages:
-        why = "; ".join(
-            f"{units} {UNUSABLE_REASONS.get(reason, reason)}"
-            + (f": {', '.join(s['avoided'])}" if reason == "allergen" and s.get("avoided") else "")
-            for reason, units in s["unusable"].items()
-        )
-        name = s.get("item_name") or f"item {s['item_id']}"
-        parts.append(f"{name}: {s['missing']} missing" + (f" ({why})" if why else ""))
-    return "Not enough usable stock. " + ", ".join(parts) + ". Nothing was reserved."
+        why = [_unusable(reason, units, s.get("avoided") or ()) for reason, units in s["unusable"].items()]
+        name = s.get("item_name") or Message("item %(id)s", id=s["item_id"])
+        if why:
+            parts.append(
+                Message("%(name)s: %(missing)s missing (%(why)s)", name=name, missing=s["missing"], why=Clauses(why))
+            )
+        else:
+            parts.append(Message("%(name)s: %(missing)s missing", name=name, missing=s["missing"]))
+    return Message("Not enough usable stock. %(parts)s. Nothing was reserved.", parts=parts)
 
 
 async def reserve(
@@ -681,8 +730,10 @@ async def reserve(
     unknown = set(requests) - set(names)
     if unknown:
         raise InvalidInput(
-            "Unknown items: " + ", ".join(map(str, sorted(unknown))) + ".",
-            errors=[{"field": "lines", "message": f"there is no item with id {i}"} for i in sorted(unknown)],
+            Message("Unknown items: %(ids)s.", ids=sorted(unknown)),
+            errors=[
+                {"field": "lines", "message": Message("there is no item with id %(id)s", id=i)} for i in sorted(unknown)
+            ],
         )
     lots = await lock_candidates(session, requests, category_requests or ())
     candidates = [candidate(lot) for lot in lots]
@@ -745,9 +796,15 @@ async def reserve(
 async def _locked_open_reservation(session: AsyncSession, reservation_id: int) -> Reservation:
     reservation = await session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
     if reservation is None:
-        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+        raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
     if reservation.status is not ReservationStatus.open:
-        raise ReservationClosed(f"Reservation {reservation_id} is already {reservation.status.value}.")
+        raise ReservationClosed(
+            Message(
+                "Reservation %(id)s is already %(status)s.",
+                id=reservation_id,
+                status=Label("reservation_status", reservation.status),
+            )
+        )
     return reservation
 
 
@@ -792,13 +849,25 @@ async def confirm_pick(
     line_ids = {line.id for line in reservation.lines}
     errors = _Errors()
     for line_id in sorted(set(picked) - line_ids):
-        errors.add("lines", f"Line {line_id} is not part of reservation {reservation_id}.")
+        errors.add(
+            "lines", Message("Line %(line)s is not part of reservation %(id)s.", line=line_id, id=reservation_id)
+        )
     for line_id in sorted(line_ids - set(picked)):
-        errors.add("lines", f"Line {line_id} has no picked quantity (write 0 if nothing was picked).")
+        errors.add(
+            "lines", Message("Line %(line)s has no picked quantity (write 0 if nothing was picked).", line=line_id)
+        )
     for line in reservation.lines:
         if line.id in picked and picked[line.id] > line.quantity:
-            errors.add("lines", f"Line {line.id}: {picked[line.id]} picked, but only {line.quantity} were reserved.")
-    errors.raise_if_any("The pick was not confirmed.")
+            errors.add(
+                "lines",
+                Message(
+                    "Line %(line)s: %(picked)s picked, but only %(reserved)s were reserved.",
+                    line=line.id,
+                    picked=picked[line.id],
+                    reserved=line.quantity,
+                ),
+            )
+    errors.raise_if_any(Message("The pick was not confirmed."))
     lots = await ledger.lock_lots(session, (line.lot_id for line in reservation.lines))
     blocked = [
         line.id
@@ -807,8 +876,11 @@ async def confirm_pick(
     ]
     if blocked:
         raise LotUnavailable(
-            "Lines " + ", ".join(map(str, blocked)) + " come from lots on hold or recalled since they were reserved: "
-            "do not hand them out; confirm them with 0.",
+            Message(
+                "Lines %(lines)s come from lots on hold or recalled since they were reserved: do not hand them out; "
+                "confirm them with 0.",
+                lines=blocked,
+            ),
             line_ids=blocked,
         )
     for line in reservation.lines:

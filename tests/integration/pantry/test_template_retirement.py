@@ -44,7 +44,14 @@ async def test_a_retired_template_is_not_offered_but_its_days_keep_working(clien
     }
     refused = await client.post("/api/pantry-events", json=body, headers=p.coordinator.headers)
     assert refused.status_code == 422, refused.text
-    assert refused.json()["errors"] == [{"field": "template_ids", "message": 'Template "1〜2人" is retired.'}]
+    assert refused.json()["errors"] == [
+        {
+            "field": "template_ids",
+            "message": 'Template "1〜2人" is retired.',
+            "message_id": 'Template "%(name)s" is retired.',
+            "params": {"name": "1〜2人"},
+        }
+    ]
     other = await p.event([large])
     added = await client.patch(
         f"/api/pantry-events/{other['id']}", json={"template_ids": [small, large]}, headers=p.coordinator.headers
