@@ -20,6 +20,7 @@ from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.db import Database
 from foodbank.lib.errors import Forbidden, NotAuthenticated
+from foodbank.lib.messages import Message
 
 SESSION_COOKIE = "fb_session"
 CSRF_HEADER = "x-csrf-token"
@@ -39,7 +40,7 @@ async def authenticate(connection: ASGIConnection[Any, Any, Any, Any]) -> Princi
         if scheme.lower() == "bearer" and credential:
             principal = await services.principal_from_token(session, credential.strip(), utcnow())
             if principal is None:
-                raise NotAuthenticated("The API token is unknown, expired or revoked.")
+                raise NotAuthenticated(Message("The API token is unknown, expired or revoked."))
         elif cookie := connection.cookies.get(SESSION_COOKIE):
             principal = await services.principal_from_session(session, cookie, utcnow())
     connection.scope["foodbank_principal"] = principal  # type: ignore[typeddict-unknown-key]
@@ -55,12 +56,12 @@ async def authorize(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
     if public:
         return
     if roles is None:  # unreachable when create_app's declaration check passed; deny anyway
-        raise Forbidden("This route declares no roles, so nobody may call it.")
+        raise Forbidden(Message("This route declares no roles, so nobody may call it."))
     if principal is None:
-        raise NotAuthenticated("Sign in, or send an API token as 'Authorization: Bearer <token>'.")
+        raise NotAuthenticated(Message("Sign in, or send an API token as 'Authorization: Bearer <token>'."))
     if not principal.has(*roles):
         raise Forbidden(
-            "Your role does not allow this. Allowed: " + ", ".join(sorted(r.value for r in roles)) + ".",
+            Message("Your role does not allow this. Allowed: %(roles)s.", roles=sorted(r.value for r in roles))
         )
     if principal.via == "session" and connection.scope.get("method") not in SAFE_METHODS:
         await _check_csrf(connection, principal)
@@ -73,7 +74,9 @@ async def _check_csrf(connection: ASGIConnection[Any, Any, Any, Any], principal:
         if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
             supplied = (await connection.form()).get(CSRF_FIELD)
     if not supplied or not principal.csrf_token or not hmac.compare_digest(supplied, principal.csrf_token):
-        raise CsrfRejected("The form has expired or did not come from this site. Reload the page and try again.")
+        raise CsrfRejected(
+            Message("The form has expired or did not come from this site. Reload the page and try again.")
+        )
 
 
 class CsrfRejected(Forbidden):

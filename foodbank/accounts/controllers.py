@@ -31,6 +31,7 @@ from foodbank.lib.clock import utcnow
 from foodbank.lib.db import Database
 from foodbank.lib.errors import AppError, NotFound
 from foodbank.lib.idempotency import Reread, ShownOnce
+from foodbank.lib.messages import N_, Message
 from foodbank.lib.proxies import client_address
 from foodbank.lib.validation import Dump, Load
 from foodbank.models import Agency, ApiToken, Role, User
@@ -42,7 +43,7 @@ async def user_now(session: AsyncSession, _caller: Principal, user_id: int) -> U
     """What a retried user creation answers: the user as it is now (names are not stored twice)."""
     user = await session.get(User, user_id)
     if user is None:
-        raise NotFound(f"There is no user with id {user_id}.")
+        raise NotFound(Message("There is no user with id %(id)s.", id=user_id))
     return user
 
 
@@ -126,7 +127,7 @@ class TokenController(Controller):
         opt=allow(
             *EVERYONE,
             idempotent=ShownOnce(
-                "API token", "If it was lost, revoke it (DELETE /api/tokens/{id}) and create another."
+                N_("API token"), N_("If it was lost, revoke it (DELETE /api/tokens/%(id)s) and create another.")
             ),
         ),
         dto=Load[TokenIn],

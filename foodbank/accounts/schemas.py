@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from foodbank.lib.messages import N_
 from foodbank.models import AgencyKind, Role
 
 USERNAME = validate.Regexp(
     r"^[A-Za-z0-9][A-Za-z0-9._-]{2,63}$",
-    error="3 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit.",
+    error=N_("3 to 64 letters, digits, dots, hyphens or underscores, starting with a letter or digit."),
 )
 
 
@@ -54,7 +55,7 @@ class UserIn(Schema):
     password = fields.String(
         load_default=None,
         load_only=True,
-        validate=validate.Length(min=10, max=1000, error="At least 10 characters."),
+        validate=validate.Length(min=10, max=1000, error=N_("At least 10 characters.")),
         metadata={"description": "Leave out for an account that only uses API tokens."},
     )
     roles = fields.List(fields.Enum(Role, by_value=True), required=True, validate=validate.Length(min=1))

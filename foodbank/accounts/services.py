@@ -24,12 +24,17 @@ from foodbank.config import SecuritySettings
 from foodbank.lib.access import Principal
 from foodbank.lib.db import add_unique
 from foodbank.lib.errors import AppError, InvalidInput, TooManyRequests
+from foodbank.lib.messages import Message
 from foodbank.models import Agency, AgencyKind, ApiToken, Role, SignInAttempt, User, UserRole, WebSession
 
 
 async def create_agency(session: AsyncSession, *, actor_id: int | None, name: str, kind: AgencyKind) -> Agency:
     agency = Agency(name=name, kind=kind)
-    await add_unique(session, agency, {"uq_agency_name": AgencyNameTaken(f"An agency named {name!r} already exists.")})
+    await add_unique(
+        session,
+        agency,
+        {"uq_agency_name": AgencyNameTaken(Message("An agency named %(name)s already exists.", name=repr(name)))},
+    )
     await record(session, actor_id=actor_id, action="agency.create", entity="agency", entity_id=agency.id)
     return agency
 
@@ -48,13 +53,13 @@ async def create_user(
     role_set = frozenset(roles)
     if Role.consultant in role_set and agency_id is None:
         raise AgencyRequired(
-            "A consultant must belong to an agency.",
-            errors=[{"field": "agency_id", "message": "Required for the consultant role."}],
+            Message("A consultant must belong to an agency."),
+            errors=[{"field": "agency_id", "message": Message("Required for the consultant role.")}],
         )
     if agency_id is not None and await session.get(Agency, agency_id) is None:
         raise InvalidInput(
-            f"There is no agency with id {agency_id}.",
-            errors=[{"field": "agency_id", "message": f"There is no agency with id {agency_id}."}],
+            Message("There is no agency with id %(id)s.", id=agency_id),
+            errors=[{"field": "agency_id", "message": Message("There is no agency with id %(id)s.", id=agency_id)}],
         )
     user = User(
         username=username,
@@ -67,7 +72,7 @@ async def create_user(
         session,
         user,
         # The message does not repeat the username: error bodies carry no personal data.
-        {"uq_user_account_username_lower": UsernameTaken("That username is already in use: choose another.")},
+        {"uq_user_account_username_lower": UsernameTaken(Message("That username is already in use: choose another."))},
     )
     await record(
         session,
@@ -118,7 +123,7 @@ async def sign_in(
     if left > timedelta(0):
         # Not recorded: waiting out the delay is what is asked, and retrying early must not lengthen it.
         return TooManyRequests(
-            "Too many failed sign-ins. Wait a moment and try again.",
+            Message("Too many failed sign-ins. Wait a moment and try again."),
             retry_after_seconds=math.ceil(left.total_seconds()),
         )
     user = await queries.user_by_username(session, username)
@@ -126,7 +131,7 @@ async def sign_in(
     succeeded = ok and user is not None and user.is_active
     session.add(SignInAttempt(username=username.lower(), remote_addr=remote_addr, succeeded=succeeded))
     if not succeeded or user is None:
-        return InvalidCredentials("The username or the password is not correct.")
+        return InvalidCredentials(Message("The username or the password is not correct."))
     secret = new_secret()
     web_session = WebSession(
         user_id=user.id,
@@ -200,7 +205,7 @@ async def revoke_token(session: AsyncSession, *, principal: Principal, token_id:
         .returning(ApiToken.id)
     )
     if result.scalar_one_or_none() is None:
-        raise UnknownToken(f"You have no active token with id {token_id}.")
+        raise UnknownToken(Message("You have no active token with id %(id)s.", id=token_id))
     await record(session, actor_id=principal.id, action="api_token.revoke", entity="api_token", entity_id=token_id)
 
 

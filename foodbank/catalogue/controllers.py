@@ -33,6 +33,7 @@ from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import InvalidInput
 from foodbank.lib.idempotency import Reread
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Category, Donor, Item, Location, Role, Warehouse
 
@@ -45,7 +46,7 @@ async def donor_now(session: AsyncSession, _caller: Principal, donor_id: int) ->
     are personal, so the first answer is not stored)."""
     donor = await session.get(Donor, donor_id)
     if donor is None:
-        raise DonorNotFound(f"There is no donor with id {donor_id}.")
+        raise DonorNotFound(Message("There is no donor with id %(id)s.", id=donor_id))
     return donor
 
 
@@ -116,12 +117,12 @@ class CatalogueController(Controller):
         barcode = normalise(code)
         if not is_valid(barcode):
             raise InvalidInput(
-                f"{code} is not a valid JAN/EAN barcode.",
-                errors=[{"field": "code", "message": "8 or 13 digits with a correct check digit"}],
+                Message("%(barcode)s is not a valid JAN/EAN barcode.", barcode=code),
+                errors=[{"field": "code", "message": Message("8 or 13 digits with a correct check digit")}],
             )
         item = await queries.item_by_barcode(db_session, barcode)
         if item is None:
-            raise ItemNotFound(f"No item has the barcode {barcode}. Register it first.")
+            raise ItemNotFound(Message("No item has the barcode %(barcode)s. Register it first.", barcode=barcode))
         return item
 
     @post(

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, validate
 
 from foodbank.catalogue.barcodes import is_valid, normalise
+from foodbank.lib.messages import Message
 from foodbank.models import AllergenKind, DonorKind, Unit, Zone
 from foodbank.picking.fefo import DateKind
 
@@ -19,7 +20,7 @@ class Barcode(fields.String):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         code = normalise(super()._deserialize(value, attr, data, **kwargs))
         if not is_valid(code):
-            raise ValidationError("Not a valid JAN/EAN barcode (8 or 13 digits with a correct check digit).")
+            raise ValidationError(Message("Not a valid JAN/EAN barcode (8 or 13 digits with a correct check digit)."))
         return code
 
 

@@ -12,6 +12,7 @@ from foodbank.catalogue import barcodes, queries
 from foodbank.catalogue.errors import CategoryNotFound, DuplicateBarcode, DuplicateCode
 from foodbank.lib.db import add_unique
 from foodbank.lib.errors import InvalidInput
+from foodbank.lib.messages import Message
 from foodbank.models import Category, Donor, DonorKind, Item, ItemAllergen, Location, Unit, Warehouse, Zone
 from foodbank.picking.fefo import DateKind
 
@@ -37,7 +38,11 @@ async def create_category(
         min_days_pantry=min_days_pantry,
         min_days_partner=min_days_partner,
     )
-    await add_unique(session, category, {"uq_category_code": DuplicateCode(f"A category with code {code!r} exists.")})
+    await add_unique(
+        session,
+        category,
+        {"uq_category_code": DuplicateCode(Message("A category with code %(code)s exists.", code=repr(code)))},
+    )
     await record(session, actor_id=actor_id, action="category.create", entity="category", entity_id=category.id)
     return category
 
@@ -47,7 +52,7 @@ async def update_category_policy(
 ) -> Category:
     category = await session.get(Category, category_id, with_for_update=True)
     if category is None:
-        raise CategoryNotFound(f"There is no category with id {category_id}.")
+        raise CategoryNotFound(Message("There is no category with id %(id)s.", id=category_id))
     for name, days in min_days.items():
         setattr(category, name, days)
     await record(
@@ -79,24 +84,26 @@ async def create_item(
 ) -> Item:
     if await session.get(Category, category_id) is None:
         raise InvalidInput(
-            f"There is no category with id {category_id}.",
-            errors=[{"field": "category_id", "message": "unknown category"}],
+            Message("There is no category with id %(id)s.", id=category_id),
+            errors=[{"field": "category_id", "message": Message("unknown category")}],
         )
     unknown = sorted(set(allergens) - await queries.allergen_codes(session))
     if unknown:
         raise InvalidInput(
-            "Unknown allergen codes: " + ", ".join(unknown) + ".",
-            errors=[{"field": "allergens", "message": f"unknown code {code!r}"} for code in unknown],
+            Message("Unknown allergen codes: %(codes)s.", codes=unknown),
+            errors=[
+                {"field": "allergens", "message": Message("unknown code %(code)s", code=repr(code))} for code in unknown
+            ],
         )
     if barcode is not None and not barcodes.is_valid(barcode):
         raise InvalidInput(
-            f"{barcode} is not a valid JAN/EAN barcode.",
-            errors=[{"field": "barcode", "message": "8 or 13 digits with a correct check digit."}],
+            Message("%(barcode)s is not a valid JAN/EAN barcode.", barcode=barcode),
+            errors=[{"field": "barcode", "message": Message("8 or 13 digits with a correct check digit.")}],
         )
     if not allergens_known and allergens:
         raise InvalidInput(
-            "An item whose allergens are unknown cannot list allergens.",
-            errors=[{"field": "allergens", "message": "must be empty when allergens_known is false"}],
+            Message("An item whose allergens are unknown cannot list allergens."),
+            errors=[{"field": "allergens", "message": Message("must be empty when allergens_known is false")}],
         )
     item = Item(
         name_ja=name_ja,
@@ -114,7 +121,11 @@ async def create_item(
     await add_unique(
         session,
         item,
-        {"uq_item_barcode": DuplicateBarcode(f"Another item already has the barcode {barcode}.")},
+        {
+            "uq_item_barcode": DuplicateBarcode(
+                Message("Another item already has the barcode %(barcode)s.", barcode=barcode)
+            )
+        },
     )
     await record(session, actor_id=actor_id, action="item.create", entity="item", entity_id=item.id)
     return item
@@ -131,13 +142,13 @@ async def create_donor(
 ) -> Donor:
     if is_anonymous and kind is not DonorKind.individual:
         raise InvalidInput(
-            "Only individuals can stay anonymous.",
-            errors=[{"field": "is_anonymous", "message": "only for kind 'individual'"}],
+            Message("Only individuals can stay anonymous."),
+            errors=[{"field": "is_anonymous", "message": Message("only for kind 'individual'")}],
         )
     if not is_anonymous and not name:
         raise InvalidInput(
-            "A donor needs a name unless it is an anonymous individual.",
-            errors=[{"field": "name", "message": "required unless anonymous"}],
+            Message("A donor needs a name unless it is an anonymous individual."),
+            errors=[{"field": "name", "message": Message("required unless anonymous")}],
         )
     donor = Donor(
         kind=kind,
@@ -160,7 +171,11 @@ async def create_donor(
 
 async def create_warehouse(session: AsyncSession, *, actor_id: int | None, name: str, address: str | None) -> Warehouse:
     warehouse = Warehouse(name=name, address=address)
-    await add_unique(session, warehouse, {"uq_warehouse_name": DuplicateCode(f"A warehouse named {name!r} exists.")})
+    await add_unique(
+        session,
+        warehouse,
+        {"uq_warehouse_name": DuplicateCode(Message("A warehouse named %(name)s exists.", name=repr(name)))},
+    )
     await record(session, actor_id=actor_id, action="warehouse.create", entity="warehouse", entity_id=warehouse.id)
     return warehouse
 
@@ -170,14 +185,18 @@ async def create_location(
 ) -> Location:
     if await session.get(Warehouse, warehouse_id) is None:
         raise InvalidInput(
-            f"There is no warehouse with id {warehouse_id}.",
-            errors=[{"field": "warehouse_id", "message": "unknown warehouse"}],
+            Message("There is no warehouse with id %(id)s.", id=warehouse_id),
+            errors=[{"field": "warehouse_id", "message": Message("unknown warehouse")}],
         )
     location = Location(warehouse_id=warehouse_id, code=code, zone=zone)
     await add_unique(
         session,
         location,
-        {"uq_location_warehouse_id_code": DuplicateCode(f"The warehouse already has a location {code!r}.")},
+        {
+            "uq_location_warehouse_id_code": DuplicateCode(
+                Message("The warehouse already has a location %(code)s.", code=repr(code))
+            )
+        },
     )
     await record(session, actor_id=actor_id, action="location.create", entity="location", entity_id=location.id)
     return location

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.households.errors import HouseholdNotFound
 from foodbank.lib.access import Principal
+from foodbank.lib.messages import Message
 from foodbank.models import ConsentThrough, Household, HouseholdIdentity, Referral, Role, User
 
 
@@ -54,7 +55,7 @@ async def get_visible(
         stmt = stmt.with_for_update()
     household: Household | None = await session.scalar(stmt)
     if household is None:
-        raise HouseholdNotFound(f"There is no household with id {household_id}.")
+        raise HouseholdNotFound(Message("There is no household with id %(id)s.", id=household_id))
     return household
 
 

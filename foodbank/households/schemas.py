@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
+from foodbank.lib.errors import WrittenMessages
+from foodbank.lib.messages import N_
 from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import Municipality
 from foodbank.stock.schemas import RequestLineIn
@@ -15,10 +17,10 @@ class IdentityIn(Schema):
     name = fields.String(required=True, validate=validate.Length(min=1, max=200))
     name_kana = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
     phone = fields.String(
-        load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-() ]{6,20}$", error="Digits only.")
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^[0-9+\-() ]{6,20}$", error=N_("Digits only."))
     )
     postal_code = fields.String(
-        load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{3}-?\d{4}$", error="Like 283-0802.")
+        load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{3}-?\d{4}$", error=N_("Like 283-0802."))
     )
     address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
@@ -98,8 +100,11 @@ class HouseholdDetailOut(HouseholdOut):
 
 class HouseholdCreatedOut(HouseholdDetailOut):
     warnings = fields.List(
-        fields.Dict(),
-        metadata={"description": "Possible duplicates (shown to coordinators and admins only)."},
+        WrittenMessages(),
+        metadata={
+            "description": "Possible duplicates (shown to coordinators and admins only): field, message, message_id, "
+            "params."
+        },
     )
 
 

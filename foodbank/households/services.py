@@ -23,6 +23,7 @@ from foodbank.households.errors import (
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
+from foodbank.lib.messages import Message
 from foodbank.models import Channel, Household, HouseholdIdentity, ReservationPurpose, Role
 from foodbank.pantry import queries as pantry_queries
 from foodbank.picking import parcels
@@ -32,7 +33,8 @@ from foodbank.stock import services as stock
 @dataclass
 class Registered:
     household: Household
-    warnings: list[dict[str, str]] = field(default_factory=list)
+    warnings: list[dict[str, Any]] = field(default_factory=list)
+    """{field, message}: the message a Message."""
 
     def __getattr__(self, name: str) -> Any:  # dumped by HouseholdCreatedOut like the household itself
         return getattr(self.household, name)
@@ -42,16 +44,24 @@ async def _check_allergens(session: AsyncSession, codes: list[str]) -> None:
     unknown = sorted(set(codes) - await catalogue_queries.allergen_codes(session))
     if unknown:
         raise InvalidInput(
-            "Unknown allergen codes: " + ", ".join(unknown) + ".",
-            errors=[{"field": "allergens", "message": f"Unknown allergen code {code!r}."} for code in unknown],
+            Message("Unknown allergen codes: %(codes)s.", codes=unknown),
+            errors=[
+                {"field": "allergens", "message": Message("Unknown allergen code %(code)s.", code=repr(code))}
+                for code in unknown
+            ],
         )
 
 
 def _check_members(values: dict[str, int]) -> None:
     if sum(values.values()) < 1:
         raise InvalidInput(
-            "A household has at least one member.",
-            errors=[{"field": "adults", "message": "Count at least one member (infants, children, adults, seniors)."}],
+            Message("A household has at least one member."),
+            errors=[
+                {
+                    "field": "adults",
+                    "message": Message("Count at least one member (infants, children, adults, seniors)."),
+                }
+            ],
         )
 
 
@@ -88,7 +98,10 @@ async def register(session: AsyncSession, *, actor: Principal, today: date, data
     # would disclose that another agency's client exists.
     if duplicates and actor.has(Role.admin, Role.coordinator):
         warnings = [
-            {"field": "identity", "message": f"Looks like the existing household {code}: check before using both."}
+            {
+                "field": "identity",
+                "message": Message("Looks like the existing household %(code)s: check before using both.", code=code),
+            }
             for code in duplicates
         ]
     return Registered(household, warnings)
@@ -125,23 +138,31 @@ async def read_identity(session: AsyncSession, *, actor: Principal, household_id
     household = await queries.get_visible(session, actor, household_id)
     if not actor.has(Role.admin, Role.coordinator):
         if actor.agency_id is None:
-            raise HouseholdNotFound(f"There is no household with id {household_id}.")
+            raise HouseholdNotFound(Message("There is no household with id %(id)s.", id=household_id))
         if not await queries.agency_may_read_identity(session, actor.agency_id, household_id):
             raise IdentityNotSharedWithAgency(
-                f"Your agency did not register {household.code}, and no referral your agency made itself "
-                "records the household's consent to share its identity. A referral the food bank recorded in "
-                "your agency's name carries the food bank's consent, not your agency's."
+                Message(
+                    "Your agency did not register %(code)s, and no referral your agency made itself records the "
+                    "household's consent to share its identity. A referral the food bank recorded in your agency's "
+                    "name carries the food bank's consent, not your agency's.",
+                    code=household.code,
+                )
             )
     elif await queries.registered_by_agency(session, household) is not None and not await queries.has_consent(
         session, household_id
     ):
         raise IdentityWithoutConsent(
-            f"{household.code} was registered by a consultation agency and no referral records the household's "
-            "consent to share its identity with the food bank."
+            Message(
+                "%(code)s was registered by a consultation agency and no referral records the household's consent "
+                "to share its identity with the food bank.",
+                code=household.code,
+            )
         )
     identity = await queries.identity_of(session, household_id)
     if identity is None:
-        raise HouseholdNotFound(f"{household.code} has no identity on record (it may have been anonymised).")
+        raise HouseholdNotFound(
+            Message("%(code)s has no identity on record (it may have been anonymised).", code=household.code)
+        )
     await record(
         session,
         actor_id=actor.id,
@@ -191,9 +212,16 @@ async def parcel_for(session: AsyncSession, household: Household) -> tuple[dict[
     template = parcels.choose_template(templates, household.size, household.ready_to_eat_only)
     if template is None:
         raise NoTemplate(
-            f"No parcel template fits a household of {household.size}"
-            + (" without cooking facilities" if household.ready_to_eat_only else "")
-            + ": list the items, or add a template for that size.",
+            Message(
+                "No parcel template fits a household of %(size)s without cooking facilities: list the items, or add "
+                "a template for that size.",
+                size=household.size,
+            )
+            if household.ready_to_eat_only
+            else Message(
+                "No parcel template fits a household of %(size)s: list the items, or add a template for that size.",
+                size=household.size,
+            ),
             size=household.size,
         )
     demand = template.demand()

@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.lib.context import current_context
 from foodbank.lib.errors import BadRequest, Conflict, InvalidInput
+from foodbank.lib.messages import Message
 from foodbank.models import IdempotencyKey
 
 if TYPE_CHECKING:
@@ -59,9 +60,9 @@ class ShownOnce:
     `id` only, and a replay is 409 `secret-not-replayable`, naming it and saying what to do instead."""
 
     what: str
-    """What was created, as the problem names it: "API token"."""
+    """What was created, as the problem names it: N_("API token")."""
     instead: str
-    """What to do, with `{id}` for the created resource's id."""
+    """What to do, a msgid with `%(id)s` for the created resource's id."""
 
 
 ReplayPolicy = Reread | ShownOnce
@@ -120,7 +121,7 @@ async def claim(session: AsyncSession, request: Request[Any, Any, Any]) -> Claim
     if key is None:
         return None
     if not key or len(key) > MAX_KEY_LENGTH:
-        raise BadRequest(f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} characters.")
+        raise BadRequest(Message("Idempotency-Key must be 1 to %(most)s characters.", most=MAX_KEY_LENGTH))
     user_id: int = request.user.id
     digest = fingerprint(request.method, request.url.path, await request.body())
 
@@ -129,15 +130,15 @@ async def claim(session: AsyncSession, request: Request[Any, Any, Any]) -> Claim
     )
     if not locked:
         raise Conflict(
-            "A request with this Idempotency-Key is still being processed. Retry after it has finished.",
+            Message("A request with this Idempotency-Key is still being processed. Retry after it has finished."),
             idempotency_key=key,
         )
     existing = await session.get(IdempotencyKey, (user_id, key))
     if existing is not None:
         if existing.request_hash != digest:
             raise InvalidInput(
-                "This Idempotency-Key was already used for a different request. Use a new key for new work.",
-                errors=[{"field": "Idempotency-Key", "message": "already used with another body"}],
+                Message("This Idempotency-Key was already used for a different request. Use a new key for new work."),
+                errors=[{"field": "Idempotency-Key", "message": Message("already used with another body")}],
             )
         return await _replay(session, request, existing)
     record = IdempotencyKey(user_id=user_id, key=key, method=request.method, path=request.url.path, request_hash=digest)
@@ -157,8 +158,13 @@ async def _replay(session: AsyncSession, request: Request[Any, Any, Any], record
     created_id = int(stored["id"])
     if isinstance(policy, ShownOnce):
         raise SecretNotReplayable(
-            f"This request already created {policy.what} {created_id}. Its secret was shown once, in the answer "
-            f"to that request, and is not kept, so it cannot be shown again. {policy.instead.format(id=created_id)}",
+            Message(
+                "This request already created %(what)s %(id)s. Its secret was shown once, in the answer to that "
+                "request, and is not kept, so it cannot be shown again. %(instead)s",
+                what=Message(policy.what),
+                id=created_id,
+                instead=Message(policy.instead, id=created_id),
+            ),
             created_id=created_id,
         )
     resource = await policy.load(session, request.user, created_id)

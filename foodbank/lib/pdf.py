@@ -18,6 +18,7 @@ from markupsafe import Markup
 
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
+from foodbank.lib.messages import Message
 
 DOCUMENTS = Path(__file__).resolve().parents[2] / "templates" / "documents"
 
@@ -81,7 +82,13 @@ async def render_pdf(
         async with asyncio.timeout(timeout_seconds):
             return await anyio.to_thread.run_sync(_write_pdf, html, abandon_on_cancel=True)
     except TimeoutError:
-        raise RenderTimeout(f"Rendering {template} took longer than {timeout_seconds:.0f} s.") from None
+        raise RenderTimeout(
+            Message(
+                "Rendering %(template)s took longer than %(seconds)s s.",
+                template=template,
+                seconds=f"{timeout_seconds:.0f}",
+            )
+        ) from None
 
 
 async def pdf_document(template: str, document: Any, filename: str, *, organisation: str) -> Response[bytes]:

@@ -9,6 +9,7 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.lib.access import Principal
+from foodbank.lib.messages import Message
 from foodbank.models import Referral, ReferralStatus, Role
 from foodbank.referrals.errors import ReferralNotFound
 
@@ -29,7 +30,7 @@ async def get_visible(
         stmt = stmt.with_for_update(of=Referral)
     referral: Referral | None = await session.scalar(stmt)
     if referral is None:
-        raise ReferralNotFound(f"There is no referral with id {referral_id}.")
+        raise ReferralNotFound(Message("There is no referral with id %(id)s.", id=referral_id))
     return referral
 
 

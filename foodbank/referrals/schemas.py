@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
 from foodbank.models import ConsentMethod, ConsentThrough, ReferralRequest, ReferralStatus, Urgency, WhoConsulted
 
@@ -46,7 +47,7 @@ class ConsentIn(Schema):
         if data["given"]:
             missing = [k for k in ("by", "on", "method", "scope") if not data.get(k)]
             if missing:
-                raise ValidationError({k: ["Required when consent is given."] for k in missing})
+                raise ValidationError({k: [Message("Required when consent is given.")] for k in missing})
 
 
 class ReferralIn(Schema):

@@ -15,6 +15,7 @@ from foodbank.households import queries as household_queries
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
+from foodbank.lib.messages import Label, Message
 from foodbank.models import Agency, ConsentThrough, Referral, ReferralStatus, Role
 from foodbank.referrals import queries
 from foodbank.referrals.errors import ReferralStateConflict
@@ -33,14 +34,14 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
         agency_id = data.get("agency_id")
         if agency_id is None or await session.get(Agency, agency_id) is None:
             raise InvalidInput(
-                "Say which agency refers the household.",
-                errors=[{"field": "agency_id", "message": "Required: an existing agency."}],
+                Message("Say which agency refers the household."),
+                errors=[{"field": "agency_id", "message": Message("Required: an existing agency.")}],
             )
     else:
         if "agency_id" in data and data["agency_id"] != actor.agency_id:
             raise InvalidInput(
-                "A consultant refers for their own agency only.",
-                errors=[{"field": "agency_id", "message": "Leave it out: your own agency is used."}],
+                Message("A consultant refers for their own agency only."),
+                errors=[{"field": "agency_id", "message": Message("Leave it out: your own agency is used.")}],
             )
         agency_id = actor.agency_id
         through = ConsentThrough.agency
@@ -50,13 +51,13 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
     valid_from = data["valid_from"] or data["referred_on"]
     if data["valid_until"] < valid_from:
         raise InvalidInput(
-            "The referral ends before it starts.",
-            errors=[{"field": "valid_until", "message": "Must be on or after valid_from."}],
+            Message("The referral ends before it starts."),
+            errors=[{"field": "valid_until", "message": Message("Must be on or after valid_from.")}],
         )
     if data["request"].value in ("appliance", "both") and not data.get("appliance_category"):
         raise InvalidInput(
-            "Say which appliance is needed.",
-            errors=[{"field": "appliance_category", "message": "Required when an appliance is asked for."}],
+            Message("Say which appliance is needed."),
+            errors=[{"field": "appliance_category", "message": Message("Required when an appliance is asked for.")}],
         )
     referral = Referral(
         agency_id=agency_id,
@@ -122,10 +123,18 @@ async def decide(
     referral = await queries.get_visible(session, actor, referral_id, for_update=True)
     if referral.status is not ReferralStatus.submitted:
         raise ReferralStateConflict(
-            f"Referral {referral_id} is {referral.status.value}; only a submitted one is decided."
+            Message(
+                "Referral %(id)s is %(status)s; only a submitted one is decided.",
+                id=referral_id,
+                status=Label("referral", referral.status),
+            )
         )
     if accept and referral.valid_until < today:
-        raise ReferralStateConflict(f"Referral {referral_id} ran out on {referral.valid_until}; ask for a new one.")
+        raise ReferralStateConflict(
+            Message(
+                "Referral %(id)s ran out on %(date)s; ask for a new one.", id=referral_id, date=referral.valid_until
+            )
+        )
     referral.status = ReferralStatus.accepted if accept else ReferralStatus.declined
     referral.decided_by_id = actor.id
     referral.decided_at = utcnow()
@@ -143,7 +152,13 @@ async def decide(
 async def withdraw(session: AsyncSession, *, actor: Principal, referral_id: int) -> Referral:
     referral = await queries.get_visible(session, actor, referral_id, for_update=True)
     if referral.status not in OPEN:
-        raise ReferralStateConflict(f"Referral {referral_id} is {referral.status.value} and cannot be withdrawn.")
+        raise ReferralStateConflict(
+            Message(
+                "Referral %(id)s is %(status)s and cannot be withdrawn.",
+                id=referral_id,
+                status=Label("referral", referral.status),
+            )
+        )
     referral.status = ReferralStatus.withdrawn
     await record(session, actor_id=actor.id, action="referral.withdraw", entity="referral", entity_id=referral_id)
     return referral

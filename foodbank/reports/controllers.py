@@ -14,6 +14,7 @@ from foodbank.lib.access import allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import NotFound
 from foodbank.lib.headers import DOCUMENT_POLICY
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import Dump, query
 from foodbank.models import Role
 from foodbank.reports import services
@@ -87,6 +88,10 @@ class ReportController(Controller):
         name, _, fmt = document.partition(".")
         if name != "summary" or fmt not in services.MEDIA_TYPES:
             raise NotFound(
-                f"There is no {document!r} for a year: ask for summary.html, summary.pdf, summary.csv or summary.xlsx."
+                Message(
+                    "There is no %(document)s for a year: ask for summary.html, summary.pdf, summary.csv or "
+                    "summary.xlsx.",
+                    document=repr(document),
+                )
             )
         return await _file(db_session, settings, fiscal_year, fmt, options["lang"])

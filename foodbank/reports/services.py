@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.lib.errors import InvalidInput
+from foodbank.lib.messages import Message
 from foodbank.lib.pdf import render_html, render_pdf, stylesheet
 from foodbank.reports import charts, queries, rules
 from foodbank.reports.documents import AnnualSummary, annual_summary, tables
@@ -34,16 +35,23 @@ async def build_annual_summary(
 ) -> AnnualSummary:
     if fiscal_year < EARLIEST_YEAR:
         raise InvalidInput(
-            f"Fiscal years are named by the year they start in (2025 = 令和7年度); {fiscal_year} is too early.",
-            errors=[{"field": "fiscal_year", "message": f"must be {EARLIEST_YEAR} or later"}],
+            Message(
+                "Fiscal years are named by the year they start in (2025 = 令和7年度); %(year)s is too early.",
+                year=fiscal_year,
+            ),
+            errors=[{"field": "fiscal_year", "message": Message("must be %(year)s or later", year=EARLIEST_YEAR)}],
         )
     if fiscal_year > rules.fiscal_year_of(today, start_month):
         # Written out, not a date: any whole number reaches here, and no date holds the year 1226226.
         starts = f"{fiscal_year:04d}-{start_month:02d}-01"
         raise YearNotStarted(
-            f"{rules.english_year_label(fiscal_year)} ({rules.japanese_year_label(fiscal_year)}) starts on "
-            f"{starts}: it has no figures yet.",
-            errors=[{"field": "fiscal_year", "message": "this fiscal year has not started"}],
+            Message(
+                "%(year)s (%(japanese)s) starts on %(starts)s: it has no figures yet.",
+                year=rules.english_year_label(fiscal_year),
+                japanese=rules.japanese_year_label(fiscal_year),
+                starts=starts,
+            ),
+            errors=[{"field": "fiscal_year", "message": Message("this fiscal year has not started")}],
         )
     if not session.in_transaction():
         await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))

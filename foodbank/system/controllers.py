@@ -13,6 +13,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from foodbank.lib.access import PUBLIC
 from foodbank.lib.db import Database
 from foodbank.lib.errors import ServiceUnavailable
+from foodbank.lib.messages import Message
 
 
 @get("/health", opt=PUBLIC, status_code=HTTP_200_OK, tags=["system"], summary="Liveness and database check")
@@ -21,5 +22,5 @@ async def health(database: Database) -> dict[str, Any]:
         async with asyncio.timeout(3), database.engine.connect() as conn:
             await conn.execute(text("SELECT 1"))
     except (SQLAlchemyError, OSError, TimeoutError) as exc:
-        raise ServiceUnavailable(f"Database check failed: {type(exc).__name__}.") from None
+        raise ServiceUnavailable(Message("Database check failed: %(error)s.", error=type(exc).__name__)) from None
     return {"status": "ok", "database": "ok"}

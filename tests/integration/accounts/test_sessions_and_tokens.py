@@ -124,7 +124,10 @@ async def test_admin_creates_users_and_consultants_need_an_agency(client: AsyncC
         headers=admin.headers,
     )
     assert no_agency.status_code == 422
-    assert no_agency.json()["errors"] == [{"field": "agency_id", "message": "Required for the consultant role."}]
+    required = "Required for the consultant role."
+    assert no_agency.json()["errors"] == [
+        {"field": "agency_id", "message": required, "message_id": required, "params": {}}
+    ]
 
     created = await client.post(
         "/api/users",

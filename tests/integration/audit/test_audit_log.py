@@ -45,7 +45,9 @@ async def test_audit_filters_and_limits(client: AsyncClient, actors: Actors) -> 
     assert bad.json()["errors"][0]["field"] == "limit"
     unknown = await client.get("/api/audit-events", params={"colour": "red"}, headers=admin.headers)
     assert unknown.status_code == 422
-    assert unknown.json()["errors"] == [{"field": "colour", "message": "Unknown field."}]
+    assert unknown.json()["errors"] == [
+        {"field": "colour", "message": "Unknown field.", "message_id": "Unknown field.", "params": {}}
+    ]
 
 
 async def test_only_admins_read_the_audit_log(client: AsyncClient, actors: Actors) -> None:
