@@ -31,6 +31,7 @@ from foodbank.households.controllers import REGISTRARS
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
 from foodbank.models import (
     HandOutChannel,
@@ -418,7 +419,7 @@ async def release(
 async def _own_reservation(session: AsyncSession, household: Household, reservation_id: int) -> None:
     """The allocation must be this household's (a URL cannot hand another's out under this one)."""
     if not await page_queries.household_reservations(session, household.code, reservation_id=reservation_id):
-        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+        raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
 
 
 async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -24,6 +24,7 @@ from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import RECORDED_DAY, checked_load
 from foodbank.models import DisposalReason, Item, ReceiptKind, Zone
 from foodbank.pages import queries as page_queries
@@ -365,7 +366,7 @@ async def _lot_page(
 ) -> Template:
     lot = await stock_queries.lot(session, lot_id)
     if lot is None:
-        raise LotNotFound(f"There is no lot with id {lot_id}.")
+        raise LotNotFound(Message("There is no lot with id %(id)s.", id=lot_id))
     await session.refresh(lot)
     forms = forms or {}
     return ui.render(
@@ -482,7 +483,7 @@ async def _pick_page(
 ) -> Template:
     found = await stock_queries.reservation(session, reservation_id)
     if found is None:
-        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+        raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
     lines = services.picking_order(found.lines)
     if form is None:
         form = empty_form(ui, {f"line-{line.id}-picked": line.picked_quantity or line.quantity for line in lines})

@@ -1027,18 +1027,15 @@ async def allocate(
     results = parcels.allocate_parcels(candidates, demands, event.event_date, policy)
     shortages = await _shortages(session, demands, results, candidates, event.event_date, policy)
     if shortages and not allow_partial:
+        missing = [
+            Message("%(name)s (missing %(missing)s)", name=s["item_name"] or s["category_name"], missing=s["missing"])
+            for s in shortages
+        ]
         raise InsufficientStock(
             Message(
                 "Not enough usable stock for pantry day %(id)s: %(missing)s. Nothing was changed.",
                 id=event_id,
-                missing=[
-                    Message(
-                        "%(name)s (missing %(missing)s)",
-                        name=s["item_name"] or s["category_name"],
-                        missing=s["missing"],
-                    )
-                    for s in shortages
-                ],
+                missing=missing,
             ),
             shortages=shortages,
         )

@@ -8,7 +8,7 @@ from marshmallow import Schema, ValidationError, fields, validate, validates_sch
 
 from foodbank.catalogue.schemas import Barcode
 from foodbank.lib.errors import WrittenMessages
-from foodbank.lib.messages import Message
+from foodbank.lib.messages import N_, Message
 from foodbank.lib.validation import LABEL_DAY, PLANNED_DAY, SINCE_2000
 from foodbank.models import (
     Channel,
@@ -21,7 +21,7 @@ from foodbank.models import (
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock.dates import LabelDate, LabelDateError, format_label_date, parse_label_date
 
-QUANTITY = validate.Range(min=1, max=1_000_000, error="Must be a whole number from 1 to 1,000,000.")
+QUANTITY = validate.Range(min=1, max=1_000_000, error=N_("Must be a whole number from 1 to 1,000,000."))
 
 
 class LabelDateField(fields.String):
