@@ -107,3 +107,33 @@ def test_the_document_says_what_decimals_and_extra_fields_really_are(app: Litest
     problem_statuses = doc["paths"]["/api/items"]["post"]["responses"]
     assert {"413", "415", "422", "503"} <= set(problem_statuses)
     assert "429" in doc["paths"]["/api/session"]["post"]["responses"]
+
+
+def test_the_problem_schema_documents_message_ids_and_params(app: Litestar) -> None:
+    schemas = app.openapi_schema.to_schema()["components"]["schemas"]
+    problem = next(s for name, s in schemas.items() if name.startswith("Problem"))
+    field_error = next(s for name, s in schemas.items() if name.startswith("FieldError"))
+    assert {"detail", "message_id", "params"} <= set(problem["properties"])
+    assert {"message", "message_id", "params"} <= set(field_error["properties"])
+    assert {"message", "message_id", "params"} <= set(field_error["required"])
+
+
+async def test_a_problem_carries_its_message_id_and_params_in_english_or_japanese(client: AsyncClient) -> None:
+    english = await client.get("/api/no-such-thing")
+    assert english.status_code == 404 and english.headers["content-language"] == "en"
+    body = english.json()
+    assert body["detail"] == "There is nothing at /api/no-such-thing."
+    assert (body["message_id"], body["params"]) == ("There is nothing at %(path)s.", {"path": "/api/no-such-thing"})
+
+    japanese = await client.get("/api/no-such-thing", headers={"Accept-Language": "ja,en;q=0.8"})
+    assert japanese.headers["content-language"] == "ja"
+    body = japanese.json()
+    assert body["detail"] == "/api/no-such-thing には何もありません。"
+    assert body["title"] == "このページはありません。"
+    assert body["message_id"] == "There is nothing at %(path)s."
+
+    refused = await client.post("/api/session", json={"username": 5}, headers={"Accept-Language": "ja"})
+    assert refused.status_code == 422 and refused.headers["content-language"] == "ja"
+    errors = {e["field"]: e for e in refused.json()["errors"]}
+    assert errors["password"]["message_id"] == "Missing data for required field."
+    assert errors["password"]["message"] == "入力してください。"
