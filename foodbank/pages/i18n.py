@@ -239,6 +239,14 @@ LABELS: Mapping[str, str] = {
     "lot_status.active": N_("Usable"),
     "lot_status.on_hold": N_("On hold"),
     "lot_status.recalled": N_("Recalled"),
+    # units of items, as the printed documents name them (stock.documents.UNIT_LABELS)
+    "unit.piece": N_("pcs"),
+    "unit.pack": N_("packs"),
+    "unit.can": N_("cans"),
+    "unit.bottle": N_("bottles"),
+    "unit.bag": N_("bags"),
+    "unit.box": N_("boxes"),
+    "unit.kg": N_("kg"),
     # date kinds
     "date_kind.best_before": N_("Best-before"),
     "date_kind.use_by": N_("Use-by"),
