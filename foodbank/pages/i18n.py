@@ -247,7 +247,9 @@ LABELS: Mapping[str, str] = {
     "unit.bag": N_("bags"),
     "unit.box": N_("boxes"),
     "unit.kg": N_("kg"),
-    # date kinds
+    # date kinds, and their short forms beside a date in a list (as labels print them: BB 2027-03)
+    "date_kind_short.best_before": N_("BB"),
+    "date_kind_short.use_by": N_("use by"),
     "date_kind.best_before": N_("Best-before"),
     "date_kind.use_by": N_("Use-by"),
     "date_kind.crop_year": N_("Crop year"),

@@ -63,8 +63,8 @@ async def test_a_volunteer_receives_two_lines_and_finds_them_in_the_stock_list(
 
     await page.get_by_role("link", name="在庫").click()
     stock = page.locator("#stock")
-    await expect(stock.get_by_role("row", name=re.compile("さば缶"))).to_contain_text("24")
-    await expect(stock.get_by_role("row", name=re.compile("カップ麺"))).to_contain_text("12")
+    await expect(stock.get_by_role("link", name=re.compile("さば缶"))).to_contain_text("24")
+    await expect(stock.get_by_role("link", name=re.compile("カップ麺"))).to_contain_text("12")
 
 
 async def test_a_refused_line_is_explained_and_nothing_is_saved(
