@@ -23,12 +23,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import barcodes
 from foodbank.lib.access import Principal, allow
-from foodbank.lib.errors import AppError
 from foodbank.lib.validation import checked_load
 from foodbank.models import Reservation, ReservationLine, ReservationStatus
 from foodbank.pages import queries as page_queries
 from foodbank.pages.api_forms import page_form
-from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.picking.fefo import LotStatus
@@ -172,6 +171,8 @@ async def pick_page(ui: Ui, db_session: AsyncSession, reservation_id: int) -> Te
 @post("/warehouse/picking/{reservation_id:int}", opt=page(**STAFF), include_in_schema=False)
 async def pick_submit(ui: Ui, principal: Principal, db_session: AsyncSession, reservation_id: int) -> Response[Any]:
     form = await load_form(ui, FormSchema)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay  # a double tap on confirm: where the first went, confirmed once
     reservation = await _reservation(db_session, reservation_id)
     if reservation.status is not ReservationStatus.open:
         return _pick_page(ui, reservation, form)  # the page says it is already picked or released
@@ -179,20 +180,18 @@ async def pick_submit(ui: Ui, principal: Principal, db_session: AsyncSession, re
     if form.value("action") == "scan":
         return _scan(ui, reservation, lines, form)
     picked = read_pick(ui, form, lines)
-    status = form.status
     if form.ok:
-        try:
-            async with db_session.begin_nested():
-                await services.confirm_pick(
-                    db_session, actor_id=principal.id, reservation_id=reservation_id, picked=picked
-                )
-        except AppError as error:
-            form.add_problem(error)
-            status = error.status
-        else:
+        confirmed = await attempt(
+            form,
+            db_session,
+            lambda: services.confirm_pick(
+                db_session, actor_id=principal.id, reservation_id=reservation_id, picked=picked
+            ),
+        )
+        if confirmed is not None:
             units = sum(picked.values())
             message = ui._("Picking list %(id)s confirmed: %(units)s units picked.", id=reservation_id, units=units)
-            return ui.redirect("/warehouse/picking", flash=message)
+            return await form.remember(db_session, ui.redirect("/warehouse/picking", flash=message))
     if not form.messages(FORM_ERROR):
         undone = sum(1 for line in lines if state_field(line.id) in form.errors)
         if undone:
@@ -204,7 +203,7 @@ async def pick_submit(ui: Ui, principal: Principal, db_session: AsyncSession, re
                     undone,
                 ),
             )
-    return _pick_page(ui, reservation, form, status_code=status)
+    return _pick_page(ui, reservation, form, status_code=form.status)
 
 
 def _scan(ui: Ui, reservation: Reservation, lines: Sequence[ReservationLine], form: Form) -> Template:

@@ -212,8 +212,9 @@ def explain(ui: Ui, error: AppError) -> list[str]:
     """What went wrong (the translated title) and why, in the reader's language."""
     message = describe_error(ui.tr, error)
     explained = EXPLANATIONS.get(error.slug)
-    if explained is not None:
-        return [message.title, *explained(ui, error.extra)]
+    # Data that explains the refusal (lots and why); without it (a disposal of more than is free), the detail.
+    if explained is not None and (reasons := explained(ui, error.extra)):
+        return [message.title, *reasons]
     texts = [message.title]
     translated = translate_message(ui.tr, error.detail)
     if (ui.lang == "en" or translated != error.detail) and translated != message.title:

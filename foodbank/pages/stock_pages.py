@@ -20,10 +20,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.errors import AppError
 from foodbank.models import DisposalReason, Lot, LotStatusChange, MovementKind, StockMovement, Zone
 from foodbank.pages.api_forms import load_command, page_form
-from foodbank.pages.forms import Form, FormSchema, empty_form, load_form, load_query
+from foodbank.pages.forms import Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.picking.fefo import LotStatus
@@ -203,54 +202,53 @@ async def lot_page(ui: Ui, db_session: AsyncSession, lot_id: int) -> Template:
 @post("/warehouse/lots/{lot_id:int}/hold", opt=page(**STAFF), include_in_schema=False)
 async def hold_lot(ui: Ui, principal: Principal, db_session: AsyncSession, lot_id: int) -> Response[Any]:
     form = await load_form(ui, FormSchema)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     request: services.HoldRequest | None = load_command(form, HoldForm, {"lot_id": lot_id})
-    status = form.status
     if request is not None:
-        try:
-            async with db_session.begin_nested():
-                await services.hold(db_session, actor_id=principal.id, request=request)
-        except AppError as error:
-            form.add_problem(error)
-            status = error.status
-        else:
+        held = await attempt(
+            form, db_session, lambda: services.hold(db_session, actor_id=principal.id, request=request)
+        )
+        if held is not None:
             message = (
                 ui._("Lot %(id)s is recalled: it will never be picked.", id=lot_id)
                 if request.status is LotStatus.recalled
                 else ui._("Lot %(id)s is on hold: it will not be picked until released.", id=lot_id)
             )
-            return ui.redirect(f"/warehouse/lots/{lot_id}", flash=message)
-    return await _lot_page(ui, db_session, lot_id, forms={"hold": form}, status_code=status)
+            return await form.remember(db_session, ui.redirect(f"/warehouse/lots/{lot_id}", flash=message))
+    return await _lot_page(ui, db_session, lot_id, forms={"hold": form}, status_code=form.status)
 
 
 @post("/warehouse/lots/{lot_id:int}/release", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def release_lot(ui: Ui, principal: Principal, db_session: AsyncSession, lot_id: int) -> Response[Any]:
     form = await load_form(ui, FormSchema)
-    try:
-        async with db_session.begin_nested():
-            await services.release_hold(db_session, actor_id=principal.id, lot_id=lot_id)
-    except AppError as error:
-        form.add_problem(error)
-        return await _lot_page(ui, db_session, lot_id, forms={"release": form}, status_code=error.status)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
+    released = await attempt(
+        form, db_session, lambda: services.release_hold(db_session, actor_id=principal.id, lot_id=lot_id)
+    )
+    if released is None:
+        return await _lot_page(ui, db_session, lot_id, forms={"release": form}, status_code=form.status)
     message = ui._("Lot %(id)s is released and can be picked again.", id=lot_id)
-    return ui.redirect(f"/warehouse/lots/{lot_id}", flash=message)
+    return await form.remember(db_session, ui.redirect(f"/warehouse/lots/{lot_id}", flash=message))
 
 
 @post("/warehouse/lots/{lot_id:int}/dispose", opt=page(**STAFF), include_in_schema=False)
 async def dispose_lot(ui: Ui, principal: Principal, db_session: AsyncSession, lot_id: int) -> Response[Any]:
     form = await load_form(ui, FormSchema)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay  # a double tap disposes of the units once
     disposal: services.Disposal | None = load_command(form, DisposalForm)
-    status = form.status
     if disposal is not None:
-        try:
-            async with db_session.begin_nested():
-                await services.dispose(db_session, actor_id=principal.id, lot_id=lot_id, disposal=disposal)
-        except AppError as error:
-            form.add_problem(error)
-            status = error.status
-        else:
+        lot = await attempt(
+            form,
+            db_session,
+            lambda: services.dispose(db_session, actor_id=principal.id, lot_id=lot_id, disposal=disposal),
+        )
+        if lot is not None:
             message = ui._("%(quantity)s units of lot %(id)s disposed of.", quantity=disposal.quantity, id=lot_id)
-            return ui.redirect(f"/warehouse/lots/{lot_id}", flash=message)
-    return await _lot_page(ui, db_session, lot_id, forms={"disposal": form}, status_code=status)
+            return await form.remember(db_session, ui.redirect(f"/warehouse/lots/{lot_id}", flash=message))
+    return await _lot_page(ui, db_session, lot_id, forms={"disposal": form}, status_code=form.status)
 
 
 # --- expired lots ----------------------------------------------------------------------------------------
@@ -269,16 +267,21 @@ async def expired_page(ui: Ui, db_session: AsyncSession) -> Template:
 @post("/warehouse/expired", opt=page(**STAFF), include_in_schema=False)
 async def dispose_expired(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
     form = await load_form(ui, ConfirmExpiredForm)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     if not form.ok:
         return await _expired_page(ui, db_session, form)
-    async with db_session.begin_nested():
-        disposed = await services.dispose_expired(db_session, actor_id=principal.id, as_of=today())
+    disposed = await attempt(
+        form, db_session, lambda: services.dispose_expired(db_session, actor_id=principal.id, as_of=today())
+    )
+    if disposed is None:
+        return await _expired_page(ui, db_session, form)
     message = ui._(
         "%(lots)s lots disposed of as expired (%(units)s units).",
         lots=len(disposed),
         units=sum(d["quantity"] for d in disposed),
     )
-    return ui.redirect("/warehouse/expired", flash=message)
+    return await form.remember(db_session, ui.redirect("/warehouse/expired", flash=message))
 
 
 HANDLERS = [stock_list, lot_page, hold_lot, release_lot, dispose_lot, expired_page, dispose_expired]

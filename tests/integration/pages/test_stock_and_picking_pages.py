@@ -293,3 +293,29 @@ async def test_a_picking_list_is_listed_and_confirmed_with_fewer_than_reserved(
     assert after["status"] == "picked" and after["picking_list"][0]["picked_quantity"] == 3
     closed = await browser.get(path)
     assert "このピッキングリストはすでに確定または解除されています。" in closed.text and "pick-form" not in closed.text
+
+
+async def test_a_double_tap_disposes_of_units_and_confirms_a_pick_once(
+    browser: Browser, wh: Warehouse, client: AsyncClient
+) -> None:
+    await browser.sign_in(wh.warehouse)
+    lot = await wh.lot(client, wh.canned, 10, days(90))
+    disposal = {"quantity": "2", "reason": "damaged", "_once": "dispose-once-key-0001"}
+    first = await browser.post(f"/warehouse/lots/{lot}/dispose", disposal)
+    second = await browser.post(f"/warehouse/lots/{lot}/dispose", disposal)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["location"] == first.headers["location"]
+    assert "保存済みです。二重には保存していません。" in (await browser.follow(second)).text
+    after = (await client.get(f"/api/lots/{lot}", headers=wh.warehouse.headers)).json()
+    assert after["on_hand"] == 8  # disposed of once
+
+    reservation = await reserve(client, wh, [{"item_id": wh.canned, "quantity": 3}])
+    line = reservation["picking_list"][0]["line_id"]
+    confirm = {f"line-{line}-state": "picked", "action": "confirm", "_once": "pick-once-key-000001"}
+    path = f"/warehouse/picking/{reservation['id']}"
+    first = await browser.post(path, confirm)
+    second = await browser.post(path, confirm)
+    assert first.status_code == second.status_code == 303
+    assert second.headers["location"] == "/warehouse/picking"
+    after = (await client.get(f"/api/lots/{lot}", headers=wh.warehouse.headers)).json()
+    assert after["on_hand"] == 5 and after["reserved"] == 0  # issued once
