@@ -19,7 +19,7 @@ from foodbank.lib.db import Database
 from foodbank.lib.idempotency import Reread
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import RECORDED_DAY, Dump, Load, query
-from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
+from foodbank.models import Lot, LotStatusChange, Reservation, Role, StockMovement, Zone
 from foodbank.stock import csvio, documents, ledger, queries, services
 from foodbank.stock.errors import LotNotFound, ReservationNotFound
 from foodbank.stock.schemas import (
@@ -31,6 +31,7 @@ from foodbank.stock.schemas import (
     HoldOut,
     LotFilter,
     LotOut,
+    LotStatusChangeOut,
     MovementOut,
     ReceiptIn,
     ReceiptOut,
@@ -244,6 +245,17 @@ class StockController(Controller):
         if await queries.lot(db_session, lot_id) is None:
             raise LotNotFound(f"There is no lot with id {lot_id}.")
         return await queries.history(db_session, lot_id)
+
+    @get(
+        "/lots/{lot_id:int}/holds",
+        opt=allow(*WAREHOUSE),
+        return_dto=Dump[LotStatusChangeOut],
+        summary="A lot's holds, recalls and releases, oldest first, with their reasons",
+    )
+    async def holds(self, db_session: AsyncSession, lot_id: int) -> Sequence[LotStatusChange]:
+        if await queries.lot(db_session, lot_id) is None:
+            raise LotNotFound(f"There is no lot with id {lot_id}.")
+        return await queries.status_changes(db_session, lot_id)
 
     @post(
         "/holds",

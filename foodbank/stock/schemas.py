@@ -112,6 +112,15 @@ class MovementOut(Schema):
     occurred_at = fields.AwareDateTime()
 
 
+class LotStatusChangeOut(Schema):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    status = fields.Enum(LotStatus, by_value=True, metadata={"description": "From then on; active: released."})
+    reason = fields.String(allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    occurred_at = fields.AwareDateTime()
+
+
 class HoldIn(Schema):
     """Which lots: one lot, or every lot of an item, optionally only those with a date or lot code."""
 

@@ -120,6 +120,10 @@ async def test_a_held_lot_has_nothing_available_and_its_hold_and_release_are_in_
         (lot, "on_hold", "缶のへこみ"),
         (lot, "active", None),
     ]
+    api = (await client.get(f"/api/lots/{lot}/holds", headers=wh.warehouse.headers)).json()
+    assert [(h["status"], h["reason"]) for h in api] == [("on_hold", "缶のへこみ"), ("active", None)]
+    missing = await client.get("/api/lots/999999/holds", headers=wh.warehouse.headers)
+    assert missing.status_code == 404
 
 
 async def test_an_expired_lot_never_reads_as_usable(
