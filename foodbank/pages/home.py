@@ -6,11 +6,12 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import get
+from litestar.exceptions import NotFoundException
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.accounts.controllers import EVERYONE
-from foodbank.lib.access import Principal, allow
+from foodbank.lib.access import PUBLIC, Principal, allow
 from foodbank.lib.clock import today
 from foodbank.models import PantryEventStatus, ReferralStatus, Role
 from foodbank.pages import queries as page_queries
@@ -49,4 +50,12 @@ async def home(ui: Ui, principal: Principal, db_session: AsyncSession) -> Templa
     return ui.render("home.html", **context)
 
 
-HANDLERS = [home]
+@get("/{address:path}", opt=page(**PUBLIC), include_in_schema=False, name="page-not-found")
+async def not_found(address: str) -> None:  # noqa: ARG001 - matched, not used
+    """Any other address a browser opens (a mistyped one, a link to what is gone): the 404 page with the
+    menu of whoever is signed in. Routed, unlike a path no router knows, so the sign-in is read. The API
+    under /api answers its problem details as before (`layout.handle_page_error`)."""
+    raise NotFoundException()
+
+
+HANDLERS = [home, not_found]

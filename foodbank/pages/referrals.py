@@ -353,7 +353,7 @@ async def _refer_page(ui: Ui, session: AsyncSession, principal: Principal, form:
 
 @get(
     "/new-referral",
-    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Refer a household"), 10)),
+    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Refer a household"), 20)),
     include_in_schema=False,
 )
 async def refer_page(
@@ -500,7 +500,7 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
 
 @get(
     "/referrals",
-    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Referral list"), 20)),
+    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Referral list"), 10)),
     include_in_schema=False,
 )
 async def referral_list(ui: Ui, principal: Principal, db_session: AsyncSession) -> Template:
