@@ -17,7 +17,7 @@ import hashlib
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, cast
 
@@ -37,6 +37,7 @@ from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, checked_load
 from foodbank.models import (
+    AllergenKind,
     ApplianceCategory,
     ApplianceCategoryRow,
     ApplianceDelivery,
@@ -204,7 +205,6 @@ class NewHouseholdForm(FormSchema):
 
 
 IDENTITY_FIELDS = ("name", "name_kana", "phone", "postal_code", "address")
-DIET_FIELDS = ("no_pork", "halal", "vegetarian", "ready_to_eat_only")
 
 
 class StatusFilterForm(FormSchema):
@@ -317,6 +317,27 @@ def _is_staff(principal: Principal) -> bool:
     return principal.has(*DECIDERS)
 
 
+ALLERGEN_GROUPS = (
+    (AllergenKind.mandatory, N_("Labelling required by law")),
+    (AllergenKind.recommended, N_("Labelling recommended")),
+)
+
+
+def _allergen_groups(ui: Ui, allergens: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The allergens in force, mandatory ones first, each (code, name in the reader's language)."""
+    return [
+        (
+            ui._(title),
+            [
+                (str(a["code"]), str(a["name_en"] if ui.lang == "en" else a["name_ja"]))
+                for a in allergens
+                if a["kind"] == kind
+            ],
+        )
+        for kind, title in ALLERGEN_GROUPS
+    ]
+
+
 def _options(ui: Ui, kind: str, values: Iterable[Any]) -> list[tuple[str, str]]:
     return [(value.value, ui._(label_msgid(kind, value))) for value in values]
 
@@ -341,12 +362,7 @@ async def _refer_page(ui: Ui, session: AsyncSession, principal: Principal, form:
         urgency_options=_options(ui, "urgency", Urgency),
         method_options=_options(ui, "consent_method", ConsentMethod),
         category_options=[(code, local_name(row, ui.lang)) for code, row in categories.items()],
-        allergen_options=[
-            (a["code"], a["name_en"] if ui.lang == "en" else a["name_ja"])
-            for a in await catalogue_queries.allergens_on(session, today())
-        ],
-        diet_open=bool(form.messages("allergens"))
-        or any(name.startswith("allergen-") or name in DIET_FIELDS for name in form.values),
+        allergen_groups=_allergen_groups(ui, await catalogue_queries.allergens_on(session, today())),
         status_code=status_code,
     )
 
