@@ -12,7 +12,7 @@ from playwright.async_api import Page, expect
 from foodbank.lib.clock import today
 from foodbank.models import Role
 from tests.conftest import Actors
-from tests.e2e.conftest import LiveServer, go, sign_in
+from tests.e2e.conftest import LiveServer, go, menu, sign_in
 from tests.integration.households.test_households_and_referrals import IDENTITY, register
 from tests.integration.stock.conftest import Warehouse
 
@@ -90,7 +90,7 @@ async def test_a_volunteer_cannot_open_a_households_identity(
     household = await register(client, await actors.make(Role.coordinator))
     volunteer = await actors.make(Role.warehouse)
     await sign_in(page, live_server, volunteer)
-    await expect(page.get_by_role("navigation")).not_to_contain_text("世帯")
+    await expect(await menu(page)).not_to_contain_text("世帯")
 
     response = await page.goto(live_server.url(f"/households/{household['id']}/identity"))
     assert response is not None and response.status == 403
