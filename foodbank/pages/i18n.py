@@ -566,7 +566,7 @@ def describe_problem(tr: Translator, status: int, slug: str, detail: str, extra:
     for error in extra.get("errors") or []:
         fields.setdefault(str(error.get("field", "")), []).append(translate_message(tr, str(error.get("message", ""))))
     shown_detail: str | None = None
-    if not fields and slug not in {"not-authenticated", "forbidden", "csrf", "not-found", "internal"}:
+    if not fields and detail and slug not in {"not-authenticated", "forbidden", "csrf", "not-found", "internal"}:
         translated = translate_message(tr, detail)
         shown_detail = translated if translated != title else None
     return UserMessage(title=title, detail=shown_detail, fields=fields, status=status)
