@@ -17,12 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
-
 from foodbank.lib.errors import AppError
 from foodbank.models.catalogue import NEEDS_COOKING
 from foodbank.pages.forms import FORM_ERROR, Form
-from foodbank.pages.i18n import N_, describe_error, label_msgid, translate_message
+from foodbank.pages.i18n import N_, describe_error, format_day, label_msgid, translate_message
 from foodbank.pages.layout import Ui
 from foodbank.picking.fefo import UNREADABLE_LABEL
 
@@ -67,7 +65,7 @@ REFERRAL_REFUSALS: Mapping[str, str] = {
 def _day(ui: Ui, value: Any) -> str:
     """An ISO date from a problem's data, written the reader's way."""
     try:
-        return format_date(date.fromisoformat(str(value)), format="medium", locale=ui.lang)
+        return format_day(date.fromisoformat(str(value)), ui.lang)
     except ValueError:
         return str(value)
 
