@@ -13,7 +13,7 @@ from playwright.async_api import Locator, Page, expect
 
 from foodbank.lib.db import Database
 from tests.dates import day
-from tests.e2e.conftest import PHONE, LiveServer, screenshot, sign_in
+from tests.e2e.conftest import PHONE, LiveServer, go, screenshot, sign_in
 from tests.integration.pages.test_stock_and_picking_pages import reserve, tofu_item
 from tests.integration.stock.conftest import TODAY, Warehouse, days
 
@@ -77,7 +77,7 @@ async def test_a_volunteer_finds_lots_and_picks_a_list_on_a_phone(
     await sign_in(page, live_server, wh.warehouse)
 
     # The stock list: 40 lots, dense enough that a phone screen shows many of them.
-    await page.get_by_role("link", name="在庫", exact=True).click()
+    await go(page, "在庫")
     await expect(rows(page)).to_have_count(40)
     await screenshot(page, "stock-01-list")
     await assert_tappable(rows(page))
@@ -135,7 +135,7 @@ async def test_a_volunteer_finds_lots_and_picks_a_list_on_a_phone(
         ],
     )
     by_item = {line["item_id"]: line for line in reservation["picking_list"]}
-    await page.get_by_role("link", name="ピッキング", exact=True).click()
+    await go(page, "ピッキング")
     await page.get_by_role("link", name=re.compile(f"ピッキングリスト {reservation['id']}")).click()
     confirm = page.get_by_role("button", name="ピッキングを確定")
     await expect(confirm).to_be_disabled()
