@@ -156,7 +156,7 @@ def test_english_where_a_message_belongs_is_found(source: str, error_names: set[
     [
         'raise Conflict(Message("The lot is not on hold."))',
         'raise LotNotFound(Message("There is no lot with id %(id)s.", id=lot_id))',
-        'raise InvalidInput(detail, errors=self.items)',
+        "raise InvalidInput(detail, errors=self.items)",
         'raise ValidationError(Message("Give either this or that."), field_name="x")',
         'raise ValidationError(N_("Choose an item."), "item_id")',
         'validate.Regexp(r"^[0-9]+$", error=N_("Digits only."))',
