@@ -686,7 +686,7 @@ class Builder:
                 }
             )
             created = await appliances.register(
-                self.s, actor_id=warehouse.id, data=data, settings=self.appliance_settings, today=unit.received_on
+                self.s, actor_id=warehouse.id, intake=data, settings=self.appliance_settings, today=unit.received_on
             )
             self.unit_ids[unit.key] = created.id
 
@@ -707,8 +707,8 @@ class Builder:
                 self.s,
                 actor_id=warehouse.id,
                 unit_id=self.unit_ids[unit.key],
-                inspected_on=data["inspected_on"],
-                checks=data["checks"],
+                inspected_on=unit.inspected_on,
+                checks=data.checks,
                 today=unit.inspected_on,
             )
 
