@@ -5,7 +5,8 @@ every page handler listed here. The pages themselves live in one module per audi
 - home.py        the home page: what needs doing, per role
 - warehouse.py   receiving, stock, lots, expired lots, picking
 - households.py  households by code, registering one, its allocations and hand-outs; its identity apart
-- coordinator.py pantry days (pantry_pages.py), the appliance board, the annual report
+- coordinator.py pantry days (pantry_pages.py), the annual report
+- appliances.py  the appliance bank: board, intake, inspection, reservation, delivery, disposal, waiting list
 - referrals.py   refer a household (with consent), the agency's referrals, the coordinators' inbox
 
 Infrastructure: layout.py (page(), navigation, Ui, error pages), forms.py (forms with marshmallow),
@@ -20,7 +21,7 @@ from jinja2 import Environment
 from litestar import Router
 from litestar.di import Provide
 
-from foodbank.pages import auth, coordinator, forms, home, households, i18n, referrals, warehouse
+from foodbank.pages import appliances, auth, coordinator, forms, home, households, i18n, referrals, warehouse
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
 __all__ = ["PAGE_HANDLERS", "install_templates", "page", "safe_next"]
@@ -42,6 +43,7 @@ PAGE_ROUTER = Router(
         *households.HANDLERS,
         *referrals.HANDLERS,
         *coordinator.HANDLERS,
+        *appliances.HANDLERS,
     ],
     dependencies={"ui": Provide(provide_ui, sync_to_thread=False)},
     exception_handlers=dict(PAGE_EXCEPTION_HANDLERS),
