@@ -141,9 +141,7 @@ async def test_a_tv_that_fails_its_check_is_disposed_of_with_its_recycling_ticke
     await page.locator("fieldset", has_text="通電").get_by_label("不合格").check()
     await page.fill("#power_on-note", "電源が入らない")
     await page.get_by_role("button", name="点検を記録する").click()
-    await expect(page.locator(".flash")).to_have_text(
-        f"{unit_code} は点検で不合格でした。お渡しせず、廃棄を待ちます。"
-    )
+    await expect(page.locator(".flash")).to_have_text(f"{unit_code} は点検で不合格でした。お渡しせず、廃棄を待ちます。")
     await expect(page.locator("#next")).to_contain_text("点検で不合格になりました。お渡しせず、廃棄してください。")
     await expect(page.locator("#dispose")).to_have_count(0)  # a volunteer does not dispose
     await screenshot(page, "appliance-09-failed")
