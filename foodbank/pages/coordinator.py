@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from litestar import get
@@ -27,7 +29,7 @@ from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem
 from foodbank.reports import rules, services
 from foodbank.reports.controllers import READERS
-from foodbank.reports.documents import tables
+from foodbank.reports.documents import Table, tables
 
 DOWNLOADS = (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"), ("html", "HTML"))
 
@@ -54,6 +56,41 @@ def downloads(fiscal_year: int) -> list[dict[str, Any]]:
         {"lang": lang, "name": name, "links": [(label, f"{base}.{fmt}?lang={lang}") for fmt, label in DOWNLOADS]}
         for lang, name in (("ja", "日本語"), ("en", "English"))
     ]
+
+
+@dataclass(frozen=True)
+class YearSoFar:
+    """The current fiscal year's headline figures so far, as the annual summary counts them."""
+
+    fiscal_year: int
+    name: str
+    starts_on: date
+    as_of: date
+    headline: Table
+    last_year: int
+    last_year_name: str
+
+
+async def year_so_far(session: AsyncSession, settings: Settings, lang: str) -> YearSoFar:
+    """The same summary as the annual report page and `GET /api/reports/annual/{year}`, of this year."""
+    on = today()
+    fiscal_year = rules.fiscal_year_of(on, settings.reports.fiscal_year_start_month)
+    summary = await services.build_annual_summary(
+        session,
+        fiscal_year=fiscal_year,
+        start_month=settings.reports.fiscal_year_start_month,
+        organisation=settings.http.organisation_name,
+        today=on,
+    )
+    return YearSoFar(
+        fiscal_year=fiscal_year,
+        name=year_label(fiscal_year, lang),
+        starts_on=summary.starts_on,
+        as_of=on,
+        headline=tables(summary, lang)[0].tables[0],
+        last_year=fiscal_year - 1,
+        last_year_name=year_label(fiscal_year - 1, lang),
+    )
 
 
 @get(
@@ -97,6 +134,7 @@ async def annual_report(ui: Ui, db_session: AsyncSession, settings: Settings) ->
         headline=sections[0].tables[0] if sections else None,
         sections=sections[1:],
         downloads=downloads(fiscal_year) if summary is not None else [],
+        charts=services.chart_images(summary, ui.lang) if summary is not None else [],
         status_code=status,
     )
 
