@@ -4,8 +4,8 @@ waiting list. A unit goes received -> (inspection) -> available -> reserved -> d
 - Same roles as the API (`appliances.controllers`): warehouse volunteers, coordinators and admins see
   the units, take them in and record checks; coordinators and admins reserve, release, deliver and
   dispose. The waiting list is the API's: staff see every entry, a consultant their agency's.
-- Forms are the API's schemas (`appliances/schemas.py`) with words for a page (`PageForm`): the same
-  fields, limits and rules, loaded to the same commands the services take. Refusals of the services
+- Forms are the API's schemas (`appliances/schemas.py`) with words for a page (`api_forms.page_form`):
+  the same fields, limits and rules, loaded to the same commands the services take. Refusals of the services
   come back at their fields through `forms.attempt`; every step's form is sent once (`_once`).
 - Reads go through `appliances.queries` (units, history, categories) and, for the waiting list, through
   `appliances.services.waiting_list`, which audits the read as the API does. Households by code only.
@@ -13,16 +13,14 @@ waiting list. A unit goes received -> (inspection) -> available -> reserved -> d
 
 from __future__ import annotations
 
-import copy
-import dataclasses
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any, ClassVar
+from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Template
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import Schema, fields
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.appliances import queries, rules, services
@@ -40,7 +38,6 @@ from foodbank.catalogue import queries as catalogue_queries
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.validation import DateWindow, checked_load
 from foodbank.models import (
     ApplianceCategory,
     ApplianceDisposalReason,
@@ -53,6 +50,7 @@ from foodbank.models import (
     ReferralStatus,
     Role,
 )
+from foodbank.pages.api_forms import load_command, page_form
 from foodbank.pages.forms import Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
@@ -79,125 +77,85 @@ A_DATE = N_("Write the date as YYYY-MM-DD.")
 CHOOSE = N_("Must be one of the choices.")
 
 
-def _with_error(validator: Any, message: str) -> Any:
-    if isinstance(validator, DateWindow):  # its message says the dates allowed, translated as it is
-        return validator
-    changed = copy.copy(validator)
-    changed.error = message
-    return changed
-
-
-class PageForm(FormSchema):
-    """An API schema as a page form: `class IntakeForm(PageForm, ApplianceIn)`. Its fields, limits and
-    rules are the API's; `page_messages` only changes what a person reads: per field, messages by
-    marshmallow's keys (`required`, `invalid`, `unknown`) and, under `validator`, the message of its
-    length or range check. A page posts text, so whole numbers need not be JSON numbers."""
-
-    page_messages: ClassVar[Mapping[str, Mapping[str, str]]] = {}
-    nested_forms: ClassVar[Mapping[str, type[Schema]]] = {}
-
-    def on_bind_field(self, field_name: str, field_obj: fields.Field[Any]) -> None:
-        super().on_bind_field(field_name, field_obj)
-        if isinstance(field_obj, fields.Integer):
-            field_obj.strict = False
-        messages = dict(self.page_messages.get(field_name, {}))
-        if (validator_message := messages.pop("validator", None)) is not None:
-            field_obj.validators = [_with_error(v, validator_message) for v in field_obj.validators]
-        field_obj.error_messages = {**field_obj.error_messages, **messages}
-        if (nested := self.nested_forms.get(field_name)) is not None:
-            inner = field_obj.inner if isinstance(field_obj, fields.List) else field_obj
-            assert isinstance(inner, fields.Nested)
-            inner.nested = nested
-
-
-class IntakeForm(PageForm, ApplianceIn):
-    page_messages = {
+IntakeForm = page_form(
+    ApplianceIn,
+    messages={
         "category": {"required": N_("Choose the kind of appliance."), "unknown": CHOOSE},
-        "maker": {"required": N_("Give the maker."), "validator": N_("At most 100 characters.")},
-        "model": {
-            "required": N_("Give the model number on the label."),
-            "validator": N_("At most 100 characters."),
-        },
-        "serial_number": {"validator": N_("At most 100 characters.")},
+        "maker": {"required": N_("Give the maker."), "validate": N_("At most 100 characters.")},
+        "model": {"required": N_("Give the model number on the label."), "validate": N_("At most 100 characters.")},
+        "serial_number": {"validate": N_("At most 100 characters.")},
         "manufacture_year": {
             "required": N_("Give the year it was made (on the label)."),
             "invalid": WHOLE_NUMBER,
-            "validator": N_("Give the year it was made, such as 2021."),
+            "validate": N_("Give the year it was made, such as 2021."),
         },
-        "size": {"validator": N_("At most 100 characters.")},
+        "size": {"validate": N_("At most 100 characters.")},
         "pse_mark": {"required": N_("Say whether it carries the PSE mark."), "unknown": CHOOSE},
         "donor_id": {"invalid": CHOOSE},
         "received_date": {"invalid": A_DATE},
         "location_id": {"required": N_("Choose where it is kept."), "invalid": CHOOSE},
         "condition_grade": {"required": N_("Choose its condition."), "unknown": CHOOSE},
-        "notes": {"validator": N_("At most 2,000 characters.")},
-    }
-
-
-class CheckForm(PageForm, ApplianceCheckIn):
-    page_messages = {
+        "notes": {"validate": N_("At most 2,000 characters.")},
+    },
+)
+CheckForm = page_form(
+    ApplianceCheckIn,
+    messages={
         "check": {"unknown": CHOOSE},
         "result": {"unknown": CHOOSE},
-        "note": {"validator": N_("At most 500 characters.")},
-    }
-
-
-class InspectionForm(PageForm, ApplianceInspectionIn):
-    page_messages = {
+        "note": {"validate": N_("At most 500 characters.")},
+    },
+)
+InspectionForm = page_form(
+    ApplianceInspectionIn,
+    messages={
         "inspected_on": {"invalid": A_DATE},
-        "checks": {"validator": N_("Record at least one check: pass, fail or not applicable.")},
-    }
-    nested_forms = {"checks": CheckForm}
-
-
-class ReservationForm(PageForm, ApplianceReservationIn):
-    page_messages = {
+        "checks": {"validate": N_("Record at least one check: pass, fail or not applicable.")},
+    },
+    nested={"checks": CheckForm},
+)
+ReservationForm = page_form(
+    ApplianceReservationIn,
+    messages={
         "referral_id": {"invalid": CHOOSE},
         "planned_delivery_date": {"required": N_("Give the day of the delivery."), "invalid": A_DATE},
-        "note": {"validator": N_("At most 500 characters.")},
-    }
-
-
-class ReleaseForm(PageForm, ApplianceReleaseIn):
-    page_messages = {
-        "note": {
-            "required": N_("Say why the reservation is given up."),
-            "validator": N_("At most 500 characters."),
-        }
-    }
-
-
-class DeliveryForm(PageForm, ApplianceDeliveryIn):
-    page_messages = {
+        "note": {"validate": N_("At most 500 characters.")},
+    },
+)
+ReleaseForm = page_form(
+    ApplianceReleaseIn,
+    messages={
+        "note": {"required": N_("Say why the reservation is given up."), "validate": N_("At most 500 characters.")}
+    },
+)
+DeliveryForm = page_form(
+    ApplianceDeliveryIn,
+    messages={
         "delivered_on": {"invalid": A_DATE},
-        "receipt_number": {"validator": N_("At most 40 characters.")},
+        "receipt_number": {"validate": N_("At most 40 characters.")},
         "installed": {"invalid": CHOOSE},
-        "note": {"validator": N_("At most 500 characters.")},
-    }
-
-
-class DisposalForm(PageForm, ApplianceDisposalIn):
-    page_messages = {
+        "note": {"validate": N_("At most 500 characters.")},
+    },
+)
+DisposalForm = page_form(
+    ApplianceDisposalIn,
+    messages={
         "disposed_on": {"invalid": A_DATE},
         "reason": {"required": N_("Choose why it is disposed of."), "unknown": CHOOSE},
-        "recycling_ticket_number": {"validator": N_("At most 40 characters.")},
-        "note": {"validator": N_("At most 500 characters.")},
-    }
+        "recycling_ticket_number": {"validate": N_("At most 40 characters.")},
+        "note": {"validate": N_("At most 500 characters.")},
+    },
+)
 
 
 class BoardFilterForm(FormSchema):
     category = fields.Enum(ApplianceCategory, by_value=True, error_messages={"unknown": CHOOSE})
 
 
-async def _load_command(ui: Ui, schema_cls: type[Schema]) -> tuple[Form, Any]:
-    """The posted form loaded with a page form, and what its schema loads to (the command a service takes;
-    None when refused). `form.data` stays a mapping of the fields loaded, so that a refusal of the service
-    finds the field it names."""
-    form = await load_form(ui, schema_cls)
-    command: Any = form.data if form.ok else None
-    if dataclasses.is_dataclass(command) and not isinstance(command, type):
-        form.data = {f.name: getattr(command, f.name) for f in dataclasses.fields(command)}
-    return form, command
+async def _posted(ui: Ui, schema_cls: type[Schema]) -> tuple[Form, Any]:
+    """The posted form, and what the page form loads it to (the service's command; None when refused)."""
+    form = await load_form(ui, FormSchema)
+    return form, load_command(form, schema_cls)
 
 
 def _move_errors(form: Form, renames: Mapping[str, str]) -> None:
@@ -303,7 +261,7 @@ async def intake_page(ui: Ui, db_session: AsyncSession, settings: Settings) -> T
 
 @post("/coordinator/appliances", opt=page(**allow(*STAFF)), include_in_schema=False)
 async def take_in(ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings) -> Response[Any]:
-    form, intake = await _load_command(ui, IntakeForm)
+    form, intake = await _posted(ui, IntakeForm)
     if (replay := await form.replayed(db_session)) is not None:
         return replay
     if intake is not None:
@@ -442,8 +400,6 @@ def _check_fields(values: Mapping[str, str]) -> tuple[dict[str, Any], dict[str, 
     """The inspection form's rows (`visual-result`, `visual-note`, ...) as the API's body, rows left
     without a result out; and where each row's errors go back to (`checks.0.result` -> `visual-result`)."""
     raw: dict[str, Any] = {"checks": []}
-    if values.get("inspected_on"):
-        raw["inspected_on"] = values["inspected_on"]
     renames = {"checks": f"{InspectionCheck.visual.value}-result"}
     for kind in InspectionCheck:
         result = values.get(f"{kind.value}-result", "")
@@ -507,12 +463,8 @@ async def inspect(
 ) -> Response[Any]:
     form = await load_form(ui, FormSchema)
     raw, renames = _check_fields(form.values)
-    inspection: services.Inspection | None = None
-    try:
-        inspection = checked_load(InspectionForm(), raw)
-    except ValidationError as error:
-        form.add_validation_error(error)
-        _move_errors(form, renames)
+    inspection: services.Inspection | None = load_command(form, InspectionForm, raw)
+    _move_errors(form, renames)
 
     def said(unit: ApplianceUnit, _: services.Inspection) -> Said:
         if unit.status is ApplianceStatus.to_dispose:
@@ -544,7 +496,7 @@ async def inspect(
 async def reserve(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, unit_id: int
 ) -> Response[Any]:
-    form, data = await _load_command(ui, ReservationForm)
+    form, data = await _posted(ui, ReservationForm)
     if "household_id" in form.errors:  # the page reserves through a referral of the waiting list only
         form.errors.pop("household_id")
         form.add_error("referral_id", ui._("Choose a household from the waiting list."))
@@ -589,7 +541,7 @@ async def reserve(
 async def release(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, unit_id: int
 ) -> Response[Any]:
-    form, data = await _load_command(ui, ReleaseForm)
+    form, data = await _posted(ui, ReleaseForm)
     return await UnitPage(ui, db_session, principal, settings, unit_id).step(
         "release",
         form,
@@ -606,7 +558,7 @@ async def release(
 async def deliver(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, unit_id: int
 ) -> Response[Any]:
-    form, data = await _load_command(ui, DeliveryForm)
+    form, data = await _posted(ui, DeliveryForm)
     return await UnitPage(ui, db_session, principal, settings, unit_id).step(
         "deliver",
         form,
@@ -634,7 +586,7 @@ async def deliver(
 async def dispose(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, unit_id: int
 ) -> Response[Any]:
-    form, data = await _load_command(ui, DisposalForm)
+    form, data = await _posted(ui, DisposalForm)
 
     def said(unit: ApplianceUnit, given: dict[str, Any]) -> Said:
         if unit.recycling_law:

@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from foodbank.lib.clock import today
 from foodbank.models import Household
 from tests.conftest import Actor
-from tests.e2e.conftest import LiveServer, screenshot, sign_in
+from tests.e2e.conftest import LiveServer, go, menu, screenshot, sign_in
 from tests.integration.appliances import conftest as appliance_fixtures
 from tests.integration.appliances.conftest import Bank
 
@@ -46,6 +46,7 @@ async def take_in(page: Page, live_server: LiveServer, bank: Bank, *, kind: str,
 
 
 async def sign_out_and_in(page: Page, live_server: LiveServer, actor: Actor) -> None:
+    await menu(page)
     await page.get_by_role("button", name="サインアウト").click()
     await sign_in(page, live_server, actor)
 
@@ -57,8 +58,7 @@ async def test_a_fridge_from_intake_through_its_checks_and_a_reservation_to_its_
     code = await household_code(bank, household)
     referral = await bank.referral(household, category="refrigerator", referred_on=today() - timedelta(days=10))
     await sign_in(page, live_server, bank.coordinator)
-    await page.locator("details.menu > summary").click()
-    await page.get_by_role("navigation").get_by_role("link", name="家電ボード").click()
+    await go(page, "家電ボード")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("家電ボード")
 
     # Intake: the age is said as the year is typed; the service refuses a fridge over ten years old.

@@ -152,6 +152,10 @@ async def test_a_unit_is_inspected_reserved_through_a_referral_and_delivered_wit
     )
     assert crafted.status_code == 422
     assert re.search(r'id="visual-result-error"', crafted.text)
+    unknown = await volunteer.post(
+        f"/coordinator/appliances/{unit}/inspections", {"power_on-result": "maybe", "_once": once(page)}
+    )
+    assert re.search(r'id="power_on-result-error"[^>]*>選択肢から選んでください。', unknown.text), "a row's own words"
     nothing = await volunteer.post(f"/coordinator/appliances/{unit}/inspections", {"_once": once(page)})
     assert nothing.status_code == 422 and "点検を一つ以上記録してください" in text_of(nothing)
 
@@ -252,7 +256,8 @@ async def test_a_failed_check_sends_a_fridge_to_disposal_which_needs_its_recycli
     assert "家電リサイクル法" in text_of(page) and 'name="recycling_ticket_number"' in page.text
     assert re.search(r'value="failed_inspection" checked', page.text)
     no_ticket = await coordinator.post(
-        f"/coordinator/appliances/{unit}/disposal", {"reason": "failed_inspection", "_once": once(page)}
+        f"/coordinator/appliances/{unit}/disposal",
+        {"reason": "failed_inspection", "recycling_ticket_number": "", "_once": once(page)},
     )
     assert no_ticket.status_code == 422
     assert re.search(r'id="recycling_ticket_number-error"[^>]*>[^<]*家電リサイクル券', no_ticket.text)
