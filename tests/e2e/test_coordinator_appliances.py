@@ -16,7 +16,7 @@ from pypdf import PdfReader
 from foodbank.lib.clock import today
 from foodbank.models import Household
 from tests.conftest import Actor
-from tests.e2e.conftest import LiveServer, go, menu, screenshot, sign_in
+from tests.e2e.conftest import LiveServer, assert_work_first, go, menu, screenshot, sign_in
 from tests.integration.appliances import conftest as appliance_fixtures
 from tests.integration.appliances.conftest import Bank
 
@@ -35,6 +35,7 @@ async def take_in(page: Page, live_server: LiveServer, bank: Bank, *, kind: str,
     await page.goto(live_server.url("/coordinator/appliances"))
     await page.get_by_role("link", name="家電を受け入れる").click()
     await expect(page.get_by_role("heading", name="家電を受け入れる")).to_be_visible()
+    await assert_work_first(page)  # the kind to choose is on the first screen
     await page.select_option("#category", kind)
     await page.fill("#maker", "シャープ")
     await page.fill("#model", model)
