@@ -3,7 +3,8 @@ every page handler listed here. The pages themselves live in one module per audi
 
 - auth.py        sign-in, sign-out, the language switch
 - home.py        the home page: what needs doing, per role
-- warehouse.py   receiving, stock, lots, expired lots, picking
+- receive.py     receiving a donation (registering an unknown item on the way), a saved receipt
+- warehouse.py   stock, lots, expired lots, picking
 - households.py  households by code, registering one, its allocations and hand-outs; its identity apart
 - coordinator.py pantry days (pantry_pages.py), the appliance board, the annual report
 - referrals.py   refer a household (with consent), the agency's referrals, the coordinators' inbox
@@ -19,7 +20,7 @@ from typing import Any
 from litestar import Router
 from litestar.di import Provide
 
-from foodbank.pages import auth, coordinator, home, households, referrals, warehouse
+from foodbank.pages import auth, coordinator, home, households, receive, referrals, warehouse
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
 __all__ = ["PAGE_HANDLERS", "page", "safe_next"]
@@ -29,6 +30,7 @@ PAGE_ROUTER = Router(
     route_handlers=[
         *auth.HANDLERS,
         *home.HANDLERS,
+        *receive.HANDLERS,
         *warehouse.HANDLERS,
         *households.HANDLERS,
         *referrals.HANDLERS,
