@@ -58,7 +58,6 @@ from foodbank.models import (
     Lot,
     Municipality,
     PartnerKind,
-    ReceiptKind,
     ReservationPurpose,
     Role,
 )

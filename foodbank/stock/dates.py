@@ -134,7 +134,8 @@ def expiry_note(
         if days_left > USE_BY_DAYS_AHEAD_TO_ASK:
             return DateNote(
                 Level.ask,
-                "A use-by date (消費期限) %(days)s days ahead is unusual: is it a best-before date, and is %(date)s right?",
+                "A use-by date (消費期限) %(days)s days ahead is unusual: is it a best-before date, and is "
+                "%(date)s right?",
                 {"date": expiry, "days": days_left},
             )
         return None

@@ -165,7 +165,8 @@ async def receive(
     lots = []
     for n, line in enumerate(lines):
         item = checked.item(line)
-        assert item is not None and line.location_id is not None  # every line passed check_receipt_lines
+        assert item is not None  # every line passed check_receipt_lines
+        assert line.location_id is not None
         lot = Lot(
             item_id=item.id,
             receipt_id=receipt.id,

@@ -81,7 +81,7 @@
 
   function lineLabel(input) {
     const li = input.closest("li.line");
-    return li ? text.msgLine.replace("{n}", li.querySelector(".line-number").textContent) + ": " : "";
+    return li ? li.querySelector(".line-no").textContent + ": " : "";
   }
 
   function renderProblems() {
@@ -204,7 +204,7 @@
   // --- lines ------------------------------------------------------------------------------------------
   function renumber() {
     const rows = list.querySelectorAll("li.line");
-    rows.forEach((li, n) => (li.querySelector(".line-number").textContent = n + 1));
+    rows.forEach((li, n) => (li.querySelector(".line-no").textContent = text.msgLine.replace("{n}", n + 1)));
     count.textContent = rows.length;
     noLines.hidden = rows.length > 0;
   }

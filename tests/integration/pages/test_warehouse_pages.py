@@ -105,7 +105,7 @@ async def test_without_javascript_add_line_brings_the_page_back_with_the_line(br
         "/warehouse/receive", {**header(wh), "new-barcode": "4901234567887", "new-quantity": "1", "action": "add"}
     )
     assert unknown.status_code == 422
-    assert "バーコード 4901234567887 の品目がありません。先に品目を登録してください。" in unknown.text
+    assert "バーコード 4901234567887 の品目はまだありません。下で登録してください。" in unknown.text
     assert 'value="4901234567887"' in unknown.text
 
 
