@@ -38,11 +38,11 @@ from foodbank.catalogue.schemas import ItemIn
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.errors import AppError, Forbidden, flatten_marshmallow_errors
+from foodbank.lib.errors import Forbidden, flatten_marshmallow_errors
 from foodbank.lib.validation import checked_load
 from foodbank.models import Item, ReceiptKind, Unit, Zone
 from foodbank.pages import queries as page_queries
-from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.picking.fefo import DateKind
@@ -505,11 +505,14 @@ async def _register_item(ui: Ui, session: AsyncSession, form: Form) -> None:
             target = "new-barcode" if name == "barcode" else f"item-{name}"
             form.add_error(target, translate_message(ui.tr, problem["message"]))
         return
-    try:
-        async with session.begin_nested():
-            item = await catalogue_services.create_item(session, actor_id=ui.principal.id, **data)
-    except AppError as error:
-        form.add_problem(error, field_names={name: f"item-{name}" for name in (*ITEM_FIELDS, "allergens")})
+    actor_id = ui.principal.id
+    item = await attempt(
+        form,
+        session,
+        lambda: catalogue_services.create_item(session, actor_id=actor_id, **data),
+        field_names={**{name: f"item-{name}" for name in (*ITEM_FIELDS, "allergens")}, "barcode": "new-barcode"},
+    )
+    if item is None:
         return
     form.data.pop("unknown_barcode", None)
     form.data["registered_item"] = item
@@ -521,8 +524,9 @@ async def _register_item(ui: Ui, session: AsyncSession, form: Form) -> None:
 @post("/warehouse/receive", opt=page(**STAFF), include_in_schema=False)
 async def receive_submit(ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings) -> Response[Any]:
     form = await load_form(ui, FormSchema)
-    # When the lead's idempotent forms land: `if (replay := await form.replayed(db_session)) is not None: return replay`
     action = form.value("action", "save")
+    if action == "save" and (replay := await form.replayed(db_session)) is not None:
+        return replay  # a double tap on save: where the first one went, one receipt
     if action.startswith("remove-"):
         index = action.removeprefix("remove-")
         form.values = {k: v for k, v in form.values.items() if not k.startswith(f"lines-{index}-")}
@@ -545,16 +549,18 @@ async def receive_submit(ui: Ui, principal: Principal, db_session: AsyncSession,
     if command is None or not form.ok:
         return await _receive_page(ui, db_session, settings, form)
     indexes = form.row_indexes("lines")
-    try:
-        async with db_session.begin_nested():  # a refused receipt leaves nothing behind
-            result = await services.receive(
-                db_session, command, actor_id=principal.id, settings=settings.stock, today=today(), odd_dates="ask"
-            )
-    except AppError as error:
-        names = {f"lines.{n}.{f}": f"lines-{index}-{f}" for n, index in enumerate(indexes) for f in LINE_FIELDS}
-        names.update({f"lines.{n}.barcode": f"lines-{index}-item_id" for n, index in enumerate(indexes)})
-        form.add_problem(error, field_names=names)
-        return await _receive_page(ui, db_session, settings, form, status_code=error.status)
+    names = {f"lines.{n}.{f}": f"lines-{index}-{f}" for n, index in enumerate(indexes) for f in LINE_FIELDS}
+    names.update({f"lines.{n}.barcode": f"lines-{index}-item_id" for n, index in enumerate(indexes)})
+    result = await attempt(  # a refused receipt leaves nothing behind
+        form,
+        db_session,
+        lambda: services.receive(
+            db_session, command, actor_id=principal.id, settings=settings.stock, today=today(), odd_dates="ask"
+        ),
+        field_names=names,
+    )
+    if result is None:
+        return await _receive_page(ui, db_session, settings, form)
     units = sum(line.quantity for line in command.lines)
     message = ui.tr.ngettext(
         "Receipt %(id)s saved: %(num)s line, %(units)s units.",
@@ -567,8 +573,9 @@ async def receive_submit(ui: Ui, principal: Principal, db_session: AsyncSession,
     if result.warnings:
         kind = "warning"
         message += " " + ui._("Check the dates: %(count)s line(s) have little time left.", count=len(result.warnings))
-    # With the lead's idempotent forms: `return await form.remember(db_session, ui.redirect(...))`.
-    return ui.redirect(f"/warehouse/receipts/{result.id}?saved=1", flash=message, kind=kind)
+    return await form.remember(
+        db_session, ui.redirect(f"/warehouse/receipts/{result.id}?saved=1", flash=message, kind=kind)
+    )
 
 
 # --- a receipt ----------------------------------------------------------------------------------------------

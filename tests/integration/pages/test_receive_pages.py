@@ -4,6 +4,7 @@ lines corrected in place, nothing half-written, and the receipt page after savin
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from httpx import AsyncClient
@@ -253,3 +254,28 @@ async def test_an_expired_sign_in_sends_to_sign_in_and_back_to_the_form(
     assert await lots(client, wh) == []
     checking = await browser.get("/warehouse/receive/check", params={"received_date": TODAY.isoformat()})
     assert checking.status_code in (302, 303)  # receive.js reads this as "sign in again"
+
+
+async def test_a_double_tap_on_save_makes_one_receipt(browser: Browser, wh: Warehouse, client: AsyncClient) -> None:
+    await browser.sign_in(wh.warehouse)
+    form = await browser.get("/warehouse/receive")
+    (key,) = re.findall(r'name="_once" value="([A-Za-z0-9_-]+)"', form.text)
+    fields = {**header(wh), **line(0, wh.canned, month(14), 24, wh.ambient), "action": "save", "_once": key}
+    first = await browser.post("/warehouse/receive", fields)
+    again = await browser.post("/warehouse/receive", fields)
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    assert len(await lots(client, wh)) == 1
+    followed = await browser.follow(again)
+    assert "保存済みです" in followed.text
+
+    # Adding a line is no save: the key stays usable for the form it belongs to.
+    fresh = re.findall(r'name="_once" value="([A-Za-z0-9_-]+)"', (await browser.get("/warehouse/receive")).text)[0]
+    entry = {"new-barcode": "4901234567894", "new-date": month(14), "new-quantity": "2", "action": "add"}
+    added = await browser.post("/warehouse/receive", {**header(wh), **entry, "_once": fresh})
+    assert added.status_code == 200
+    saved = await browser.post(
+        "/warehouse/receive", {**header(wh), **line(0, wh.canned, month(14), 2, wh.ambient), "_once": fresh}
+    )
+    assert saved.status_code == 303 and saved.headers["location"] != first.headers["location"]
+    assert len(await lots(client, wh)) == 2
