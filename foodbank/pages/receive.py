@@ -102,6 +102,9 @@ class ReceiptForm(ReceiptIn):
         assert isinstance(lines.inner, fields.Nested)
         lines.inner.nested = ReceiptLineForm
         lines.inner._schema = None  # built again from ReceiptLineForm on first use
+        # The page receives donations only, and a donation needs its donor (the service's rule): said
+        # with the other fields rather than after them.
+        self.fields["donor_id"].required = True
         reworded(
             self,
             {
@@ -109,8 +112,11 @@ class ReceiptForm(ReceiptIn):
                     "invalid": N_("Give the day the goods arrived, as YYYY-MM-DD."),
                     "null": N_("Give the day the goods arrived, as YYYY-MM-DD."),
                 },
-                "donor_id": {"invalid": N_("Choose the donor.")},
-                "lines": {"validator": N_("A receipt holds at most 500 lines: save these, then start another.")},
+                "donor_id": {"invalid": N_("Choose the donor."), "required": N_("Choose the donor.")},
+                "lines": {
+                    "required": N_("Add at least one line before saving."),
+                    "validator": N_("A receipt holds at most 500 lines: save these, then start another."),
+                },
             },
         )
 
@@ -194,14 +200,9 @@ def _field_name(path: str, indexes: Sequence[int]) -> str:
 def load_receipt(form: Form) -> services.ReceiveCommand | None:
     """The posted lines and header as the API's command; what is wrong goes to its fields."""
     indexes = form.row_indexes("lines")
-    if not indexes:
-        form.add_error(FORM_ERROR, form.ui._("Add at least one line before saving."))
-        return None
-    raw = {
-        "kind": ReceiptKind.donation.value,
-        "received_date": form.value("received_date"),
-        "lines": [_raw_line(form, index) for index in indexes],
-    }
+    raw: dict[str, Any] = {"kind": ReceiptKind.donation.value, "received_date": form.value("received_date")}
+    if indexes:
+        raw["lines"] = [_raw_line(form, index) for index in indexes]
     if donor := form.value("donor_id"):
         raw["donor_id"] = typed_number(donor)
     if form.value("received_date_confirmed"):

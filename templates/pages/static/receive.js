@@ -388,9 +388,10 @@
     choose(null);
     if (register) register.hidden = true;
   });
-  onEnter(date, async () => {
+  onEnter(date, () => {
     date.value = normaliseDate(date.value);
-    if (await dateAccepted()) quantity.focus();
+    quantity.focus(); // at once, so that the quantity typed next lands there; a refusal brings the date back
+    dateAccepted();
   });
   onEnter(entryConfirm, () => {
     entryConfirm.checked = true;
