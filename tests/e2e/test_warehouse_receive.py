@@ -186,3 +186,25 @@ async def test_a_volunteer_receives_a_donation_from_start_to_end(
     await expect(page.locator("#donor_id")).to_have_value(str(wh.donor))
     await expect(rows).to_have_count(0)  # the draft went with the save
     await screenshot(page, f"{STEPS}-8-next-receipt")
+
+
+async def test_signing_out_drops_the_draft_of_the_lines(page: Page, live_server: LiveServer, wh: Warehouse) -> None:
+    await sign_in(page, live_server, wh.warehouse)
+    await page.goto(live_server.url("/warehouse/receive"))
+    await page.select_option("#location_id", str(wh.ambient))
+    await scan(page, "4901234567894")
+    await page.keyboard.type((today() + timedelta(days=400)).strftime("%Y%m"))
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#new-quantity")).to_be_focused()
+    await page.keyboard.type("3")
+    await page.keyboard.press("Enter")
+    await expect(page.locator("#lines li.line")).to_have_count(1)
+    await page.goto(live_server.url("/warehouse/receive"))
+    await expect(page.locator("#lines li.line")).to_have_count(1)  # kept while signed in
+    await page.get_by_role("link", name="在庫").click()
+    await page.get_by_role("button", name="サインアウト").click()
+    await page.wait_for_url(re.compile("/sign-in"))
+    assert await page.evaluate("Object.keys(sessionStorage).length") == 0
+    await sign_in(page, live_server, wh.warehouse)
+    await page.goto(live_server.url("/warehouse/receive"))
+    await expect(page.locator("#lines li.line")).to_have_count(0)

@@ -8,7 +8,7 @@
 //   also listed at the top with a link to its field.
 // - A draft of the form is kept in this tab's sessionStorage (a donor may be a named person: never
 //   localStorage), so that lines typed while the sign-in expired are back after signing in again. It is
-//   dropped once the receipt is saved (the receipt page) and on sign-out.
+//   dropped once the receipt is saved (the receipt page) and on sign-out (drafts.js, on every page).
 // Without JavaScript the same form works: "Add line" posts and the page comes back with the line.
 (() => {
   "use strict";
@@ -20,7 +20,6 @@
       /* storage refused: nothing was kept */
     }
   };
-  document.querySelectorAll('form[action="/sign-out"]').forEach((f) => f.addEventListener("submit", dropDraft));
   if (document.querySelector("[data-saved-receipt]")) {
     dropDraft(); // the receipt page, right after saving
     return;
@@ -512,7 +511,11 @@
     } catch (_) {
       return;
     }
-    if (!draft || draft.user !== text.user) return;
+    if (!draft) return;
+    if (draft.user !== text.user) {
+      dropDraft(); // someone else's, left in this tab
+      return;
+    }
     const typed = Object.entries(draft.values).some(
       ([name, value]) => name.startsWith("new-") && value && (!Array.isArray(value) || value.length),
     );
