@@ -17,7 +17,6 @@ page, save the receipt once, then see it with its donor receipt (寄贈受領書
 
 from __future__ import annotations
 
-import copy
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -27,7 +26,7 @@ from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Template
-from marshmallow import Schema, ValidationError, fields
+from marshmallow import ValidationError, fields
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries as catalogue_queries
@@ -42,6 +41,7 @@ from foodbank.lib.errors import Forbidden, flatten_marshmallow_errors
 from foodbank.lib.validation import checked_load
 from foodbank.models import Item, ReceiptKind, Unit, Zone
 from foodbank.pages import queries as page_queries
+from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
 from foodbank.pages.layout import Nav, Ui, page
@@ -57,43 +57,43 @@ STAFF = allow(*WAREHOUSE)
 # --- the API's schemas, with a volunteer's words -----------------------------------------------------------
 
 
-def reworded(schema: Schema, messages: Mapping[str, Mapping[str, str]]) -> Schema:
-    """`schema` with other messages for some fields: `{"quantity": {"required": ..., "validator": ...}}`.
-    The rules stay the schema's; `validator` rewords its validators (copied: the API keeps its words)."""
-    for name, words in messages.items():
-        target = schema.fields[name]
-        target.error_messages = {**target.error_messages, **{k: v for k, v in words.items() if k != "validator"}}
-        if "validator" in words:
-            target.validators = [copy.copy(v) for v in target.validators]
-            for validator in target.validators:
-                if hasattr(validator, "error"):
-                    validator.error = words["validator"]
-    return schema
-
-
 LINE_MESSAGES: Mapping[str, Mapping[str, str]] = {
     "quantity": {
         "required": N_("Give the quantity."),
         "invalid": N_("Give the quantity as a whole number."),
-        "validator": N_("Give a quantity from 1 to 1,000,000."),
+        "validate": N_("Give a quantity from 1 to 1,000,000."),
     },
     "location_id": {"required": N_("Choose the location."), "invalid": N_("Choose the location.")},
     "crop_year": {
         "invalid": N_("Give the crop year as four digits, such as 2025."),
-        "validator": N_("Give the crop year as four digits, such as 2025."),
+        "validate": N_("Give the crop year as four digits, such as 2025."),
     },
     "item_id": {"invalid": N_("Scan a barcode or choose an item.")},
 }
 
 
-class ReceiptLineForm(ReceiptLineIn):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        reworded(self, LINE_MESSAGES)
+ReceiptLineForm = page_form(ReceiptLineIn, messages=LINE_MESSAGES)
 
 
-class ReceiptForm(ReceiptIn):
-    """The receive page's form: `ReceiptIn` and its lines, loaded into a `ReceiveCommand`."""
+_ReceiptPageForm = page_form(
+    ReceiptIn,
+    messages={
+        "received_date": {
+            "invalid": N_("Give the day the goods arrived, as YYYY-MM-DD."),
+            "null": N_("Give the day the goods arrived, as YYYY-MM-DD."),
+        },
+        "donor_id": {"invalid": N_("Choose the donor."), "required": N_("Choose the donor.")},
+        "lines": {
+            "required": N_("Add at least one line before saving."),
+            "validate": N_("A receipt holds at most 500 lines: save these, then start another."),
+        },
+    },
+)
+
+
+class ReceiptForm(_ReceiptPageForm):  # type: ignore[valid-type,misc]
+    """The receive page's form: `ReceiptIn` and its lines (`ReceiptLineForm`), loaded into a
+    `ReceiveCommand`."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -105,34 +105,22 @@ class ReceiptForm(ReceiptIn):
         # The page receives donations only, and a donation needs its donor (the service's rule): said
         # with the other fields rather than after them.
         self.fields["donor_id"].required = True
-        reworded(
-            self,
-            {
-                "received_date": {
-                    "invalid": N_("Give the day the goods arrived, as YYYY-MM-DD."),
-                    "null": N_("Give the day the goods arrived, as YYYY-MM-DD."),
-                },
-                "donor_id": {"invalid": N_("Choose the donor."), "required": N_("Choose the donor.")},
-                "lines": {
-                    "required": N_("Add at least one line before saving."),
-                    "validator": N_("A receipt holds at most 500 lines: save these, then start another."),
-                },
-            },
-        )
 
 
 ITEM_MESSAGES: Mapping[str, Mapping[str, str]] = {
-    "name_ja": {"required": N_("Give the item's name."), "validator": N_("Give a name of up to 200 characters.")},
+    "name_ja": {"required": N_("Give the item's name."), "validate": N_("Give a name of up to 200 characters.")},
     "category_id": {"required": N_("Choose the category."), "invalid": N_("Choose the category.")},
     "unit": {"required": N_("Choose the unit."), "unknown": N_("Must be one of the choices.")},
     "unit_weight_kg": {
         "required": N_("Give the weight of one unit in kg, such as 0.4."),
         "invalid": N_("Give the weight of one unit in kg, such as 0.4."),
-        "validator": N_("Give a weight from 0 to 1000 kg."),
+        "validate": N_("Give a weight from 0 to 1000 kg."),
     },
     "zone": {"required": N_("Choose where it is kept."), "unknown": N_("Must be one of the choices.")},
     "date_kind": {"required": N_("Choose which date the label carries."), "unknown": N_("Must be one of the choices.")},
 }
+
+ItemForm = page_form(ItemIn, messages=ITEM_MESSAGES)
 
 ITEM_FIELDS = ("name_ja", "category_id", "unit", "unit_weight_kg", "zone", "date_kind")
 
@@ -499,7 +487,7 @@ async def _register_item(ui: Ui, session: AsyncSession, form: Form) -> None:
     raw["allergens"] = [] if unreadable else await _posted_allergens(ui)
     form.data["unknown_barcode"] = barcode
     try:
-        data = checked_load(reworded(ItemIn(), ITEM_MESSAGES), raw)
+        data = checked_load(ItemForm(), raw)
     except ValidationError as error:
         for problem in flatten_marshmallow_errors(error.messages):
             name = problem["field"].split(".")[0]

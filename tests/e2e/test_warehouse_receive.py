@@ -12,7 +12,7 @@ from httpx import AsyncClient
 from playwright.async_api import Page, expect
 
 from foodbank.lib.clock import today
-from tests.e2e.conftest import LiveServer, screenshot, sign_in
+from tests.e2e.conftest import LiveServer, go, menu, screenshot, sign_in
 from tests.integration.stock.conftest import Warehouse
 
 UNKNOWN = "4901234567887"
@@ -32,7 +32,7 @@ async def test_a_volunteer_receives_a_donation_from_start_to_end(
     page: Page, live_server: LiveServer, wh: Warehouse, client: AsyncClient
 ) -> None:
     await sign_in(page, live_server, wh.warehouse)
-    await page.get_by_role("link", name="受入").click()
+    await go(page, "受入")
     await expect(page.get_by_role("heading", name="寄贈品の受入")).to_be_visible()
     await page.select_option("#donor_id", str(wh.donor))
     await page.select_option("#location_id", str(wh.ambient))
@@ -201,7 +201,8 @@ async def test_signing_out_drops_the_draft_of_the_lines(page: Page, live_server:
     await expect(page.locator("#lines li.line")).to_have_count(1)
     await page.goto(live_server.url("/warehouse/receive"))
     await expect(page.locator("#lines li.line")).to_have_count(1)  # kept while signed in
-    await page.get_by_role("link", name="在庫").click()
+    await go(page, "在庫")
+    await menu(page)
     await page.get_by_role("button", name="サインアウト").click()
     await page.wait_for_url(re.compile("/sign-in"))
     assert await page.evaluate("Object.keys(sessionStorage).length") == 0
