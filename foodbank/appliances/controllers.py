@@ -72,10 +72,10 @@ class ApplianceController(Controller):
         summary="Register a donated unit (refused if too old or, per setting, without the PSE mark)",
     )
     async def register(
-        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any], settings: Settings
+        self, db_session: AsyncSession, principal: Principal, data: services.Intake, settings: Settings
     ) -> dict[str, Any]:
         unit = await services.register(
-            db_session, actor_id=principal.id, data=data, settings=settings.appliances, today=today()
+            db_session, actor_id=principal.id, intake=data, settings=settings.appliances, today=today()
         )
         return await shown(db_session, unit.id)
 
@@ -165,14 +165,14 @@ class ApplianceController(Controller):
         summary="Record checks: all passed makes the unit available, a fail sends it to disposal",
     )
     async def inspect(
-        self, db_session: AsyncSession, principal: Principal, unit_id: int, data: dict[str, Any]
+        self, db_session: AsyncSession, principal: Principal, unit_id: int, data: services.Inspection
     ) -> dict[str, Any]:
         await services.inspect(
             db_session,
             actor_id=principal.id,
             unit_id=unit_id,
-            inspected_on=data["inspected_on"] or today(),
-            checks=data["checks"],
+            inspected_on=data.inspected_on or today(),
+            checks=data.checks,
             today=today(),
         )
         return await shown(db_session, unit_id)

@@ -5,7 +5,7 @@ waiting-list entries of their own agency's referrals, nothing else."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
@@ -35,6 +35,7 @@ from foodbank.models import (
     ReferralStatus,
     Role,
     Urgency,
+    User,
 )
 from foodbank.reports import rules as fiscal_years
 
@@ -233,6 +234,15 @@ async def history(session: AsyncSession, unit_id: int) -> dict[str, Any] | None:
         "inspections": list(inspections),
         "reservations": await _reservations(session, ApplianceReservation.unit_id == unit_id),
     }
+
+
+async def people(session: AsyncSession, user_ids: Collection[int | None]) -> dict[int, str]:
+    """The display names of the staff a unit's history names (who registered, checked, reserved...)."""
+    wanted = {i for i in user_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows.all()}
 
 
 async def counts(session: AsyncSession) -> dict[str, Any]:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from foodbank.appliances.services import Check, Inspection, Intake
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, SINCE_2000
 from foodbank.models import (
     ApplianceCategory,
@@ -52,6 +53,10 @@ class ApplianceIn(Schema):
     condition_grade = fields.Enum(ConditionGrade, by_value=True, required=True)
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> Intake:
+        return Intake(**data)
+
 
 class ApplianceCheckIn(Schema):
     check = fields.Enum(InspectionCheck, by_value=True, required=True)
@@ -62,6 +67,10 @@ class ApplianceCheckIn(Schema):
         metadata={"description": "pass, fail, or not_applicable (insulation and cleaning only)."},
     )
     note = fields.String(load_default=None, allow_none=True, validate=NOTE)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> Check:
+        return Check(**data)
 
 
 class ApplianceInspectionIn(Schema):
@@ -74,10 +83,14 @@ class ApplianceInspectionIn(Schema):
 
     @validates_schema
     def once_each(self, data: dict[str, Any], **_: Any) -> None:
-        kinds = [c["check"] for c in data.get("checks", [])]
+        kinds = [c.check for c in data.get("checks", [])]
         twice = sorted({k.value for k in kinds if kinds.count(k) > 1})
         if twice:
             raise ValidationError(f"Record each check once: {', '.join(twice)} appears twice.", field_name="checks")
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> Inspection:
+        return Inspection(checks=tuple(data["checks"]), inspected_on=data["inspected_on"])
 
 
 class ApplianceReservationIn(Schema):

@@ -10,7 +10,8 @@ the unit's status history; each step appends an audit event with ids and counts 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -42,14 +43,56 @@ from foodbank.models import (
     ApplianceStatusChange,
     ApplianceUnit,
     CheckResult,
+    ConditionGrade,
     Donor,
     Household,
+    InspectionCheck,
     Location,
+    PseMark,
     Referral,
     ReferralStatus,
     User,
 )
 from foodbank.referrals import rules as referral_rules
+
+# --- commands: what the schemas load (post_load) and the use cases take ---------------------------------
+
+
+@dataclass(frozen=True)
+class Intake:
+    """A donated unit as it is taken in (`schemas.ApplianceIn`)."""
+
+    category: ApplianceCategory
+    maker: str
+    model: str
+    manufacture_year: int
+    pse_mark: PseMark
+    location_id: int
+    condition_grade: ConditionGrade
+    serial_number: str | None = None
+    size: str | None = None
+    donor_id: int | None = None
+    received_date: date | None = None
+    """None: today."""
+    notes: str | None = None
+
+
+@dataclass(frozen=True)
+class Check:
+    """One inspection check and its result (`schemas.ApplianceCheckIn`)."""
+
+    check: InspectionCheck
+    result: CheckResult
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Inspection:
+    """Checks done on one day (`schemas.ApplianceInspectionIn`)."""
+
+    checks: tuple[Check, ...]
+    inspected_on: date | None = None
+    """None: today."""
 
 
 class _Errors:
@@ -125,24 +168,24 @@ async def next_code(session: AsyncSession, year: int) -> str:
 
 
 async def register(
-    session: AsyncSession, *, actor_id: int, data: Mapping[str, Any], settings: ApplianceSettings, today: date
+    session: AsyncSession, *, actor_id: int, intake: Intake, settings: ApplianceSettings, today: date
 ) -> ApplianceUnit:
     """Take in a donated unit, or refuse it (422, every reason listed): too old for its category, without
     the PSE mark when the policy refuses (with `flag` it is accepted and flagged), a received date in the
     future, an unknown donor or location."""
     errors = _Errors()
-    received_date: date = data["received_date"] or today
+    received_date = intake.received_date or today
     _not_after_today(errors, "received_date", received_date, today)
-    if data["donor_id"] is not None and await session.get(Donor, data["donor_id"]) is None:
-        errors.add("donor_id", f"There is no donor with id {data['donor_id']}.")
-    location = await session.get(Location, data["location_id"])
+    if intake.donor_id is not None and await session.get(Donor, intake.donor_id) is None:
+        errors.add("donor_id", f"There is no donor with id {intake.donor_id}.")
+    location = await session.get(Location, intake.location_id)
     if location is None or not location.is_active:
-        errors.add("location_id", f"There is no active location with id {data['location_id']}.")
-    category: ApplianceCategory = data["category"]
+        errors.add("location_id", f"There is no active location with id {intake.location_id}.")
+    category = intake.category
     problems = rules.acceptance_problems(
         category=category,
-        manufacture_year=data["manufacture_year"],
-        pse_mark=data["pse_mark"],
+        manufacture_year=intake.manufacture_year,
+        pse_mark=intake.pse_mark,
         received_date=received_date,
         max_age_years=settings.max_age_for(category.value),
         no_pse_mark=settings.no_pse_mark,
@@ -158,17 +201,17 @@ async def register(
         code=await next_code(session, today.year),
         category=category,
         recycling_law=category_row.recycling_law,
-        maker=data["maker"],
-        model=data["model"],
-        serial_number=data["serial_number"],
-        manufacture_year=data["manufacture_year"],
-        size=data["size"],
-        pse_mark=data["pse_mark"],
-        donor_id=data["donor_id"],
+        maker=intake.maker,
+        model=intake.model,
+        serial_number=intake.serial_number,
+        manufacture_year=intake.manufacture_year,
+        size=intake.size,
+        pse_mark=intake.pse_mark,
+        donor_id=intake.donor_id,
         received_date=received_date,
-        location_id=data["location_id"],
-        condition_grade=data["condition_grade"],
-        notes=data["notes"],
+        location_id=intake.location_id,
+        condition_grade=intake.condition_grade,
+        notes=intake.notes,
         flags=[p.flag for p in problems if p.flag is not None],
         status=ApplianceStatus.received,
         registered_by_id=actor_id,
@@ -200,7 +243,7 @@ async def inspect(
     actor_id: int,
     unit_id: int,
     inspected_on: date,
-    checks: Sequence[Mapping[str, Any]],
+    checks: Sequence[Check],
     today: date,
 ) -> ApplianceUnit:
     """Record checks done by the caller on `inspected_on`. The unit is inspected while checks are missing;
@@ -213,23 +256,23 @@ async def inspect(
     if inspected_on < unit.received_date:
         errors.add("inspected_on", f"{inspected_on.isoformat()} is before the unit was received.")
     for n, check in enumerate(checks):
-        if check["check"] in rules.MUST_PASS and check["result"] is CheckResult.not_applicable:
-            errors.add(f"checks.{n}.result", f"The {check['check'].value} check always applies: pass or fail.")
+        if check.check in rules.MUST_PASS and check.result is CheckResult.not_applicable:
+            errors.add(f"checks.{n}.result", f"The {check.check.value} check always applies: pass or fail.")
     errors.raise_if_any("The checks were not recorded: see errors.")
 
     for check in checks:
         session.add(
             ApplianceInspection(
                 unit_id=unit.id,
-                kind=check["check"],
-                result=check["result"],
-                note=check["note"],
+                kind=check.check,
+                result=check.result,
+                note=check.note,
                 inspector_id=actor_id,
                 inspected_on=inspected_on,
             )
         )
     await session.flush()
-    recorded = ", ".join(f"{c['check'].value} {c['result'].value}" for c in checks)
+    recorded = ", ".join(f"{c.check.value} {c.result.value}" for c in checks)
     _move(session, unit, Action.inspect, actor_id, f"checks recorded: {recorded}")
     outcome = rules.inspection_outcome(await queries.latest_checks(session, unit.id))
     if outcome.action is Action.failed:

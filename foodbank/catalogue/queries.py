@@ -62,6 +62,10 @@ async def donors(session: AsyncSession, *, search: str | None = None, limit: int
     return (await session.scalars(stmt)).all()
 
 
+async def donor(session: AsyncSession, donor_id: int) -> Donor | None:
+    return await session.get(Donor, donor_id)
+
+
 async def warehouses(session: AsyncSession) -> Sequence[Warehouse]:
     return (await session.scalars(select(Warehouse).order_by(Warehouse.name))).all()
 

@@ -58,7 +58,6 @@ from foodbank.models import (
     Lot,
     Municipality,
     PartnerKind,
-    ReceiptKind,
     ReservationPurpose,
     Role,
 )
@@ -353,7 +352,7 @@ class Builder:
 
     def _receive(self, donation: p.DonationPlan) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            data = ReceiptIn().load(
+            command = ReceiptIn().load(
                 {
                     "kind": "donation" if donation.donor else "opening_balance",
                     "donor_id": self.donors[donation.donor] if donation.donor else None,
@@ -373,15 +372,7 @@ class Builder:
                 }
             )
             await stock.receive(
-                self.s,
-                actor_id=self.users["warehouse"].id,
-                kind=ReceiptKind(data["kind"]),
-                donor_id=data["donor_id"],
-                received_date=data["received_date"],
-                notes=data["notes"],
-                lines=data["lines"],
-                settings=self.stock_settings,
-                today=donation.day,
+                self.s, command, actor_id=self.users["warehouse"].id, settings=self.stock_settings, today=donation.day
             )
 
         return run
@@ -681,7 +672,7 @@ class Builder:
                 }
             )
             created = await appliances.register(
-                self.s, actor_id=warehouse.id, data=data, settings=self.appliance_settings, today=unit.received_on
+                self.s, actor_id=warehouse.id, intake=data, settings=self.appliance_settings, today=unit.received_on
             )
             self.unit_ids[unit.key] = created.id
 
@@ -702,8 +693,8 @@ class Builder:
                 self.s,
                 actor_id=warehouse.id,
                 unit_id=self.unit_ids[unit.key],
-                inspected_on=data["inspected_on"],
-                checks=data["checks"],
+                inspected_on=unit.inspected_on,
+                checks=data.checks,
                 today=unit.inspected_on,
             )
 

@@ -6,6 +6,7 @@
 - Unknown fields (the CSRF token, buttons) are ignored.
 - `messages` replaces marshmallow's messages per field (`required`, `invalid`, `unknown`...) and, under
   `"validate"`, the message of the field's validators (a range, a length, a choice). They are msgids.
+- `nested` gives a nested field (or a list of them) its own page form: `nested={"checks": CheckForm}`.
 - `load_command(form, Schema, extra)` loads the posted form with such a schema, whose `post_load` may give a
   typed command: it returns the `Form` (what was typed, the messages) and the command, or None.
 """
@@ -24,10 +25,17 @@ from foodbank.pages.forms import Form
 Messages = Mapping[str, Mapping[str, str]]
 
 
-def page_form(api: type[Schema], *, messages: Messages | None = None, name: str | None = None) -> type[Schema]:
+def page_form(
+    api: type[Schema],
+    *,
+    messages: Messages | None = None,
+    nested: Mapping[str, type[Schema]] | None = None,
+    name: str | None = None,
+) -> type[Schema]:
     """A subclass of the API schema `api` for a page (see the module's docstring)."""
     wanted = {field: dict(texts) for field, texts in (messages or {}).items()}
-    unknown = set(wanted) - set(api._declared_fields)
+    inner_forms = dict(nested or {})
+    unknown = (set(wanted) | set(inner_forms)) - set(api._declared_fields)
     if unknown:
         raise TypeError(f"{api.__name__} has no fields {sorted(unknown)}")
 
@@ -43,6 +51,11 @@ def page_form(api: type[Schema], *, messages: Messages | None = None, name: str 
             if (validator_text := texts.pop("validate", None)) is not None:
                 field_obj.validators = [_with_error(v, validator_text) for v in field_obj.validators]
             field_obj.error_messages = {**field_obj.error_messages, **texts}
+            if (inner_form := inner_forms.get(field_name)) is not None:
+                inner = field_obj.inner if isinstance(field_obj, fields.List) else field_obj
+                if not isinstance(inner, fields.Nested):
+                    raise TypeError(f"{api.__name__}.{field_name} is not a nested field")
+                inner.nested = inner_form
 
     PageForm.__name__ = PageForm.__qualname__ = name or f"{api.__name__}Form"
     return PageForm

@@ -3,11 +3,12 @@ every page handler listed here. The pages themselves live in one module per audi
 
 - auth.py        sign-in, sign-out, the language switch
 - home.py        the home page: what needs doing, per role
-- warehouse.py   receiving
+- receive.py     receiving a donation (registering an unknown item on the way), a saved receipt
 - stock_pages.py the stock list (search), a lot (history with holds, hold, disposal), expired lots
 - picking_pages.py picking lists ticked line by line (tap or scan), short lines, confirming
 - households.py  households by code, registering one, its allocations and hand-outs; its identity apart
-- coordinator.py pantry days (pantry_pages.py), the appliance board, the annual report
+- coordinator.py pantry days (pantry_pages.py), the annual report
+- appliances.py  the appliance bank: board, intake, inspection, reservation, delivery, disposal, waiting list
 - referrals.py   refer a household (with consent), the agency's referrals, the coordinators' inbox
 
 Infrastructure: layout.py (page(), navigation, Ui, error pages), forms.py (forms with marshmallow),
@@ -23,6 +24,7 @@ from litestar import Router
 from litestar.di import Provide
 
 from foodbank.pages import (
+    appliances,
     auth,
     coordinator,
     forms,
@@ -30,9 +32,9 @@ from foodbank.pages import (
     households,
     i18n,
     picking_pages,
+    receive,
     referrals,
     stock_pages,
-    warehouse,
 )
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
@@ -51,12 +53,13 @@ PAGE_ROUTER = Router(
     route_handlers=[
         *auth.HANDLERS,
         *home.HANDLERS,
-        *warehouse.HANDLERS,
+        *receive.HANDLERS,
         *stock_pages.HANDLERS,
         *picking_pages.HANDLERS,
         *households.HANDLERS,
         *referrals.HANDLERS,
         *coordinator.HANDLERS,
+        *appliances.HANDLERS,
     ],
     dependencies={"ui": Provide(provide_ui, sync_to_thread=False)},
     exception_handlers=dict(PAGE_EXCEPTION_HANDLERS),

@@ -1,8 +1,7 @@
-"""Coordinator pages: the appliance board by status and the annual report page, plus (in HANDLERS) the
-pantry-day pages of `pantry_pages.py`. Households have their own module, `households.py`.
+"""Coordinator pages: the annual report page, plus (in HANDLERS) the pantry-day pages of
+`pantry_pages.py`. Households and the appliance bank have their own modules, `households.py` and
+`appliances.py`.
 
-- The appliance board reads `foodbank.appliances.queries` (counts, units by status) as the API does:
-  a column per status with its count, a card per unit, oldest received first.
 - The annual report page builds the same summary as `GET /api/reports/annual/{year}`
   (`reports.services.build_annual_summary`) and shows its tables (`reports.documents.tables`) in the
   site's layout, with links to the API's downloads (PDF, Excel, CSV, HTML) in both languages.
@@ -19,68 +18,20 @@ from litestar.response import Template
 from marshmallow import fields, validate
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from foodbank.appliances import queries as appliance_queries
-from foodbank.appliances.controllers import STAFF as APPLIANCE_STAFF
 from foodbank.config import Settings
 from foodbank.lib.access import allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
-from foodbank.models import ApplianceCategory
 from foodbank.pages import pantry_pages
 from foodbank.pages.forms import FormSchema, load_query
-from foodbank.pages.i18n import N_, local_name
+from foodbank.pages.i18n import N_
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem
 from foodbank.reports import rules, services
 from foodbank.reports.controllers import READERS
 from foodbank.reports.documents import Table, tables
 
-BOARD_COLUMN_LIMIT = 60
-"""Cards per status column (the count above it is always the whole number)."""
 DOWNLOADS = (("pdf", "PDF"), ("xlsx", "Excel"), ("csv", "CSV"), ("html", "HTML"))
-
-# --- the appliance board ---------------------------------------------------------------------------------
-
-
-class BoardFilterForm(FormSchema):
-    category = fields.Enum(
-        ApplianceCategory, by_value=True, error_messages={"unknown": N_("Must be one of the choices.")}
-    )
-
-
-@get(
-    "/coordinator/appliances",
-    opt=page(**allow(*APPLIANCE_STAFF), nav=Nav("coordinator", N_("Appliance board"), 30)),
-    include_in_schema=False,
-)
-async def appliance_board(ui: Ui, db_session: AsyncSession, settings: Settings) -> Template:
-    form = load_query(ui, BoardFilterForm)
-    category = form.data.get("category") if form.ok else None
-    categories = await appliance_queries.categories(db_session, settings.appliances)
-    names = {str(c["code"]): local_name(c, ui.lang) for c in categories}
-    counts = await appliance_queries.counts(db_session)
-    if category is not None:
-        row = next((r for r in counts["by_category"] if r["category"] == category), None)
-        by_status: dict[str, int] = dict(row["by_status"]) if row else {}
-    else:
-        by_status = dict(counts["by_status"])
-    oldest = await appliance_queries.oldest_by_status(
-        db_session, category=[category] if category is not None else None, limit=BOARD_COLUMN_LIMIT
-    )
-    columns = [
-        {"status": status, "count": by_status.get(status.value, 0), "units": units} for status, units in oldest.items()
-    ]
-    return ui.render(
-        "coordinator/appliances.html",
-        form=form,
-        columns=columns,
-        total=sum(by_status.values()),
-        category_names=names,
-        category_options=list(names.items()),
-        column_limit=BOARD_COLUMN_LIMIT,
-        status_code=form.status,
-    )
-
 
 # --- the annual report ------------------------------------------------------------------------------------
 
@@ -188,4 +139,4 @@ async def annual_report(ui: Ui, db_session: AsyncSession, settings: Settings) ->
     )
 
 
-HANDLERS = [*pantry_pages.HANDLERS, appliance_board, annual_report]
+HANDLERS = [*pantry_pages.HANDLERS, annual_report]

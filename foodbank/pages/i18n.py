@@ -363,6 +363,46 @@ LABELS: Mapping[str, str] = {
     "appliance.delivered": N_("Delivered"),
     "appliance.to_dispose": N_("To dispose of"),
     "appliance.disposed": N_("Disposed of"),
+    # appliances: categories (as the category table names them), intake, checks, next steps, disposal reasons
+    "appliance_category.refrigerator": N_("Refrigerator or freezer"),
+    "appliance_category.washing_machine": N_("Washing machine or dryer"),
+    "appliance_category.microwave": N_("Microwave oven"),
+    "appliance_category.rice_cooker": N_("Rice cooker"),
+    "appliance_category.tv": N_("TV"),
+    "appliance_category.air_conditioner": N_("Air conditioner"),
+    "appliance_category.vacuum": N_("Vacuum cleaner"),
+    "appliance_category.fan": N_("Electric fan"),
+    "appliance_category.heater": N_("Heater"),
+    "appliance_category.other": N_("Other"),
+    "pse.pse": N_("PSE mark present"),
+    "pse.old_law": N_("Old-law mark present (before April 2001)"),
+    "pse.none": N_("Neither mark"),
+    "grade.A": N_("A: like new"),
+    "grade.B": N_("B: signs of use"),
+    "grade.C": N_("C: works, visibly worn"),
+    "appliance_check.visual": N_("Visual check"),
+    "appliance_check.power_on": N_("Power-on test"),
+    "appliance_check.insulation": N_("Insulation test"),
+    "appliance_check.cleaning": N_("Cleaning"),
+    "appliance_check.recall_check": N_("Recall check (model against the recall lists)"),
+    "check_result.pass": N_("Pass"),
+    "check_result.fail": N_("Fail"),
+    "check_result.not_applicable": N_("Not applicable"),
+    "appliance_action.inspect": N_("record checks"),
+    "appliance_action.reserve": N_("reserve for a household"),
+    "appliance_action.release": N_("give up the reservation"),
+    "appliance_action.deliver": N_("record the delivery"),
+    "appliance_action.dispose": N_("dispose of it"),
+    "appliance_disposal.failed_inspection": N_("Failed its inspection"),
+    "appliance_disposal.damaged": N_("Damaged"),
+    "appliance_disposal.too_old": N_("Too old"),
+    "appliance_disposal.no_pse_mark": N_("No PSE mark"),
+    "appliance_disposal.recalled": N_("Recalled"),
+    "appliance_disposal.unclaimed": N_("Nobody needed it"),
+    "appliance_disposal.other": N_("Other"),
+    "appliance_reservation.open": N_("Promised to a household"),
+    "appliance_reservation.released": N_("Given up"),
+    "appliance_reservation.delivered": N_("Delivered"),
     # referrals: who came to the consultation (相談者), also who gave consent
     "who_consulted.self": N_("The person"),
     "who_consulted.family": N_("Family"),
@@ -469,6 +509,8 @@ PROBLEM_TITLES: Mapping[str, str] = {
     "capacity-below-bookings": N_("More households are booked than that capacity."),
     "no-parcel": N_("No parcel was allocated to this household."),
     "walk-in-buffer-empty": N_("Nothing is left for walk-ins."),
+    "appliance-not-found": N_("There is no such appliance."),
+    "appliance-status": N_("The appliance cannot take this step now."),
     "internal": N_("Something went wrong on our side. Nothing was saved."),
     "unavailable": N_("The service is unavailable for a moment. Try again shortly."),
 }
@@ -505,6 +547,14 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("The use-by date %(date)s has passed: this food must not be accepted."),
     N_("Best-before %(date)s has already passed."),
     N_("Best-before %(date)s leaves %(days)s days; the category asks for at least %(minimum)s at receipt."),
+    # stock.dates: plausible dates at receipt
+    N_(
+        "Best-before %(date)s has passed: it can no longer be handed out. Do not receive it; set it aside for disposal."
+    ),
+    N_("Received on %(date)s, %(days)s days ago: is this date right?"),
+    N_("A use-by date (消費期限) %(days)s days ahead is unusual: is it a best-before date, and is %(date)s right?"),
+    N_("Best-before %(date)s is more than %(years)s years away: is this date right?"),
+    N_("Crop year %(year)s, received in %(received)s: is this right?"),
     # stock.dates.parse_label_date
     N_("Write the date as YYYY-MM-DD, or YYYY-MM when the label shows only year and month."),
     N_("There is no month %(month)s."),
@@ -553,6 +603,23 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("Pantry day %(id)s has no walk-in buffer (no walk-ins were expected when the stock was allocated)."),
     N_("The walk-in buffer of pantry day %(id)s is used up."),
     N_("Nothing the walk-in parcel needs is left in the buffer of pantry day %(id)s."),
+    # appliances.services and appliances.schemas (intake, inspection, reservation, delivery, disposal)
+    N_("%(date)s is in the future."),
+    N_("There is no active location with id %(id)s."),
+    N_("%(year)s is after the received date %(date)s."),
+    N_(
+        "A %(category)s made in %(year)s is %(age)s years old on %(date)s; the limit for this category is "
+        "%(limit)s years."
+    ),
+    N_("Units without the PSE mark (or the old-law mark) are not accepted."),
+    N_("%(date)s is before the unit was received."),
+    N_("The %(check)s check always applies: pass or fail."),
+    N_("%(date)s is past."),
+    N_(
+        "A %(category)s falls under the home appliance recycling law (家電リサイクル法): give the recycling "
+        "ticket number (家電リサイクル券)."
+    ),
+    N_("Give the hand-over receipt number, or confirm that a receipt was signed (receipt_signed)."),
     # reports.services.build_annual_summary
     N_("this fiscal year has not started"),
     # referrals.services.submit and decide
@@ -584,6 +651,19 @@ def _service_patterns() -> list[tuple[re.Pattern[str], str]]:
     return patterns
 
 
+VALUE_LABELS: Mapping[str, str] = {"zone": "zone", "category": "appliance_category", "check": "appliance_check"}
+"""Values of service messages that are codes, by the end of their placeholder's name: shown by their label
+(`item_zone` "chilled" as 冷蔵, `category` "washing machine" as 洗濯機・衣類乾燥機)."""
+
+
+def _translated_value(tr: Translator, name: str, value: str) -> str:
+    for suffix, kind in VALUE_LABELS.items():
+        if name.endswith(suffix):
+            msgid = label_msgid(kind, value.replace(" ", "_"))
+            return tr.gettext(msgid) if msgid != value.replace(" ", "_") else value
+    return value
+
+
 def translate_message(tr: Translator, message: str) -> str:
     """A message from a service or a schema, in the reader's language when we know it."""
     if isinstance(message, Message) and message.params:
@@ -591,10 +671,7 @@ def translate_message(tr: Translator, message: str) -> str:
     for pattern, template in _service_patterns():
         match = pattern.fullmatch(message.strip())
         if match:
-            values = {
-                name: (tr.gettext(label_msgid("zone", value)) if name.endswith("zone") else value)
-                for name, value in match.groupdict().items()
-            }
+            values = {name: _translated_value(tr, name, value) for name, value in match.groupdict().items()}
             return tr.gettext(template, **values)
     translated: str = translations(tr.lang).gettext(message)  # a plain msgid (marshmallow's own messages)
     return translated

@@ -59,6 +59,8 @@ REFERRAL_REFUSALS: Mapping[str, str] = {
     "expired": N_("The referral was valid until %(until)s."),
     "not_accepted": N_("The referral is not accepted (%(status)s): a coordinator must accept it first."),
     "not_yet_valid": N_("The referral is valid from %(since)s."),
+    "other_category": N_("The referral asks for another kind of appliance (%(asked)s)."),
+    "already_covered": N_("Another appliance is already reserved or delivered through this referral."),
 }
 
 
@@ -97,6 +99,7 @@ def _referral(ui: Ui, extra: Mapping[str, Any]) -> list[str]:
             until=_day(ui, extra.get("valid_until")),
             since=_day(ui, extra.get("valid_from")),
             status=_status(ui, "referral", extra.get("referral_status")),
+            asked=extra.get("appliance_category") or "",
         )
     ]
 
@@ -187,6 +190,15 @@ def _no_parcel(ui: Ui, _extra: Mapping[str, Any]) -> list[str]:
     ]
 
 
+def _appliance_status(ui: Ui, extra: Mapping[str, Any]) -> list[str]:
+    now = _status(ui, "appliance", extra.get("current_status"))
+    steps = [_status(ui, "appliance_action", a) for a in extra.get("allowed_actions") or []]
+    if not steps:
+        return [ui._("The appliance is now “%(status)s”: nothing more can be done with it.", status=now)]
+    joined = ("、" if ui.lang == "ja" else ", ").join(steps)
+    return [ui._("The appliance is now “%(status)s”; what can be done: %(steps)s.", status=now, steps=joined)]
+
+
 def _shortages(ui: Ui, extra: Mapping[str, Any]) -> list[str]:
     return shortage_lines(ui, extra.get("shortages") or [])
 
@@ -202,6 +214,7 @@ EXPLANATIONS: Mapping[str, Callable[[Ui, Mapping[str, Any]], list[str]]] = {
     "capacity-below-bookings": _capacity,
     "no-parcel": _no_parcel,
     "insufficient-stock": _shortages,
+    "appliance-status": _appliance_status,
 }
 """Problem type slug -> the sentences that explain it from its data."""
 

@@ -155,3 +155,14 @@ async def test_the_categories_mark_the_recycling_law_ones(client: AsyncClient, b
     assert {c["code"]: c["max_age_years"] for c in categories} == {
         c["code"]: 10 if c["code"] in ("refrigerator", "washing_machine") else 6 for c in categories
     }
+
+
+async def test_ids_no_column_holds_are_refused_at_their_field_though_the_schema_loads_a_command(bank: Bank) -> None:
+    response = await bank.register("microwave", donor_id=2**63, location_id=2**63)
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {"field": "donor_id", "message": "The number is too large or too small."},
+        {"field": "location_id", "message": "The number is too large or too small."},
+    ]
+    inspected = await bank.inspect(await bank.unit(), checks=[{"check": "visual", "result": "pass", "note": "x"}])
+    assert inspected.status_code == 201, inspected.text

@@ -57,3 +57,26 @@ def test_numbers_no_column_holds_are_field_errors_where_they_were_sent() -> None
     assert out_of_range(loaded) == {"household_id": [TOO_LARGE], "lines": {1: {"lot_id": [TOO_LARGE]}}}
     assert out_of_range({"lines": [{"lot_id": 5}], "n": -(2**31)}) == {}
     assert TOO_LARGE in MARSHMALLOW_MESSAGES, "the pages translate it"
+
+
+def test_numbers_no_column_holds_are_found_inside_the_commands_schemas_load_to() -> None:
+    """A schema whose post_load makes a dataclass command (appliances' Intake, Inspection) is checked as
+    deeply as a dict: a donor id beyond PostgreSQL's integer is a field error, not a driver error."""
+    from dataclasses import dataclass
+
+    from foodbank.lib.validation import TOO_LARGE, out_of_range
+
+    @dataclass(frozen=True)
+    class Line:
+        lot_id: int
+
+    @dataclass(frozen=True)
+    class Command:
+        donor_id: int | None
+        lines: tuple[Line, ...]
+
+    assert out_of_range(Command(2**31, (Line(1), Line(-(2**31) - 1)))) == {
+        "donor_id": [TOO_LARGE],
+        "lines": {1: {"lot_id": [TOO_LARGE]}},
+    }
+    assert out_of_range(Command(None, (Line(5),))) == {}
