@@ -39,7 +39,6 @@ from foodbank.models import (
     Municipality,
     Role,
 )
-from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
 from foodbank.pages.layout import Nav, Ui, page
@@ -195,7 +194,7 @@ async def household_list(ui: Ui, principal: Principal, db_session: AsyncSession)
         "households/list.html",
         form=form,
         households=found,
-        allergen_names=await page_queries.allergen_names(session=db_session, lang=ui.lang, on=today()),
+        allergen_names=await catalogue_queries.allergen_names(session=db_session, lang=ui.lang, on=today()),
         status_code=form.status,
     )
 
@@ -260,7 +259,7 @@ async def _household_page(
         items = await catalogue_queries.items(session, limit=1000)
         context = {
             "managing": True,
-            "allocations": await page_queries.household_reservations(session, found.code),
+            "allocations": await queries.allocations(session, found.code),
             "distributions": await distribution_queries.distributions(session, household_id=found.id, limit=50),
             "referrals": referrals,
             "referral_options": [
@@ -287,7 +286,7 @@ async def _household_page(
         "households/household.html",
         household=found,
         needs=[label for name, label in NEEDS.items() if getattr(found, name)],
-        allergen_names=await page_queries.allergen_names(session=session, lang=ui.lang, on=today()),
+        allergen_names=await catalogue_queries.allergen_names(session=session, lang=ui.lang, on=today()),
         status_code=status_code,
         **context,
     )
@@ -418,7 +417,7 @@ async def release(
 
 async def _own_reservation(session: AsyncSession, household: Household, reservation_id: int) -> None:
     """The allocation must be this household's (a URL cannot hand another's out under this one)."""
-    if not await page_queries.household_reservations(session, household.code, reservation_id=reservation_id):
+    if not await queries.allocations(session, household.code, reservation_id=reservation_id):
         raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
 
 
@@ -427,7 +426,7 @@ async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Map
         ui,
         shortages,
         category_names={c.id: local_name(c, ui.lang) for c in await catalogue_queries.categories(session)},
-        allergen_names=await page_queries.allergen_names(session, lang=ui.lang, on=today()),
+        allergen_names=await catalogue_queries.allergen_names(session, lang=ui.lang, on=today()),
     )
 
 

@@ -32,7 +32,6 @@ from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
-from foodbank.pages import queries as page_queries
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
@@ -370,7 +369,7 @@ async def _templates_page(
         templates=[t for t in templates if t.retired_at is None],
         retired=sorted((t for t in templates if t.retired_at is not None), key=lambda t: t.name),
         status_form=status_form or empty_form(ui),
-        items={i.id: i for i in [*await page_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
+        items={i.id: i for i in [*await catalogue_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
         categories={c.id: c for c in categories},
         item_options=[(i.id, local_name(i, ui.lang)) for i in choosable],
         category_options=[(c.id, local_name(c, ui.lang)) for c in categories],
@@ -724,7 +723,7 @@ async def allocate(
 
 
 async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Mapping[str, Any]]) -> list[str]:
-    names = await page_queries.allergen_names(session, lang=ui.lang, on=today())
+    names = await catalogue_queries.allergen_names(session, lang=ui.lang, on=today())
     return shortage_lines(ui, shortages, allergen_names=names)
 
 

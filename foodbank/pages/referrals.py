@@ -20,16 +20,15 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Template
 from marshmallow import fields, validate
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.accounts import queries as account_queries
-from foodbank.appliances.queries import CURRENT as CURRENT_APPLIANCE_RESERVATION
+from foodbank.appliances import queries as appliance_queries
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.households import queries as household_queries
 from foodbank.households import services as household_services
@@ -39,19 +38,13 @@ from foodbank.lib.clock import today
 from foodbank.models import (
     AllergenKind,
     ApplianceCategoryRow,
-    ApplianceDelivery,
-    ApplianceReservation,
-    ApplianceUnit,
     ConsentMethod,
-    Distribution,
-    DistributionLine,
     Municipality,
     Referral,
     ReferralRequest,
     ReferralStatus,
     Role,
     Urgency,
-    User,
     WhoConsulted,
 )
 from foodbank.pages.api_forms import load_command, page_form
@@ -209,56 +202,12 @@ def _referral_shape(form: Form) -> dict[str, Any]:
 # --- reads for the pages ---------------------------------------------------------------------------------
 
 
-async def _outcomes(session: AsyncSession, referral_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """What became of referrals: their hand-outs (day, how, units) and the appliance set aside or
-    delivered through them. No lots and no warehouse detail."""
-    found: dict[int, dict[str, Any]] = {i: {"handouts": [], "appliance": None} for i in referral_ids}
-    if not referral_ids:
-        return found
-    handouts = await session.execute(
-        select(
-            Distribution.referral_id,
-            Distribution.id,
-            Distribution.distributed_on,
-            Distribution.channel,
-            func.coalesce(func.sum(DistributionLine.quantity - DistributionLine.returned), 0).label("units"),
-        )
-        .outerjoin(DistributionLine, DistributionLine.distribution_id == Distribution.id)
-        .where(Distribution.referral_id.in_(referral_ids))
-        .group_by(Distribution.id)
-        .order_by(Distribution.distributed_on, Distribution.id)
-    )
-    for referral_id, distribution_id, on, channel, units in handouts.all():
-        found[cast(int, referral_id)]["handouts"].append(
-            {"id": distribution_id, "on": on, "channel": channel, "units": units}
-        )
-    appliances = await session.execute(
-        select(ApplianceReservation, ApplianceUnit.category, ApplianceDelivery.delivered_on)
-        .join(ApplianceUnit, ApplianceUnit.id == ApplianceReservation.unit_id)
-        .outerjoin(ApplianceDelivery, ApplianceDelivery.reservation_id == ApplianceReservation.id)
-        .where(
-            ApplianceReservation.referral_id.in_(referral_ids),
-            ApplianceReservation.status.in_(CURRENT_APPLIANCE_RESERVATION),
-        )
-    )
-    for reservation, category, delivered_on in appliances.all():
-        found[int(reservation.referral_id or 0)]["appliance"] = {
-            "status": reservation.status,
-            "category": category,
-            "planned_on": reservation.planned_delivery_date,
-            "delivered_on": delivered_on,
-            "installation": reservation.installation_needed,
-        }
-    return found
-
-
 async def _agency_names(session: AsyncSession) -> dict[int, str]:
     return {agency.id: agency.name for agency in await account_queries.list_agencies(session)}
 
 
 async def _appliance_categories(session: AsyncSession) -> dict[str, ApplianceCategoryRow]:
-    rows = (await session.scalars(select(ApplianceCategoryRow).order_by(ApplianceCategoryRow.sort_order))).all()
-    return {row.code.value: row for row in rows}
+    return {row.code.value: row for row in await appliance_queries.category_rows(session)}
 
 
 def _is_staff(principal: Principal) -> bool:
@@ -434,7 +383,7 @@ async def referral_list(ui: Ui, principal: Principal, db_session: AsyncSession) 
         "referrals/list.html",
         form=form,
         referrals=referrals,
-        outcomes=await _outcomes(db_session, [r.id for r in referrals]),
+        outcomes=await referral_queries.outcomes(db_session, [r.id for r in referrals]),
         staff=_is_staff(principal),
         agencies=await _agency_names(db_session) if _is_staff(principal) else {},
         statuses=list(ReferralStatus),
@@ -455,21 +404,12 @@ async def _referral_page(
 ) -> Template:
     referral = await services.read(session, actor=principal, referral_id=referral_id)
     await session.refresh(referral)  # current, also after a refused change was rolled back
-    people = {
-        user.id: user.display_name
-        for user in (
-            await session.scalars(
-                select(User).where(
-                    User.id.in_({referral.consultant_id, referral.decided_by_id or referral.consultant_id})
-                )
-            )
-        ).all()
-    }
+    people = await account_queries.display_names(session, {referral.consultant_id, referral.decided_by_id})
     forms = forms or {}
     return ui.render(
         "referrals/referral.html",
         referral=referral,
-        outcome=(await _outcomes(session, [referral.id]))[referral.id],
+        outcome=(await referral_queries.outcomes(session, [referral.id]))[referral.id],
         agency=(await _agency_names(session)).get(referral.agency_id, ""),
         consultant=people.get(referral.consultant_id, ""),
         decided_by=people.get(referral.decided_by_id) if referral.decided_by_id else None,

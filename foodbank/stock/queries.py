@@ -1,5 +1,5 @@
 """Named reads of stock: balances grouped several ways, expiring and expired lots, a lot's history,
-stock as of a past date, reservations. Aggregates are done in SQL."""
+stock as of a past date, reservations (open picking lists). Aggregates are done in SQL."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ from foodbank.models import (
     LotStatusChange,
     Receipt,
     Reservation,
+    ReservationLine,
+    ReservationStatus,
     StockMovement,
     Zone,
 )
@@ -236,6 +238,24 @@ async def stock_as_of(session: AsyncSession, day: date) -> list[dict[str, Any]]:
 
 async def reservation(session: AsyncSession, reservation_id: int) -> Reservation | None:
     return await session.get(Reservation, reservation_id)
+
+
+async def open_reservations(session: AsyncSession, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Open reservations (picking lists), soonest distribution first, with their number of lines and units."""
+    stmt = (
+        select(
+            Reservation,
+            func.count(ReservationLine.id).label("lines"),
+            func.coalesce(func.sum(ReservationLine.quantity), 0).label("units"),
+        )
+        .join(ReservationLine, ReservationLine.reservation_id == Reservation.id, isouter=True)
+        .where(Reservation.status == ReservationStatus.open)
+        .group_by(Reservation.id)
+        .order_by(Reservation.distribution_date, Reservation.id)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [{"reservation": r, "lines": int(lines), "units": int(units)} for r, lines, units in rows]
 
 
 async def ledger_rows(session: AsyncSession, *, since: date | None = None) -> Any:
