@@ -30,6 +30,7 @@ from foodbank.models import (
     Zone,
 )
 from foodbank.picking.fefo import DateKind, LotStatus
+from foodbank.stock import standing
 
 GROUPINGS = ("item", "category", "zone", "location")
 
@@ -63,15 +64,25 @@ def _filtered(
     return stmt
 
 
-async def summary(session: AsyncSession, *, group_by: str = "item", **filters: Any) -> list[dict[str, Any]]:
-    """On hand, reserved and available units (and kg on hand), per item, category, zone or location."""
+def reservable_on(as_of: date) -> ColumnElement[bool]:
+    """`stock.standing`'s rule in SQL (with `Item` joined): a lot whose free units could be reserved on
+    `as_of`, active and not past its best-before or use-by date."""
+    past = Item.date_kind.in_(standing.DATED) & (Lot.expiry_date < as_of)
+    return (Lot.status == LotStatus.active) & ~func.coalesce(past, False)
+
+
+async def summary(
+    session: AsyncSession, *, as_of: date, group_by: str = "item", **filters: Any
+) -> list[dict[str, Any]]:
+    """On hand, reserved and available units (and kg on hand), per item, category, zone or location;
+    available as `stock.standing` counts it on `as_of` (none of a lot on hold, recalled or expired)."""
     columns = _grouping_columns(group_by)
     stmt = (
         select(
             *columns,
             func.sum(Lot.on_hand).label("on_hand"),
             func.sum(Lot.reserved).label("reserved"),
-            func.sum(Lot.on_hand - Lot.reserved).filter(Lot.status == LotStatus.active).label("available"),
+            func.sum(Lot.on_hand - Lot.reserved).filter(reservable_on(as_of)).label("available"),
             func.sum(Lot.on_hand * Item.unit_weight_kg).label("kg"),
             func.count(Lot.id).label("lots"),
         )
