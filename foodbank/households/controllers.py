@@ -16,8 +16,10 @@ from foodbank.households.schemas import (
     HouseholdCreatedOut,
     HouseholdDetailOut,
     HouseholdFilter,
+    HouseholdFoundOut,
     HouseholdIn,
     HouseholdOut,
+    HouseholdSearchIn,
     HouseholdUpdate,
     IdentityOut,
 )
@@ -48,6 +50,19 @@ class HouseholdController(Controller):
         self, db_session: AsyncSession, principal: Principal, filters: dict[str, Any]
     ) -> Sequence[Household]:
         return await queries.list_visible(db_session, principal, **filters)
+
+    @post(
+        "/search",
+        opt=allow(*REGISTRARS, Role.warehouse),
+        dto=Load[HouseholdSearchIn],
+        return_dto=Dump[HouseholdFoundOut],
+        status_code=200,
+        summary="Find households by code, or by name, kana or phone for those who may read identity (audited)",
+        description="The term is sent in the body so that it reaches no URL or log; the audit log records the "
+        "search (who, how many found, which were shown by name), never the term. Volunteers search by code only.",
+    )
+    async def search(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> list[queries.Found]:
+        return await services.search(db_session, actor=principal, term=data["q"], limit=data["limit"])
 
     @post(
         "/",

@@ -109,6 +109,30 @@ class HouseholdFilter(Schema):
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
 
 
+class HouseholdSearchIn(Schema):
+    """A search term in the body, not in the URL: a name or phone must not reach an access log, a proxy's
+    log or a browser's history."""
+
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "All or part of a code (`0010`), or, for those who may read identity, of a name or "
+            "kana (hiragana, katakana, full or half width alike) or a phone number (digits; hyphens and spaces "
+            "do not matter)."
+        },
+    )
+    limit = fields.Integer(load_default=50, strict=True, validate=validate.Range(min=1, max=50))
+
+
+class HouseholdFoundOut(Schema):
+    household = fields.Nested(HouseholdOut)
+    name = fields.String(allow_none=True, metadata={"description": "Null unless you may read its identity."})
+    name_kana = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    by_code = fields.Boolean(metadata={"description": "Its code contains the term."})
+
+
 class AllocationIn(Schema):
     """Reserve items for a household, FEFO, leaving out its allergens and honouring its dietary needs:
     the items listed in `lines`, or, without lines, the parcel template that fits its size."""

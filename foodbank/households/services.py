@@ -3,6 +3,7 @@ personal data, only ids and codes."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -151,6 +152,33 @@ async def read_identity(session: AsyncSession, *, actor: Principal, household_id
         details={"code": household.code},
     )
     return identity
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    term: str,
+    among: Sequence[int] | None = None,
+    limit: int = queries.SEARCH_LIMIT,
+) -> list[queries.Found]:
+    """Find households by code, or by name, kana or phone for those who may read identity (see
+    `queries.search`). A search that looks at identity is an identity read, audited as one: who
+    searched, how many households it found and which ones it showed by name (ids), never the term."""
+    found = await queries.search(session, actor, term, among=among, limit=limit)
+    if queries.may_search_identity(actor):
+        await record(
+            session,
+            actor_id=actor.id,
+            action="household.search",
+            entity="household",
+            details={
+                "results": len(found),
+                "identity_shown": [f.household.id for f in found if f.shows_identity],
+                "within": "registrations" if among is not None else "households",
+            },
+        )
+    return found
 
 
 async def anonymise_inactive(
