@@ -30,8 +30,7 @@ from foodbank.lib.db import Database, provide_db_session
 from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import Load, MarshmallowSchemaPlugin, json_bodies_only, path_ids_in_range
-from foodbank.pages import i18n
-from foodbank.pages.controllers import PAGE_HANDLERS
+from foodbank.pages.controllers import PAGE_HANDLERS, install_templates
 from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from foodbank.referrals.controllers import ReferralController
 from foodbank.reports.controllers import ReportController
@@ -141,7 +140,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         template_config=TemplateConfig(
             directory=TEMPLATES / "pages",
             engine=JinjaTemplateEngine,
-            engine_callback=lambda engine: i18n.install(engine.engine),  # gettext catalogs, date filters
+            engine_callback=lambda engine: install_templates(engine.engine),  # gettext, date filters, form keys
         ),
         state=State({"database": database, "settings": settings}),
         dependencies={

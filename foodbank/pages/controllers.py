@@ -16,13 +16,22 @@ from __future__ import annotations
 
 from typing import Any
 
+from jinja2 import Environment
 from litestar import Router
 from litestar.di import Provide
 
-from foodbank.pages import auth, coordinator, home, households, referrals, warehouse
+from foodbank.pages import auth, coordinator, forms, home, households, i18n, referrals, warehouse
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
-__all__ = ["PAGE_HANDLERS", "page", "safe_next"]
+__all__ = ["PAGE_HANDLERS", "install_templates", "page", "safe_next"]
+
+
+def install_templates(environment: Environment) -> None:
+    """Set up the pages' Jinja environment: translations and date filters (i18n), and the key that
+    makes every form idempotent (forms)."""
+    i18n.install(environment)
+    environment.globals["new_once_key"] = forms.new_once_key
+
 
 PAGE_ROUTER = Router(
     "/",

@@ -2,15 +2,21 @@
 what is wrong, in the reader's language.
 
     form = await load_form(ui, ReceiptForm)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay  # a second tap on the same form: where the first one went
     if form.ok:
-        try:
-            async with db_session.begin_nested():  # a refused change leaves nothing behind
-                await services.something(db_session, **form.data)
-        except AppError as error:
-            form.add_problem(error)
-        else:
-            return ui.redirect("/somewhere", flash=ui._("Saved."))
+        done = await attempt(form, db_session, lambda: services.something(db_session, form.data))
+        if form.ok:
+            return await form.remember(db_session, ui.redirect(f"/things/{done.id}", flash=ui._("Saved.")))
     return ui.render("same_template.html", form=form, status_code=form.status)
+
+- `attempt` runs the service in a savepoint: a refusal (AppError) rolls back what it wrote and lands on
+  the form's fields (its status becomes the form's), so the page re-renders with what was typed.
+- Every form that carries `{{ m.csrf_field() }}` also posts a fresh `_once` key. A handler that
+  creates something asks `form.replayed(...)` first and `form.remember(...)` on success: the key and
+  where the success went are kept (in idempotency_key, with the page's path, no personal data), so a
+  double tap, or a resent form after a lost answer, goes to the first result instead of creating a
+  second one. Two taps at once wait for each other on a transaction-scoped advisory lock.
 
 - Empty fields count as absent, so `required=True` says "fill this in" and `load_default` applies.
 - Repeated rows are named `<prefix>-<n>-<field>` (`lines-0-quantity`); `form.rows(prefix, Schema)`
@@ -23,20 +29,39 @@ what is wrong, in the reader's language.
 
 from __future__ import annotations
 
+import hashlib
 import re
-from collections.abc import Iterable, Mapping
+import secrets
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+from litestar.response import Redirect
 from marshmallow import EXCLUDE, Schema, ValidationError
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.lib.errors import AppError, flatten_marshmallow_errors
 from foodbank.lib.validation import checked_load
+from foodbank.models import IdempotencyKey
 from foodbank.pages.i18n import N_, describe_error, translate_message
 from foodbank.pages.layout import Ui
 
 FORM_ERROR = "_form"
 """The key of messages about the whole form rather than one field."""
+
+ONCE_FIELD = "_once"
+"""The hidden field that makes a creating form idempotent (rendered by the `csrf_field()` macro)."""
+
+_ONCE_KEY = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
+
+T = TypeVar("T")
+
+
+def new_once_key() -> str:
+    """A fresh key for one rendering of a form (a template global)."""
+    return secrets.token_urlsafe(18)
+
 
 MARSHMALLOW_MESSAGES = (
     N_("Missing data for required field."),
@@ -71,6 +96,9 @@ class Form:
     values: dict[str, str] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, list[str]] = field(default_factory=dict)
+    refused_status: int | None = None
+    """The status of the service's refusal, when `attempt` met one."""
+    _claimed_once: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -78,8 +106,49 @@ class Form:
 
     @property
     def status(self) -> int:
-        """The status to re-render with: 422 when something is wrong."""
-        return 200 if self.ok else 422
+        """The status to re-render with: the refusal's, else 422 when something is wrong."""
+        if self.ok:
+            return 200
+        return self.refused_status or 422
+
+    async def replayed(self, db_session: AsyncSession) -> Redirect | None:
+        """Where this form's first submission went, if this `_once` key was already used; else None
+        (and the key is claimed for this request: `remember` keeps it with the result). A form without
+        a key (an old page, a script) is simply not idempotent."""
+        key = self.values.get(ONCE_FIELD, "")
+        principal = self.ui.principal
+        if principal is None or not _ONCE_KEY.fullmatch(key):
+            return None
+        await db_session.execute(
+            select(func.pg_advisory_xact_lock(func.hashtextextended(f"page:{principal.id}:{key}", 0)))
+        )
+        record = await db_session.get(IdempotencyKey, (principal.id, _record_key(key)))
+        if record is None:
+            self._claimed_once = key
+            return None
+        location = (record.response_body or b"/").decode()
+        return self.ui.redirect(location, flash=self.ui._("This was already saved; it was not saved twice."))
+
+    async def remember(self, db_session: AsyncSession, response: Redirect) -> Redirect:
+        """Keep where a successful submission went, under the key `replayed` claimed; returns `response`."""
+        principal = self.ui.principal
+        if self._claimed_once is None or principal is None:
+            return response
+        path = self.ui.request.url.path
+        db_session.add(
+            IdempotencyKey(
+                user_id=principal.id,
+                key=_record_key(self._claimed_once),
+                method="POST",
+                path=path,
+                request_hash=hashlib.sha256(path.encode()).hexdigest(),
+                status_code=response.status_code,
+                response_body=response.url.encode(),
+                media_type="text/uri-list",
+            )
+        )
+        await db_session.flush()
+        return response
 
     def value(self, name: str, default: Any = "") -> Any:
         return self.values.get(name, default)
@@ -132,6 +201,32 @@ class Form:
 
     def messages(self, name: str) -> list[str]:
         return self.errors.get(name, [])
+
+
+def _record_key(once: str) -> str:
+    return f"page:{once}"
+
+
+async def attempt(
+    form: Form,
+    db_session: AsyncSession,
+    action: Callable[[], Awaitable[T]],
+    *,
+    field_names: Mapping[str, str] | None = None,
+) -> T | None:
+    """Run a service call in a savepoint. A refusal (AppError) rolls back what it wrote and is put on the
+    form's fields (or renamed by `field_names`), `form.ok` turns False and `form.status` becomes the
+    refusal's status; then None is returned. Refusals without field errors are explained above the
+    form from their data (`problems.explain`: shortages, full slots...). Anything else propagates."""
+    from foodbank.pages.problems import add_problem  # problems builds on forms: imported when used
+
+    try:
+        async with db_session.begin_nested():
+            return await action()
+    except AppError as error:
+        add_problem(form, error, field_names=field_names)
+        form.refused_status = error.status
+        return None
 
 
 def _form_name(service_field: str) -> str:

@@ -33,7 +33,7 @@ from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
 from foodbank.pages import queries as page_queries
-from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
@@ -332,19 +332,20 @@ async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Re
 @post("/coordinator/pantry/venues", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def add_venue(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
     venue_form = await load_form(ui, VenueForm)
-    status = venue_form.status
+    if (replay := await venue_form.replayed(db_session)) is not None:
+        return replay
     if venue_form.ok:
-        try:
-            async with db_session.begin_nested():
-                venue = await services.create_venue(db_session, actor_id=principal.id, **venue_form.data)
-        except AppError as error:
-            add_problem(venue_form, error)
-            status = error.status
-        else:
+        data = venue_form.data
+        venue = await attempt(
+            venue_form, db_session, lambda: services.create_venue(db_session, actor_id=principal.id, **data)
+        )
+        if venue is not None:
             message = ui._("Venue %(name)s added.", name=venue.name)
-            return ui.redirect(f"/coordinator/pantry/new?venue_id={venue.id}#plan", flash=message)
+            return await venue_form.remember(
+                db_session, ui.redirect(f"/coordinator/pantry/new?venue_id={venue.id}#plan", flash=message)
+            )
     initial = empty_form(ui, {"expected_walk_in_people": 0, "walk_in_household_size": 3})
-    return await _new_page(ui, db_session, initial, venue_form=venue_form, status_code=status)
+    return await _new_page(ui, db_session, initial, venue_form=venue_form, status_code=venue_form.status)
 
 
 # --- parcel templates -----------------------------------------------------------------------------------
