@@ -282,7 +282,7 @@ class Builder:
 
     def _register(self, household: p.HouseholdPlan) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            data = HouseholdIn().load(
+            command = HouseholdIn().load(
                 {
                     "municipality": household.municipality,
                     "infants": household.infants,
@@ -294,7 +294,7 @@ class Builder:
                 }
             )
             registered = await households.register(
-                self.s, actor=self.registrar(household), today=household.registered_on, data=data
+                self.s, actor=self.registrar(household), today=household.registered_on, command=command
             )
             self.household_ids[household.key] = (registered.household.id, registered.household.code)
 

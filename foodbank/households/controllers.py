@@ -22,6 +22,7 @@ from foodbank.households.schemas import (
     HouseholdSearchIn,
     HouseholdUpdate,
     IdentityOut,
+    NewHousehold,
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
@@ -72,8 +73,8 @@ class HouseholdController(Controller):
         return_dto=Dump[HouseholdCreatedOut],
         summary="Register a household; its identity is stored apart",
     )
-    async def register(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> Any:
-        return await services.register(db_session, actor=principal, today=today(), data=data)
+    async def register(self, db_session: AsyncSession, principal: Principal, data: NewHousehold) -> Any:
+        return await services.register(db_session, actor=principal, today=today(), command=data)
 
     @get(
         "/{household_id:int}",

@@ -29,15 +29,16 @@ what is wrong, in the reader's language.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from litestar.response import Redirect
-from marshmallow import EXCLUDE, Schema, ValidationError
+from marshmallow import EXCLUDE, Schema, ValidationError, fields
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,6 +87,38 @@ class FormSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
+
+
+class ApiForm(FormSchema):
+    """A page form that is an API schema: the same fields and rules, with the page's words. Mix it in
+    before the API's schema and give `messages`, per field, the msgids that replace marshmallow's:
+
+        class WalkInForm(ApiForm, WalkInIn):
+            messages = {"people": {"required": N_("Count the people."), "validator": N_("From 1 to 50.")}}
+
+    `"validator"` replaces the message of the field's validators (Range, Length, Regexp...); the other
+    keys are the field's error messages (`required`, `invalid`...). What a form posts is text, so integer
+    fields are read as numbers in text (the API's `strict` is about JSON types)."""
+
+    messages: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, schema_field in self.fields.items():
+            if isinstance(schema_field, fields.Integer):
+                schema_field.strict = False
+            words = dict(self.messages.get(name, {}))
+            if (validator_message := words.pop("validator", None)) is not None:
+                schema_field.validators = [_with_error(v, validator_message) for v in schema_field.validators]
+            schema_field.error_messages = {**schema_field.error_messages, **words}
+
+
+def _with_error(validator: Any, message: str) -> Any:
+    if not hasattr(validator, "error"):
+        return validator
+    renamed = copy.copy(validator)
+    renamed.error = message
+    return renamed
 
 
 @dataclass
@@ -213,16 +246,20 @@ async def attempt(
     action: Callable[[], Awaitable[T]],
     *,
     field_names: Mapping[str, str] | None = None,
+    reraise: tuple[type[AppError], ...] = (),
 ) -> T | None:
     """Run a service call in a savepoint. A refusal (AppError) rolls back what it wrote and is put on the
     form's fields (or renamed by `field_names`), `form.ok` turns False and `form.status` becomes the
     refusal's status; then None is returned. Refusals without field errors are explained above the
-    form from their data (`problems.explain`: shortages, full slots...). Anything else propagates."""
+    form from their data (`problems.explain`: shortages, full slots...). Anything else propagates, and
+    so do the refusals in `reraise` (rolled back too) for a page that shows them its own way."""
     from foodbank.pages.problems import add_problem  # problems builds on forms: imported when used
 
     try:
         async with db_session.begin_nested():
             return await action()
+    except reraise:
+        raise
     except AppError as error:
         add_problem(form, error, field_names=field_names)
         form.refused_status = error.status

@@ -12,7 +12,6 @@ shown after a redirect, and allocating again (a reload) releases and reserves ag
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from datetime import timedelta
@@ -27,13 +26,15 @@ from foodbank.catalogue import queries as catalogue_queries
 from foodbank.catalogue.errors import DuplicateCode
 from foodbank.config import Settings
 from foodbank.households import queries as household_queries
+from foodbank.households import services as household_services
+from foodbank.households.schemas import HouseholdSearchIn
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
 from foodbank.pages import queries as page_queries
-from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
+from foodbank.pages.forms import FORM_ERROR, ApiForm, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
@@ -173,14 +174,21 @@ class CapacityForm(FormSchema):
 
 
 class RegistrationForm(FormSchema):
-    household_code = fields.String(
-        required=True,
-        validate=validate.Length(max=20, error=N_("A code has at most 20 characters.")),
-        error_messages={"required": N_("Give the household's code.")},
+    """Who to book: `household` is what was typed (any part of a code, or a name, kana or phone for those
+    who may read identity), `household_id` the household chosen among those it found."""
+
+    household = fields.String(
+        validate=validate.Length(max=100, error=N_("At most 100 characters.")),
     )
+    household_id = fields.Integer(load_default=None, validate=AN_ID, error_messages=A_CHOICE)
     slot_id = fields.Integer(required=True, error_messages={"required": N_("Choose the time slot."), **WHOLE_NUMBER})
     people = fields.Integer(load_default=None, validate=PEOPLE, error_messages=WHOLE_NUMBER)
     referral_id = fields.Integer(load_default=None, error_messages=WHOLE_NUMBER)
+
+    @validates_schema(skip_on_field_errors=False)
+    def someone(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("household") and data.get("household_id") is None:
+            raise ValidationError(N_("Type the household's code, or its name, kana or phone number."), "household")
 
 
 class AllocateForm(FormSchema):
@@ -208,11 +216,6 @@ class WalkInForm(FormSchema):
         validate=validate.Range(min=1, max=10, error=N_("Give a number of parcels from 1 to 10.")),
         error_messages=WHOLE_NUMBER,
     )
-
-
-def normalise_code(text: str) -> str:
-    """A household code as typed: full-width letters and digits, spaces and case do not matter."""
-    return unicodedata.normalize("NFKC", text).replace(" ", "").upper()
 
 
 def _may_manage(ui: Ui) -> bool:
@@ -470,6 +473,7 @@ async def _event_page(
     capacity_forms: dict[int, Form] | None = None,
     allocation: services.Allocated | None = None,
     shortages: list[str] | None = None,
+    candidates: list[household_queries.Found] | None = None,
     status_code: int = 200,
 ) -> Template:
     event = await _event(session, event_id)
@@ -520,6 +524,7 @@ async def _event_page(
             for s in event.slots
         ],
         allocation=allocation,
+        candidates=candidates,
         without_parcel=[codes.get(r, str(r)) for r in (allocation.without_parcel if allocation else [])],
         shortages=shortages or [],
         status_code=status_code,
@@ -637,37 +642,51 @@ async def change_capacity(
 
 @post("/coordinator/pantry/{event_id:int}/registrations", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def register(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    """Book the household chosen, or the one that the typed code part names alone; otherwise search
+    (by name, kana or phone too, audited) and show what was found to choose from."""
     form = await load_form(ui, RegistrationForm)
-    status = form.status
-    if form.ok:
-        code = normalise_code(form.data["household_code"])
-        found = [
-            h
-            for h in await household_queries.list_visible(db_session, principal, code=code, limit=50)
-            if h.code.upper() == code
-        ]
-        if not found:
-            form.add_error("household_code", ui._("No household has the code %(code)s.", code=code))
-            status = 422
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
+    if not form.ok:
+        return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=form.status)
+    household_id = form.data["household_id"]
+    if form.values.get("action") == "search":  # "search again" with what is typed now
+        household_id = None
+    if household_id is None:
+        term = form.data["household"]
+        by_code = await household_queries.list_visible(db_session, principal, code=term, limit=2)
+        if len(by_code) == 1:
+            household_id = by_code[0].id
         else:
-            try:
-                async with db_session.begin_nested():
-                    await services.book(
-                        db_session,
-                        actor=principal,
-                        event_id=event_id,
-                        slot_id=form.data["slot_id"],
-                        household_id=found[0].id,
-                        people=form.data["people"],
-                        referral_id=form.data["referral_id"],
-                    )
-            except AppError as error:
-                add_problem(form, error)
-                status = error.status
-            else:
-                message = ui._("%(code)s is registered.", code=found[0].code)
-                return ui.redirect(f"/coordinator/pantry/{event_id}#registrations", flash=message)
-    return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=status)
+            if not term:
+                form.add_error("household", ui._("Type the household's code, or its name, kana or phone number."))
+                return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=422)
+            found = await household_services.search(db_session, actor=principal, term=term, limit=20)
+            if not found:
+                form.add_error("household", ui._("No household matches what was typed."))
+            return await _event_page(
+                ui, db_session, event_id, forms={"registration": form}, candidates=found, status_code=form.status
+            )
+    data = form.data
+    booked = await attempt(
+        form,
+        db_session,
+        lambda: services.book(
+            db_session,
+            actor=principal,
+            event_id=event_id,
+            slot_id=data["slot_id"],
+            household_id=household_id,
+            people=data["people"],
+            referral_id=data["referral_id"],
+        ),
+        field_names={"household_id": "household"},
+    )
+    if booked is None:
+        return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=form.status)
+    code = (await queries.registration(db_session, booked.id))["household_code"]
+    message = ui._("%(code)s is registered.", code=code)
+    return await form.remember(db_session, ui.redirect(f"/coordinator/pantry/{event_id}#registrations", flash=message))
 
 
 @post(
@@ -757,6 +776,7 @@ async def _check_in_page(
     *,
     forms: dict[str, Form] | None = None,
     check_in_forms: dict[int, Form] | None = None,
+    found: list[household_queries.Found] | None = None,
     status_code: int = 200,
 ) -> Template:
     event = await _event(session, event_id)
@@ -764,16 +784,25 @@ async def _check_in_page(
         r for r in await queries.registrations(session, event_id) if r["status"] is not RegistrationStatus.cancelled
     ]
     forms = forms or {}
+    shown = registrations
+    if found is not None:
+        matching = {f.household.id for f in found}
+        shown = [r for r in registrations if r["household_id"] in matching]
     return ui.render(
         "coordinator/check_in.html",
         event=event,
-        slots=_by_slot(event, registrations),
+        slots=[group for group in _by_slot(event, shown) if found is None or group["registrations"]],
         counts=_counts(registrations),
         figures=await queries.summary(session, event_id),
         check_in_forms=check_in_forms or {},
         blank=empty_form(ui),
         start_form=forms.get("start") or empty_form(ui),
-        walk_in_form=forms.get("walk_in") or empty_form(ui, {"parcels": 1}),
+        search_form=forms.get("search") or empty_form(ui),
+        searching=found is not None,
+        matches=len(shown),
+        names={f.household.id: f for f in found or [] if f.shows_identity},
+        by_identity=ui.principal is not None and household_queries.may_search_identity(ui.principal),
+        walk_in_form=forms.get("walk_in") or empty_form(ui),
         may_manage=_may_manage(ui),
         status_code=status_code,
     )
@@ -782,6 +811,28 @@ async def _check_in_page(
 @get("/coordinator/pantry/{event_id:int}/check-in", opt=page(**allow(*STAFF)), include_in_schema=False)
 async def check_in_screen(ui: Ui, db_session: AsyncSession, event_id: int) -> Template:
     return await _check_in_page(ui, db_session, event_id)
+
+
+class CheckInSearchForm(ApiForm, HouseholdSearchIn):
+    messages = {
+        "q": {
+            "required": N_("Type part of the code, or the name, kana or phone number."),
+            "validator": N_("At most 100 characters."),
+        }
+    }
+
+
+@post("/coordinator/pantry/{event_id:int}/check-in/find", opt=page(**allow(*STAFF)), include_in_schema=False)
+async def check_in_search(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Template:
+    """The day's registrations whose household matches (by code; by name, kana or phone for those who may
+    read identity, audited), shown on the check-in screen; posted, so that the term is in no URL."""
+    form = await load_form(ui, CheckInSearchForm)
+    await _event(db_session, event_id)
+    if not form.ok:
+        return await _check_in_page(ui, db_session, event_id, forms={"search": form}, status_code=form.status)
+    day = [r["household_id"] for r in await queries.registrations(db_session, event_id)]
+    found = await household_services.search(db_session, actor=principal, term=form.data["q"], among=day)
+    return await _check_in_page(ui, db_session, event_id, forms={"search": form}, found=found)
 
 
 @post(
@@ -935,6 +986,7 @@ HANDLERS = [
     after_allocation,
     start_day,
     check_in_screen,
+    check_in_search,
     check_in,
     no_show,
     walk_in,

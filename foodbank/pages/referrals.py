@@ -32,6 +32,7 @@ from foodbank.appliances.queries import CURRENT as CURRENT_APPLIANCE_RESERVATION
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.households import queries as household_queries
 from foodbank.households import services as household_services
+from foodbank.households.schemas import NewHousehold
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
@@ -475,7 +476,7 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
                 household["notes"] = household.pop("household_notes")
                 household["allergens"] = await _ticked_allergens(db_session, form)
                 registered = await household_services.register(
-                    db_session, actor=principal, today=today(), data={**household, "identity": identity}
+                    db_session, actor=principal, today=today(), command=NewHousehold.of(household, identity)
                 )
                 household_id = registered.household.id
             referral = await services.submit(

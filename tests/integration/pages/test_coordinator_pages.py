@@ -114,12 +114,12 @@ async def test_a_pantry_day_from_its_plan_to_its_figures(client: AsyncClient, ap
 
     slots = (await p.get(event_id))["slots"]
     registered = await coordinator.post(
-        f"{event_path}/registrations", {"household_code": code.lower(), "slot_id": slots[0]["id"]}
+        f"{event_path}/registrations", {"household": code.lower(), "slot_id": slots[0]["id"]}
     )
     page = await coordinator.follow(registered)
     assert f"{code} を登録しました" in page.text
 
-    again = await coordinator.post(f"{event_path}/registrations", {"household_code": code, "slot_id": slots[1]["id"]})
+    again = await coordinator.post(f"{event_path}/registrations", {"household": code, "slot_id": slots[1]["id"]})
     assert again.status_code == 409
     assert "この世帯はこのパントリーにすでに登録されています。" in again.text
     assert f'value="{code}"' in again.text  # what was typed is kept
@@ -222,14 +222,12 @@ async def test_a_full_slot_and_a_missing_code_are_explained(client: AsyncClient,
     coordinator = await signed_in(app, pantry.coordinator)
     path = f"/coordinator/pantry/{event['id']}/registrations"
 
-    full = await coordinator.post(
-        path, {"household_code": await pantry.c.code(second), "slot_id": event["slots"][0]["id"]}
-    )
+    full = await coordinator.post(path, {"household": await pantry.c.code(second), "slot_id": event["slots"][0]["id"]})
     assert full.status_code == 409
     assert "この時間枠は満員です。" in full.text and "ほかの枠には空きがあります: 11:00（残り 5）。" in full.text
 
-    unknown = await coordinator.post(path, {"household_code": "H-1999-9999", "slot_id": event["slots"][1]["id"]})
-    assert unknown.status_code == 422 and "H-1999-9999 の世帯はありません。" in unknown.text
+    unknown = await coordinator.post(path, {"household": "H-1999-9999", "slot_id": event["slots"][1]["id"]})
+    assert unknown.status_code == 422 and "入力に当てはまる世帯はありません。" in unknown.text
     assert 'value="H-1999-9999"' in unknown.text
 
     too_small = await coordinator.post(
@@ -556,7 +554,7 @@ async def test_nothing_a_person_can_post_is_a_server_error(client: AsyncClient, 
         "people": "many",
         "capacity": "1e9",
         "start_time": "25:99",
-        "household_code": "💥" * 30,
+        "household": "💥" * 101,
         "referral_id": "999999",
         "distribution_date": "2026-02-30",
         "source": "magic",
