@@ -514,12 +514,16 @@ class Builder:
                     "note": "フードパントリー（デモ）",
                 }
             )
-            created = await pantry.create_event(self.s, actor_id=coordinator.id, data=data)
+            created = await pantry.create_event(self.s, actor_id=coordinator.id, data=data, today=event.created_on)
             self.events[event.key] = (created.id, [slot.id for slot in created.slots])
 
         async def open_registrations() -> None:
             await pantry.change_status(
-                self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], action="open"
+                self.s,
+                actor_id=coordinator.id,
+                event_id=self.events[event.key][0],
+                action="open",
+                today=event.opened_on,
             )
 
         def book(booking: p.BookingPlan) -> Callable[[], Awaitable[None]]:
@@ -561,7 +565,7 @@ class Builder:
 
         async def start() -> None:
             await pantry.change_status(
-                self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], action="start"
+                self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], action="start", today=event.day
             )
 
         def check_in(booking: p.BookingPlan) -> Callable[[], Awaitable[None]]:
@@ -602,7 +606,7 @@ class Builder:
             return run
 
         async def close() -> None:
-            await pantry.close(self.s, actor_id=coordinator.id, event_id=self.events[event.key][0])
+            await pantry.close(self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], today=event.day)
 
         self.at(event.created_on, 13, create)
         self.at(event.opened_on, 13.25, open_registrations)
