@@ -178,7 +178,8 @@ class RegistrationForm(FormSchema):
         validate=validate.Length(max=100, error=N_("At most 100 characters.")),
     )
     household_id = fields.Integer(load_default=None, validate=AN_ID, error_messages=A_CHOICE)
-    slot_id = fields.Integer(required=True, error_messages={"required": N_("Choose the time slot."), **WHOLE_NUMBER})
+    slot_id = fields.Integer(load_default=None, validate=AN_ID, error_messages=A_CHOICE)
+    """Needed to book, not to search: the handler asks for it once the household is known."""
     people = fields.Integer(load_default=None, validate=PEOPLE, error_messages=WHOLE_NUMBER)
     referral_id = fields.Integer(load_default=None, error_messages=WHOLE_NUMBER)
 
@@ -735,6 +736,15 @@ async def register(ui: Ui, principal: Principal, db_session: AsyncSession, event
                 ui, db_session, event_id, forms={"registration": form}, candidates=found, status_code=form.status
             )
     data = form.data
+    if data["slot_id"] is None:  # the household is known; the slot is not: show the choice again
+        form.add_error("slot_id", ui._("Choose the time slot."))
+        form.values["household_id"] = str(household_id)
+        again = None
+        if data["household"]:
+            again = await household_services.search(db_session, actor=principal, term=data["household"], limit=20)
+        return await _event_page(
+            ui, db_session, event_id, forms={"registration": form}, candidates=again, status_code=form.status
+        )
     booked = await attempt(
         form,
         db_session,
