@@ -19,7 +19,7 @@ from typing import Annotated, Any
 
 from babel.dates import format_date
 from litestar import Response, get, post
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from litestar.response import Template
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -254,7 +254,7 @@ def _chosen_templates(form: Form) -> list[int]:
     include_in_schema=False,
 )
 async def pantry_days(
-    ui: Ui, db_session: AsyncSession, past_page: Annotated[int, Parameter(query="page", ge=1, le=100_000)] = 1
+    ui: Ui, db_session: AsyncSession, past_page: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1
 ) -> Template:
     """Every day: from today on, soonest first; past days not closed (to close or cancel) apart; and the
     past, latest first, PAST_PAGE at a time."""

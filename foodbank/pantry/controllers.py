@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
-from litestar.params import Parameter
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.config import Settings
@@ -55,8 +55,8 @@ BOOKERS = (Role.admin, Role.coordinator, Role.consultant)
 
 ConfirmParam = Annotated[
     bool,
-    Parameter(
-        query="confirm",
+    QueryParameter(
+        name="confirm",
         description="Go ahead although the day's date is unusual (planned in the past or over 90 days ahead, "
         "started on another day, closed before it took place); without it such a request answers 409 "
         "`/problems/pantry-day-unusual-date` with its `reasons`, and nothing changes.",
