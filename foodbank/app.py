@@ -27,10 +27,11 @@ from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
 from foodbank.lib.context import RequestContextMiddleware
 from foodbank.lib.db import Database, provide_db_session
-from foodbank.lib.errors import EXCEPTION_HANDLERS, PROBLEM_MEDIA_TYPE, ProblemSchema
+from foodbank.lib.errors import PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.validation import Load, MarshmallowSchemaPlugin, json_bodies_only, path_ids_in_range
 from foodbank.pages.controllers import PAGE_HANDLERS, install_templates
+from foodbank.pages.layout import SITE_EXCEPTION_HANDLERS
 from foodbank.pantry.controllers import PantryEventController, PantryVenueController, ParcelTemplateController
 from foodbank.referrals.controllers import ReferralController
 from foodbank.reports.controllers import ReportController
@@ -149,7 +150,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             "db_session": Provide(provide_db_session),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
-        exception_handlers={idempotency.Replay: idempotency.replay_response, **EXCEPTION_HANDLERS},
+        exception_handlers={idempotency.Replay: idempotency.replay_response, **SITE_EXCEPTION_HANDLERS},
         after_request=idempotency.capture_response,
         plugins=[MarshmallowSchemaPlugin()],
         openapi_config=OpenAPIConfig(

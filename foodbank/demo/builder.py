@@ -411,8 +411,7 @@ class Builder:
                     self.s,
                     actor_id=self.users["warehouse"].id,
                     lot_id=lot.id,
-                    quantity=quantity,
-                    reason=DisposalReason.damaged,
+                    disposal=stock.Disposal(quantity, DisposalReason.damaged),
                 )
 
         return run
@@ -426,10 +425,7 @@ class Builder:
             lot_ids = await stock.hold(
                 self.s,
                 actor_id=coordinator,
-                status=LotStatus.recalled,
-                reason=recall.note,
-                item_id=item_id,
-                lot_code=recall.lot_code,
+                request=stock.HoldRequest(LotStatus.recalled, recall.note, item_id=item_id, lot_code=recall.lot_code),
             )
             await distributions.trace(self.s, actor_id=coordinator, item_id=item_id, lot_code=recall.lot_code)
             for lot_id in lot_ids:
@@ -439,8 +435,7 @@ class Builder:
                         self.s,
                         actor_id=coordinator,
                         lot_id=lot_id,
-                        quantity=lot.available,
-                        reason=DisposalReason.recalled,
+                        disposal=stock.Disposal(lot.available, DisposalReason.recalled),
                     )
 
         return run

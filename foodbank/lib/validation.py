@@ -71,7 +71,8 @@ def is_unstorable(text: str) -> bool:
 
 
 def _walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, ...], Any]]:
-    """Every value in nested mappings and lists with its path; iterative, so depth cannot overflow."""
+    """Every value in nested mappings, lists and dataclasses (typed commands from `post_load`) with its
+    path; iterative, so depth cannot overflow."""
     stack = [(path, value)]
     while stack:
         here, current = stack.pop()
@@ -84,6 +85,8 @@ def _walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
             stack.extend(((*here, key), inner) for key, inner in current.items())
         elif isinstance(current, list | tuple):
             stack.extend(((*here, index), inner) for index, inner in enumerate(current))
+        elif dataclasses.is_dataclass(current) and not isinstance(current, type):
+            stack.extend(((*here, f.name), getattr(current, f.name)) for f in dataclasses.fields(current))
 
 
 def _nest(errors: dict[Any, Any], path: tuple[Any, ...], message: str) -> None:

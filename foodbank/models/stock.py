@@ -131,6 +131,25 @@ class Lot(Base):
         return self.on_hand - self.reserved
 
 
+class LotStatusChange(Base):
+    """A lot put on hold, recalled, or released: the lot's hold history, shown beside its movements.
+    Holds change no balance, so they are not ledger rows; they are kept here, append-only (the database
+    refuses changes), with the reason given at the time (the lot itself keeps only the current one)."""
+
+    __tablename__ = "lot_status_change"
+
+    id: Mapped[BigId]
+    lot_id: Mapped[int] = mapped_column(ForeignKey("lot.id"))
+    status: Mapped[LotStatus] = mapped_column(text_enum(LotStatus, "lot_status"))
+    """The lot's status from then on: `on_hold`, `recalled`, or `active` for a release."""
+    reason: Mapped[str | None] = mapped_column(String(500))
+    """Why (None for a release, and for holds recorded before this table existed)."""
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_lot_status_change_lot_id_id", "lot_id", "id"),)
+
+
 class StockMovement(Base):
     """One change of one lot's balance. Rows are never updated or deleted (a trigger refuses)."""
 

@@ -3,7 +3,9 @@ every page handler listed here. The pages themselves live in one module per audi
 
 - auth.py        sign-in, sign-out, the language switch
 - home.py        the home page: what needs doing, per role
-- warehouse.py   receiving, stock, lots, expired lots, picking
+- warehouse.py   receiving
+- stock_pages.py the stock list (search), a lot (history with holds, hold, disposal), expired lots
+- picking_pages.py picking lists ticked line by line (tap or scan), short lines, confirming
 - households.py  households by code, registering one, its allocations and hand-outs; its identity apart
 - coordinator.py pantry days (pantry_pages.py), the appliance board, the annual report
 - referrals.py   refer a household (with consent), the agency's referrals, the coordinators' inbox
@@ -20,7 +22,18 @@ from jinja2 import Environment
 from litestar import Router
 from litestar.di import Provide
 
-from foodbank.pages import auth, coordinator, forms, home, households, i18n, referrals, warehouse
+from foodbank.pages import (
+    auth,
+    coordinator,
+    forms,
+    home,
+    households,
+    i18n,
+    picking_pages,
+    referrals,
+    stock_pages,
+    warehouse,
+)
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
 __all__ = ["PAGE_HANDLERS", "install_templates", "page", "safe_next"]
@@ -39,6 +52,8 @@ PAGE_ROUTER = Router(
         *auth.HANDLERS,
         *home.HANDLERS,
         *warehouse.HANDLERS,
+        *stock_pages.HANDLERS,
+        *picking_pages.HANDLERS,
         *households.HANDLERS,
         *referrals.HANDLERS,
         *coordinator.HANDLERS,

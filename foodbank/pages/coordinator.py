@@ -10,6 +10,8 @@ pantry-day pages of `pantry_pages.py`. Households have their own module, `househ
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from litestar import get
@@ -31,7 +33,7 @@ from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem
 from foodbank.reports import rules, services
 from foodbank.reports.controllers import READERS
-from foodbank.reports.documents import tables
+from foodbank.reports.documents import Table, tables
 
 BOARD_COLUMN_LIMIT = 60
 """Cards per status column (the count above it is always the whole number)."""
@@ -105,6 +107,41 @@ def downloads(fiscal_year: int) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class YearSoFar:
+    """The current fiscal year's headline figures so far, as the annual summary counts them."""
+
+    fiscal_year: int
+    name: str
+    starts_on: date
+    as_of: date
+    headline: Table
+    last_year: int
+    last_year_name: str
+
+
+async def year_so_far(session: AsyncSession, settings: Settings, lang: str) -> YearSoFar:
+    """The same summary as the annual report page and `GET /api/reports/annual/{year}`, of this year."""
+    on = today()
+    fiscal_year = rules.fiscal_year_of(on, settings.reports.fiscal_year_start_month)
+    summary = await services.build_annual_summary(
+        session,
+        fiscal_year=fiscal_year,
+        start_month=settings.reports.fiscal_year_start_month,
+        organisation=settings.http.organisation_name,
+        today=on,
+    )
+    return YearSoFar(
+        fiscal_year=fiscal_year,
+        name=year_label(fiscal_year, lang),
+        starts_on=summary.starts_on,
+        as_of=on,
+        headline=tables(summary, lang)[0].tables[0],
+        last_year=fiscal_year - 1,
+        last_year_name=year_label(fiscal_year - 1, lang),
+    )
+
+
 @get(
     "/reports/annual",
     opt=page(**allow(*READERS), nav=Nav("reports", N_("Annual report"), 10)),
@@ -146,6 +183,7 @@ async def annual_report(ui: Ui, db_session: AsyncSession, settings: Settings) ->
         headline=sections[0].tables[0] if sections else None,
         sections=sections[1:],
         downloads=downloads(fiscal_year) if summary is not None else [],
+        charts=services.chart_images(summary, ui.lang) if summary is not None else [],
         status_code=status,
     )
 

@@ -27,13 +27,12 @@ import gettext as gettext_module
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from io import BytesIO
 from pathlib import Path
 from typing import Any
 
 from babel.dates import format_date as babel_format_date
-from babel.dates import format_datetime as babel_format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from jinja2 import Environment, pass_context
@@ -168,19 +167,34 @@ class _ContextTranslations:
         return text
 
 
+DATE_PATTERNS: Mapping[str, Mapping[str, str]] = {
+    "ja": {"medium": "y年M月d日", "full": "y年M月d日(E)"},
+    "en": {"medium": "d MMM y", "full": "EEE d MMM y"},
+}
+"""One way to write a day per language, everywhere on the pages: 2026年12月3日 and 3 Dec 2026 (`full` adds
+the weekday: 2026年12月3日(木), Thu 3 Dec 2026)."""
+
+
+def format_day(value: date, lang: str, form: str = "medium") -> str:
+    """A day the pages' way (`DATE_PATTERNS`), also for messages built in Python."""
+    patterns = DATE_PATTERNS[lang]
+    return babel_format_date(value, format=patterns.get(form, patterns["medium"]), locale=lang)
+
+
 @pass_context
 def _format_date(context: Context, value: date | None, form: str = "medium") -> str:
     if value is None:
         return ""
-    return babel_format_date(value, format=form, locale=_context_language(context))
+    return format_day(value, _context_language(context), form)
 
 
 @pass_context
-def _format_datetime(context: Context, value: datetime | None, form: str = "short") -> str:
-    """A moment in our users' time zone (Asia/Tokyo), however it was stored."""
+def _format_datetime(context: Context, value: datetime | None, form: str = "medium") -> str:
+    """A moment in our users' time zone (Asia/Tokyo), however it was stored: its day, then the time."""
     if value is None:
         return ""
-    return babel_format_datetime(value, format=form, tzinfo=LOCAL_TZ, locale=_context_language(context))
+    local = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(LOCAL_TZ)
+    return f"{format_day(local.date(), _context_language(context), form)} {local:%H:%M}"
 
 
 def format_label_date(value: date | None, precision: DatePrecision | str | None) -> str:
@@ -239,7 +253,17 @@ LABELS: Mapping[str, str] = {
     "lot_status.active": N_("Usable"),
     "lot_status.on_hold": N_("On hold"),
     "lot_status.recalled": N_("Recalled"),
-    # date kinds
+    # units of items, as the printed documents name them (stock.documents.UNIT_LABELS)
+    "unit.piece": N_("pcs"),
+    "unit.pack": N_("packs"),
+    "unit.can": N_("cans"),
+    "unit.bottle": N_("bottles"),
+    "unit.bag": N_("bags"),
+    "unit.box": N_("boxes"),
+    "unit.kg": N_("kg"),
+    # date kinds, and their short forms beside a date in a list (as labels print them: BB 2027-03)
+    "date_kind_short.best_before": N_("BB"),
+    "date_kind_short.use_by": N_("use by"),
     "date_kind.best_before": N_("Best-before"),
     "date_kind.use_by": N_("Use-by"),
     "date_kind.crop_year": N_("Crop year"),
@@ -552,7 +576,7 @@ def describe_problem(tr: Translator, status: int, slug: str, detail: str, extra:
     for error in extra.get("errors") or []:
         fields.setdefault(str(error.get("field", "")), []).append(translate_message(tr, str(error.get("message", ""))))
     shown_detail: str | None = None
-    if not fields and slug not in {"not-authenticated", "forbidden", "csrf", "not-found", "internal"}:
+    if not fields and detail and slug not in {"not-authenticated", "forbidden", "csrf", "not-found", "internal"}:
         translated = translate_message(tr, detail)
         shown_detail = translated if translated != title else None
     return UserMessage(title=title, detail=shown_detail, fields=fields, status=status)

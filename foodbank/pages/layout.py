@@ -46,6 +46,7 @@ from foodbank.lib.errors import (
     handle_unexpected,
 )
 from foodbank.lib.logs import unexpected_error
+from foodbank.models import Role
 from foodbank.pages.i18n import (
     LANGUAGE_COOKIE,
     LANGUAGE_NAMES,
@@ -61,14 +62,27 @@ from foodbank.pages.i18n import (
 FLASH_COOKIE = "fb_flash"
 log = logging.getLogger("foodbank.pages")
 
-SECTIONS: Sequence[tuple[str, str]] = (
-    ("home", N_("Home")),
-    ("warehouse", N_("Warehouse")),
-    ("coordinator", N_("Coordination")),
-    ("consultant", N_("Referrals")),
-    ("reports", N_("Reports")),
+
+@dataclass(frozen=True)
+class Section:
+    """A group of the menu, and whose work it holds (`audience`: the roles it is for; empty: everyone)."""
+
+    name: str
+    label: str
+    audience: frozenset[Role] = frozenset()
+
+
+SECTIONS: Sequence[Section] = (
+    Section("home", N_("Home")),
+    Section("warehouse", N_("Warehouse"), frozenset({Role.warehouse, Role.coordinator, Role.admin})),
+    Section("coordinator", N_("Coordination"), frozenset({Role.coordinator, Role.admin})),
+    Section("consultant", N_("Referrals"), frozenset({Role.consultant, Role.coordinator, Role.admin})),
+    Section("reports", N_("Reports"), frozenset({Role.reporter, Role.coordinator, Role.admin})),
 )
-"""Navigation sections, in the order shown. A page joins one with `nav=Nav(section, ...)`."""
+"""Menu sections, in the order shown. A page joins one with `nav=Nav(section, ...)`. A person outside a
+section's audience who may still open one of its pages (a consultant and the households, a volunteer
+and the pantry days) finds that link in their own first section instead, after its own links: a
+consultant's menu is the consultant's work, not a coordinator's menu with holes."""
 
 
 @dataclass(frozen=True)
@@ -83,7 +97,7 @@ class Nav:
 def page(*, nav: Nav | None = None, **opt: Any) -> dict[str, Any]:
     """Marks a handler as a page: `opt=page(**allow(Role.warehouse), nav=Nav(...))`."""
     if nav is not None:
-        if nav.section not in dict(SECTIONS):
+        if nav.section not in {section.name for section in SECTIONS}:
             raise ValueError(f"unknown navigation section {nav.section!r}")
         opt["nav"] = nav
     return {**opt, "page": True}
@@ -121,7 +135,7 @@ def _nav_links(app: Litestar) -> list[NavLink]:
             if "GET" not in handler.http_methods or "{" in route.path:
                 raise RuntimeError(f"{route.path}: only GET pages without path parameters can be in the navigation")
             links.append(NavLink(nav.section, nav.label, nav.order, route.path, frozenset(handler.opt["roles"])))
-    order = [name for name, _ in SECTIONS]
+    order = [section.name for section in SECTIONS]
     links.sort(key=lambda link: (order.index(link.section), link.order, link.path))
     app.state["page_nav"] = links
     return links
@@ -135,15 +149,26 @@ class NavSection:
 
 
 def navigation(app: Litestar, principal: Principal | None) -> list[NavSection]:
-    """The sections and links this person may use (the links' own role declarations decide)."""
+    """The sections and links this person may use (the links' own role declarations decide), each link
+    in its section if the person is of that section's audience, else in the person's own first one."""
     if principal is None:
         return []
-    sections = []
-    for name, label in SECTIONS:
-        links = [link for link in _nav_links(app) if link.section == name and principal.has(*link.roles)]
-        if links:
-            sections.append(NavSection(name, label, links))
-    return sections
+    mine = [s.name for s in SECTIONS if s.audience and principal.has(*s.audience)]
+    placed: dict[str, list[NavLink]] = {section.name: [] for section in SECTIONS}
+    moved: dict[str, list[NavLink]] = {section.name: [] for section in SECTIONS}
+    for link in _nav_links(app):
+        if not principal.has(*link.roles):
+            continue
+        section = next(s for s in SECTIONS if s.name == link.section)
+        if not section.audience or principal.has(*section.audience) or not mine:
+            placed[section.name].append(link)
+        else:
+            moved[mine[0]].append(link)
+    return [
+        NavSection(section.name, section.label, placed[section.name] + moved[section.name])
+        for section in SECTIONS
+        if placed[section.name] or moved[section.name]
+    ]
 
 
 # --- flash messages ---------------------------------------------------------------------------------------
@@ -260,7 +285,7 @@ def handle_page_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         exc = UNAVAILABLE
     if isinstance(exc, AppError) and exc.status == 401:
         return Redirect("/sign-in", query_params={"next": request.url.path})
-    if not wants_html(request):
+    if not wants_html(request) or is_api_path(request.url.path):
         return _problem_details(request, exc)
     ui = Ui.for_request(request)
     if isinstance(exc, AppError):
@@ -273,7 +298,10 @@ def handle_page_error(request: Request[Any, Any, Any], exc: Exception) -> Respon
         errors = flatten_marshmallow_errors(exc.messages)
         return ui.error_page(describe_problem(ui.tr, 422, "validation", "", {"errors": errors}))
     if isinstance(exc, HTTPException):
-        return ui.error_page(describe_problem(ui.tr, exc.status_code, "", exc.detail, {}))
+        # Litestar's own details ("Not Found") are English: the page says it from the status alone.
+        page = ui.error_page(describe_problem(ui.tr, exc.status_code, "", "", {}))
+        page.headers.update(exc.headers or {})
+        return page
     log.error("unhandled error on a page", extra={"path": request.url.path, **unexpected_error(exc)})
     return ui.error_page(describe_problem(ui.tr, 500, "internal", "", {}))
 
@@ -286,9 +314,31 @@ def _problem_details(request: Request[Any, Any, Any], exc: Exception) -> Respons
     return handle_unexpected(request, exc)
 
 
+def is_api_path(path: str) -> bool:
+    """The API (and the health check, for machines) always answers problem details."""
+    return path in {"/api", "/health"} or path.startswith("/api/")
+
+
+def handle_site_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    """Errors that no page route handled: a path no router knows, a method a route does not take, and the
+    errors of API routes. A browser asking for HTML outside /api gets a page in the reader's language
+    (404, 405 ... kept); the API, and every client that does not ask for HTML, get problem details."""
+    if wants_html(request) and not is_api_path(request.url.path):
+        return handle_page_error(request, exc)
+    return _problem_details(request, exc)
+
+
 PAGE_EXCEPTION_HANDLERS: Mapping[Any, Any] = {
     AppError: handle_page_error,
     ValidationError: handle_page_error,
     HTTPException: handle_page_error,
     Exception: handle_page_error,
 }
+
+SITE_EXCEPTION_HANDLERS: Mapping[Any, Any] = {
+    AppError: handle_site_error,
+    ValidationError: handle_site_error,
+    HTTPException: handle_site_error,
+    Exception: handle_site_error,
+}
+"""The application's own handlers (app.py): pages for browsers outside /api, problem details otherwise."""

@@ -17,12 +17,10 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date
-
 from foodbank.lib.errors import AppError
 from foodbank.models.catalogue import NEEDS_COOKING
 from foodbank.pages.forms import FORM_ERROR, Form
-from foodbank.pages.i18n import N_, describe_error, label_msgid, translate_message
+from foodbank.pages.i18n import N_, describe_error, format_day, label_msgid, translate_message
 from foodbank.pages.layout import Ui
 from foodbank.picking.fefo import UNREADABLE_LABEL
 
@@ -67,7 +65,7 @@ REFERRAL_REFUSALS: Mapping[str, str] = {
 def _day(ui: Ui, value: Any) -> str:
     """An ISO date from a problem's data, written the reader's way."""
     try:
-        return format_date(date.fromisoformat(str(value)), format="medium", locale=ui.lang)
+        return format_day(date.fromisoformat(str(value)), ui.lang)
     except ValueError:
         return str(value)
 
@@ -212,8 +210,9 @@ def explain(ui: Ui, error: AppError) -> list[str]:
     """What went wrong (the translated title) and why, in the reader's language."""
     message = describe_error(ui.tr, error)
     explained = EXPLANATIONS.get(error.slug)
-    if explained is not None:
-        return [message.title, *explained(ui, error.extra)]
+    # Data that explains the refusal (lots and why); without it (a disposal of more than is free), the detail.
+    if explained is not None and (reasons := explained(ui, error.extra)):
+        return [message.title, *reasons]
     texts = [message.title]
     translated = translate_message(ui.tr, error.detail)
     if (ui.lang == "en" or translated != error.detail) and translated != message.title:

@@ -5,19 +5,17 @@ became of them, and withdraws one; coordinators decide the waiting ones in the i
 - Same roles and services as the API: `foodbank.referrals.services` (submit, read, list_for, decide,
   withdraw; reads are audited as there) and `foodbank.households.services.register` for a new
   household. A consultant sees their own agency's referrals only: another agency's is a 404 page.
-- A new household and its referral are saved together or not at all (one savepoint).
-- Submit once: the form carries a one-time token. A second post of the same filled-in form (a double
-  tap, a resend after a slow network) waits for the first and is sent to the referral it made,
-  instead of registering the household twice (`_claim_form` / `_spend_form`).
+- A new household and its referral are saved together or not at all (`forms.attempt`: one savepoint).
+- Submit once: the form's one-time key (`_once`, from `csrf_field()`). A second post of the same
+  filled-in form (a double tap, a resend after a slow network) waits for the first and is sent to the
+  referral it made, instead of registering the household twice (`form.replayed` / `form.remember`).
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-import secrets
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, cast
 
@@ -35,9 +33,9 @@ from foodbank.households import services as household_services
 from foodbank.households.schemas import NewHousehold
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.errors import AppError
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, checked_load
 from foodbank.models import (
+    AllergenKind,
     ApplianceCategory,
     ApplianceCategoryRow,
     ApplianceDelivery,
@@ -46,7 +44,6 @@ from foodbank.models import (
     ConsentMethod,
     Distribution,
     DistributionLine,
-    IdempotencyKey,
     Municipality,
     Referral,
     ReferralRequest,
@@ -56,13 +53,12 @@ from foodbank.models import (
     User,
     WhoConsulted,
 )
-from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.referrals import queries as referral_queries
 from foodbank.referrals import services
 from foodbank.referrals.controllers import READERS
-from foodbank.referrals.errors import ReferralStateConflict
 from foodbank.referrals.schemas import REASONS
 from foodbank.referrals.services import OPEN
 
@@ -205,7 +201,6 @@ class NewHouseholdForm(FormSchema):
 
 
 IDENTITY_FIELDS = ("name", "name_kana", "phone", "postal_code", "address")
-DIET_FIELDS = ("no_pork", "halal", "vegetarian", "ready_to_eat_only")
 
 
 class StatusFilterForm(FormSchema):
@@ -219,44 +214,6 @@ class DecisionForm(FormSchema):
         error_messages={"required": N_("Choose accept or decline.")},
     )
     note = fields.String(load_default=None, validate=validate.Length(max=1000, error=N_("At most 1,000 characters.")))
-
-
-# --- submit once -----------------------------------------------------------------------------------------
-
-FORM_TOKEN = re.compile(r"^[0-9a-f]{32}$")
-
-
-def new_form_token() -> str:
-    return secrets.token_hex(16)
-
-
-def _form_key(token: str) -> str:
-    return f"page-form:{token}"
-
-
-async def _claim_form(session: AsyncSession, user_id: int, token: str) -> str | None:
-    """Wait for any other post of the same form (the lock lasts until the request's transaction ends),
-    then: the page that post led to, if it succeeded, else None (this post does the work)."""
-    key = _form_key(token)
-    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"{user_id}:{key}", 0))))
-    done = await session.get(IdempotencyKey, (user_id, key))
-    return done.response_body.decode() if done is not None and done.response_body else None
-
-
-def _spend_form(session: AsyncSession, user_id: int, token: str, path: str, location: str) -> None:
-    """Remember where the form led, in the idempotency records (purged with them)."""
-    session.add(
-        IdempotencyKey(
-            user_id=user_id,
-            key=_form_key(token),
-            method="POST",
-            path=path,
-            request_hash=hashlib.sha256(token.encode()).hexdigest(),
-            status_code=303,
-            response_body=location.encode(),
-            media_type="text/html",
-        )
-    )
 
 
 # --- reads for the pages ---------------------------------------------------------------------------------
@@ -318,6 +275,27 @@ def _is_staff(principal: Principal) -> bool:
     return principal.has(*DECIDERS)
 
 
+ALLERGEN_GROUPS = (
+    (AllergenKind.mandatory, N_("Labelling required by law")),
+    (AllergenKind.recommended, N_("Labelling recommended")),
+)
+
+
+def _allergen_groups(ui: Ui, allergens: Sequence[Mapping[str, Any]]) -> list[tuple[str, list[tuple[str, str]]]]:
+    """The allergens in force, mandatory ones first, each (code, name in the reader's language)."""
+    return [
+        (
+            ui._(title),
+            [
+                (str(a["code"]), str(a["name_en"] if ui.lang == "en" else a["name_ja"]))
+                for a in allergens
+                if a["kind"] == kind
+            ],
+        )
+        for kind, title in ALLERGEN_GROUPS
+    ]
+
+
 def _options(ui: Ui, kind: str, values: Iterable[Any]) -> list[tuple[str, str]]:
     return [(value.value, ui._(label_msgid(kind, value))) for value in values]
 
@@ -342,19 +320,14 @@ async def _refer_page(ui: Ui, session: AsyncSession, principal: Principal, form:
         urgency_options=_options(ui, "urgency", Urgency),
         method_options=_options(ui, "consent_method", ConsentMethod),
         category_options=[(code, local_name(row, ui.lang)) for code, row in categories.items()],
-        allergen_options=[
-            (a["code"], a["name_en"] if ui.lang == "en" else a["name_ja"])
-            for a in await catalogue_queries.allergens_on(session, today())
-        ],
-        diet_open=bool(form.messages("allergens"))
-        or any(name.startswith("allergen-") or name in DIET_FIELDS for name in form.values),
+        allergen_groups=_allergen_groups(ui, await catalogue_queries.allergens_on(session, today())),
         status_code=status_code,
     )
 
 
 @get(
     "/new-referral",
-    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Refer a household"), 10)),
+    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Refer a household"), 20)),
     include_in_schema=False,
 )
 async def refer_page(
@@ -371,7 +344,6 @@ async def refer_page(
             "request": ReferralRequest.food.value,
             "valid_until": (on + timedelta(days=DEFAULT_VALID_DAYS)).isoformat(),
             "handouts_allowed": 1,
-            "once": new_form_token(),
         },
     )
     return await _refer_page(ui, db_session, principal, form, 200)
@@ -421,6 +393,8 @@ async def _ticked_allergens(session: AsyncSession, form: Form) -> list[str]:
 @post("/new-referral", opt=page(**allow(*READERS)), include_in_schema=False)
 async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
     form = await load_form(ui, FormSchema)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay  # a double tap, or the form sent again: the referral the first one made
     _clean_values(form)
     form.data = _load_part(form, ReferralForm)
     reasons = [reason for reason in REASONS if form.value(f"reason-{reason}")]
@@ -432,16 +406,9 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
     new_household = form.value("household_mode") != "existing"
     household: dict[str, Any] = _load_part(form, NewHouseholdForm) if new_household else {}
     household_id = None if new_household else await _existing_household(ui, db_session, principal, form)
-    token = form.value("once")
-    if not FORM_TOKEN.match(token):
-        token = ""
     if not form.ok:
         return await _refer_page(ui, db_session, principal, form, form.status)
 
-    if token and (done := await _claim_form(db_session, principal.id, token)):
-        return ui.redirect(
-            done, flash=ui._("This form was already sent: here is the referral it made."), kind="warning"
-        )
     data = form.data
     given = data["consent_given"] == "yes"
     referral_data: dict[str, Any] = {
@@ -469,31 +436,31 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
     }
     if staff:
         referral_data["agency_id"] = data["agency_id"]
-    try:
-        async with db_session.begin_nested():  # the household and its referral, or nothing
-            if new_household:
-                identity = {name: household.pop(name) for name in IDENTITY_FIELDS}
-                household["notes"] = household.pop("household_notes")
-                household["allergens"] = await _ticked_allergens(db_session, form)
-                registered = await household_services.register(
-                    db_session, actor=principal, today=today(), command=NewHousehold.of(household, identity)
-                )
-                household_id = registered.household.id
-            referral = await services.submit(
-                db_session, actor=principal, data={**referral_data, "household_id": household_id}
+
+    async def household_and_referral() -> Referral:
+        """The new household and its referral, or nothing (one savepoint)."""
+        referred_household = household_id
+        if new_household:
+            identity = {name: household.pop(name) for name in IDENTITY_FIELDS}
+            household["notes"] = household.pop("household_notes")
+            household["allergens"] = await _ticked_allergens(db_session, form)
+            registered = await household_services.register(
+                db_session, actor=principal, today=today(), command=NewHousehold.of(household, identity)
             )
-            location = f"/referrals/{referral.id}"
-            if token:
-                _spend_form(db_session, principal.id, token, "/new-referral", location)
-    except AppError as error:
-        form.add_problem(error)
-        return await _refer_page(ui, db_session, principal, form, error.status)
+            referred_household = registered.household.id
+        return await services.submit(
+            db_session, actor=principal, data={**referral_data, "household_id": referred_household}
+        )
+
+    referral = await attempt(form, db_session, household_and_referral)
+    if referral is None:
+        return await _refer_page(ui, db_session, principal, form, form.status)
     message = ui._(
         "Referral %(id)s sent for household %(code)s. The food bank decides on it; its status shows here.",
         id=referral.id,
         code=referral.household.code,
     )
-    return ui.redirect(location, flash=message)
+    return await form.remember(db_session, ui.redirect(f"/referrals/{referral.id}", flash=message))
 
 
 # --- my agency's referrals, and one referral -------------------------------------------------------------
@@ -501,7 +468,7 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
 
 @get(
     "/referrals",
-    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Referral list"), 20)),
+    opt=page(**allow(*READERS), nav=Nav("consultant", N_("Referral list"), 10)),
     include_in_schema=False,
 )
 async def referral_list(ui: Ui, principal: Principal, db_session: AsyncSession) -> Template:
@@ -585,20 +552,15 @@ async def _state_message(ui: Ui, session: AsyncSession, principal: Principal, re
 @post("/referrals/{referral_id:int}/withdraw", opt=page(**allow(*READERS)), include_in_schema=False)
 async def withdraw(ui: Ui, principal: Principal, db_session: AsyncSession, referral_id: int) -> Response[Any]:
     form = await load_form(ui, FormSchema)
-    try:
-        async with db_session.begin_nested():
-            await services.withdraw(db_session, actor=principal, referral_id=referral_id)
-    except ReferralStateConflict as error:
-        form.add_error(FORM_ERROR, await _state_message(ui, db_session, principal, referral_id, "withdraw"))
-        status = error.status
-    except AppError as error:
-        if error.status == 404:
-            raise
-        form.add_problem(error)
-        status = error.status
-    else:
+    await attempt(form, db_session, lambda: services.withdraw(db_session, actor=principal, referral_id=referral_id))
+    if form.ok:
         return ui.redirect(f"/referrals/{referral_id}", flash=ui._("Referral %(id)s withdrawn.", id=referral_id))
-    return await _referral_page(ui, db_session, principal, referral_id, forms={"withdraw": form}, status_code=status)
+    if form.status == 409:  # it was decided or withdrawn meanwhile: say what it is now
+        form.errors = {FORM_ERROR: [await _state_message(ui, db_session, principal, referral_id, "withdraw")]}
+    # Another agency's referral (404) is the referral page's own 404.
+    return await _referral_page(
+        ui, db_session, principal, referral_id, forms={"withdraw": form}, status_code=form.status
+    )
 
 
 # --- the coordinators' inbox -----------------------------------------------------------------------------
@@ -642,31 +604,20 @@ async def decide(ui: Ui, principal: Principal, db_session: AsyncSession, referra
     """The same decision as POST /api/referrals/{id}/decision, from the inbox or the referral's page."""
     form = await load_form(ui, DecisionForm)
     from_referral = form.value("return_to") == "referral"
-    status = form.status
     if form.ok:
-        try:
-            async with db_session.begin_nested():
-                referral = await services.decide(
-                    db_session,
-                    actor=principal,
-                    referral_id=referral_id,
-                    accept=form.data["decision"] == "accept",
-                    note=form.data["note"],
-                    today=today(),
-                )
-        except ReferralStateConflict as error:
-            status = error.status
-            current = await referral_queries.get_visible(db_session, principal, referral_id)
-            if current.status is not ReferralStatus.submitted:
-                form.add_error(FORM_ERROR, await _state_message(ui, db_session, principal, referral_id, "decide"))
-            else:  # it ran out before anyone decided
-                form.add_problem(error)
-        except AppError as error:
-            if error.status == 404:
-                raise
-            form.add_problem(error)
-            status = error.status
-        else:
+        referral = await attempt(
+            form,
+            db_session,
+            lambda: services.decide(
+                db_session,
+                actor=principal,
+                referral_id=referral_id,
+                accept=form.data["decision"] == "accept",
+                note=form.data["note"],
+                today=today(),
+            ),
+        )
+        if referral is not None:
             params = {"id": referral_id, "code": referral.household.code}
             message = (
                 ui._("Referral %(id)s accepted (household %(code)s).", **params)
@@ -676,6 +627,12 @@ async def decide(ui: Ui, principal: Principal, db_session: AsyncSession, referra
             return ui.redirect(
                 f"/referrals/{referral_id}" if from_referral else "/coordinator/referrals", flash=message
             )
+        # 404 (not visible) is raised by the reads below; a 409 of a referral decided meanwhile says its
+        # state now, one that ran out before anyone decided keeps the service's explanation.
+        current = await referral_queries.get_visible(db_session, principal, referral_id)
+        if form.status == 409 and current.status is not ReferralStatus.submitted:
+            form.errors = {FORM_ERROR: [await _state_message(ui, db_session, principal, referral_id, "decide")]}
+    status = form.status
     if from_referral:
         return await _referral_page(
             ui, db_session, principal, referral_id, forms={"decision": form}, status_code=status

@@ -19,8 +19,7 @@ from foodbank.lib.db import Database
 from foodbank.lib.idempotency import Reread
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import RECORDED_DAY, Dump, Load, query
-from foodbank.models import Lot, Reservation, Role, StockMovement, Zone
-from foodbank.picking.fefo import LotStatus
+from foodbank.models import Lot, LotStatusChange, Reservation, Role, StockMovement, Zone
 from foodbank.stock import csvio, documents, ledger, queries, services
 from foodbank.stock.errors import LotNotFound, ReservationNotFound
 from foodbank.stock.schemas import (
@@ -30,7 +29,9 @@ from foodbank.stock.schemas import (
     DisposeExpiredIn,
     HoldIn,
     HoldOut,
+    LotFilter,
     LotOut,
+    LotStatusChangeOut,
     MovementOut,
     ReceiptIn,
     ReceiptOut,
@@ -72,17 +73,6 @@ class SummaryOut(Schema):
     available = fields.Integer()
     kg = fields.Decimal(as_string=True)
     lots = fields.Integer()
-
-
-class LotFilter(Schema):
-    item_id = fields.Integer()
-    category_id = fields.Integer()
-    zone = fields.Enum(Zone, by_value=True)
-    location_id = fields.Integer()
-    status = fields.Enum(LotStatus, by_value=True)
-    expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
-    as_of = fields.Date(metadata={"description": "Reference date for expiring_within_days (default today)."})
-    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class AsOfFilter(Schema):
@@ -256,6 +246,17 @@ class StockController(Controller):
             raise LotNotFound(f"There is no lot with id {lot_id}.")
         return await queries.history(db_session, lot_id)
 
+    @get(
+        "/lots/{lot_id:int}/holds",
+        opt=allow(*WAREHOUSE),
+        return_dto=Dump[LotStatusChangeOut],
+        summary="A lot's holds, recalls and releases, oldest first, with their reasons",
+    )
+    async def holds(self, db_session: AsyncSession, lot_id: int) -> Sequence[LotStatusChange]:
+        if await queries.lot(db_session, lot_id) is None:
+            raise LotNotFound(f"There is no lot with id {lot_id}.")
+        return await queries.status_changes(db_session, lot_id)
+
     @post(
         "/holds",
         opt=allow(*WAREHOUSE),
@@ -263,9 +264,9 @@ class StockController(Controller):
         return_dto=Dump[HoldOut],
         summary="Put lots on hold or recall them: a lot, or all lots of an item (by date or lot code)",
     )
-    async def hold(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> dict[str, Any]:
-        ids = await services.hold(db_session, actor_id=principal.id, **data)
-        return {"status": data["status"], "lot_ids": ids}
+    async def hold(self, db_session: AsyncSession, principal: Principal, data: services.HoldRequest) -> dict[str, Any]:
+        ids = await services.hold(db_session, actor_id=principal.id, request=data)
+        return {"status": data.status, "lot_ids": ids}
 
     @post(
         "/lots/{lot_id:int}/release-hold",
@@ -283,8 +284,10 @@ class StockController(Controller):
         return_dto=Dump[LotOut],
         summary="Dispose of units: expired, damaged or recalled",
     )
-    async def dispose(self, db_session: AsyncSession, principal: Principal, lot_id: int, data: dict[str, Any]) -> Lot:
-        return await services.dispose(db_session, actor_id=principal.id, lot_id=lot_id, **data)
+    async def dispose(
+        self, db_session: AsyncSession, principal: Principal, lot_id: int, data: services.Disposal
+    ) -> Lot:
+        return await services.dispose(db_session, actor_id=principal.id, lot_id=lot_id, disposal=data)
 
     @post(
         "/lots/{lot_id:int}/adjustments",

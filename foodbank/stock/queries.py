@@ -3,16 +3,19 @@ stock as of a past date, reservations. Aggregates are done in SQL."""
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import ColumnElement, Select, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.catalogue import barcodes
 from foodbank.lib.clock import LOCAL_TZ, today
-from foodbank.models import Category, Item, Location, Lot, Reservation, StockMovement, Zone
+from foodbank.models import Category, Item, Location, Lot, LotStatusChange, Reservation, StockMovement, Zone
 from foodbank.picking.fefo import DateKind, LotStatus
 
 GROUPINGS = ("item", "category", "zone", "location")
@@ -81,17 +84,46 @@ async def summary(session: AsyncSession, *, group_by: str = "item", **filters: A
     ]
 
 
+LOT_NUMBER = re.compile(r"^(?:#|L-?|LOT-?|ロット\s*)?(\d{1,18})$", re.IGNORECASE)
+"""A lot number as a volunteer types it or scans it from a label: `123`, `#123`, `L-123`, `ロット123`."""
+
+
+def lot_number(text: str) -> int | None:
+    """The lot id in `text` (full-width digits and spaces allowed), or None."""
+    match = LOT_NUMBER.match(unicodedata.normalize("NFKC", text).strip().replace(" ", ""))
+    return int(match[1]) if match else None
+
+
+def _searched(stmt: Select[Any], search: str) -> Select[Any]:
+    """Lots whose item name (Japanese or English) or lot code contains `search`, whose item has it as
+    barcode (read past hyphens and full-width digits, like every barcode), or whose number it is."""
+    term = search.strip()
+    matches: list[ColumnElement[bool]] = [
+        Item.name_ja.icontains(term, autoescape=True),
+        Item.name_en.icontains(term, autoescape=True),
+        Lot.lot_code.icontains(term, autoescape=True),
+    ]
+    if (code := barcodes.normalise(term)).isdigit():
+        matches.append(Item.barcode == code)
+    if (number := lot_number(term)) is not None:
+        matches.append(Lot.id == number)
+    return stmt.where(or_(*matches))
+
+
 async def lots(
     session: AsyncSession,
     *,
     expiring_within_days: int | None = None,
     as_of: date | None = None,
     status: LotStatus | None = None,
+    search: str | None = None,
+    received_date: date | None = None,
     include_empty: bool = False,
     limit: int = 200,
     **filters: Any,
 ) -> Sequence[Lot]:
-    """Lots in FEFO order, optionally only those whose date falls within N days of `as_of`."""
+    """Lots in FEFO order, optionally only those whose date falls within N days of `as_of`, those that
+    `search` finds (item name, barcode, lot code or lot number), or those received on a day."""
     stmt = (
         select(Lot)
         .join(Item, Item.id == Lot.item_id)
@@ -101,6 +133,10 @@ async def lots(
         stmt = stmt.where(Lot.on_hand > 0)
     if status is not None:
         stmt = stmt.where(Lot.status == status)
+    if search:
+        stmt = _searched(stmt, search)
+    if received_date is not None:
+        stmt = stmt.where(Lot.received_date == received_date)
     if expiring_within_days is not None:
         start = as_of or today()
         stmt = stmt.where(Lot.expiry_date.between(start, start + timedelta(days=expiring_within_days)))
@@ -136,6 +172,12 @@ async def lot(session: AsyncSession, lot_id: int) -> Lot | None:
 
 async def history(session: AsyncSession, lot_id: int) -> Sequence[StockMovement]:
     stmt = select(StockMovement).where(StockMovement.lot_id == lot_id).order_by(StockMovement.id)
+    return (await session.scalars(stmt)).all()
+
+
+async def status_changes(session: AsyncSession, lot_id: int) -> Sequence[LotStatusChange]:
+    """A lot's holds, recalls and releases, oldest first (they change no balance: not in the ledger)."""
+    stmt = select(LotStatusChange).where(LotStatusChange.lot_id == lot_id).order_by(LotStatusChange.id)
     return (await session.scalars(stmt)).all()
 
 

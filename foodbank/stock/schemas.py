@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from foodbank.catalogue.schemas import Barcode
 from foodbank.lib.validation import LABEL_DAY, PLANNED_DAY, SINCE_2000
@@ -18,6 +18,7 @@ from foodbank.models import (
 )
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock.dates import LabelDate, format_label_date, parse_label_date
+from foodbank.stock.services import Disposal, HoldRequest
 
 QUANTITY = validate.Range(min=1, max=1_000_000, error="Must be a whole number from 1 to 1,000,000.")
 
@@ -111,6 +112,15 @@ class MovementOut(Schema):
     occurred_at = fields.AwareDateTime()
 
 
+class LotStatusChangeOut(Schema):
+    id = fields.Integer()
+    lot_id = fields.Integer()
+    status = fields.Enum(LotStatus, by_value=True, metadata={"description": "From then on; active: released."})
+    reason = fields.String(allow_none=True)
+    actor_id = fields.Integer(allow_none=True)
+    occurred_at = fields.AwareDateTime()
+
+
 class HoldIn(Schema):
     """Which lots: one lot, or every lot of an item, optionally only those with a date or lot code."""
 
@@ -133,6 +143,10 @@ class HoldIn(Schema):
         if "lot_id" in data and ("expiry" in data or "lot_code" in data):
             raise ValidationError("expiry and lot_code narrow an item_id, not a lot_id.", field_name="lot_id")
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> HoldRequest:
+        return HoldRequest(**data)
+
 
 class HoldOut(Schema):
     status = fields.Enum(LotStatus, by_value=True)
@@ -141,7 +155,30 @@ class HoldOut(Schema):
 
 class DisposalIn(Schema):
     quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
-    reason = fields.Enum(DisposalReason, by_value=True, required=True)
+    reason = fields.Enum(DisposalReason, by_value=True, required=True, metadata={"description": "No default."})
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> Disposal:
+        return Disposal(**data)
+
+
+class LotFilter(Schema):
+    """Which lots to list (`GET /api/lots` and the stock page): all filters together."""
+
+    q = fields.String(
+        attribute="search",
+        validate=validate.Length(max=100),
+        metadata={"description": "Item name, barcode, lot code or lot number (123, #123, L-123)."},
+    )
+    received_date = fields.Date(validate=SINCE_2000, metadata={"description": "Lots received on this day."})
+    item_id = fields.Integer()
+    category_id = fields.Integer()
+    zone = fields.Enum(Zone, by_value=True)
+    location_id = fields.Integer()
+    status = fields.Enum(LotStatus, by_value=True)
+    expiring_within_days = fields.Integer(validate=validate.Range(min=0, max=3650))
+    as_of = fields.Date(metadata={"description": "Reference date for expiring_within_days (default today)."})
+    limit = fields.Integer(load_default=200, validate=validate.Range(min=1, max=1000))
 
 
 class DisposeExpiredIn(Schema):

@@ -28,6 +28,7 @@ from foodbank.models import (
     Item,
     Location,
     Lot,
+    LotStatusChange,
     MovementKind,
     Receipt,
     ReceiptKind,
@@ -281,43 +282,48 @@ async def _locked_lot(session: AsyncSession, lot_id: int) -> Lot:
     return lot
 
 
-async def hold(
-    session: AsyncSession,
-    *,
-    actor_id: int | None,
-    status: LotStatus,
-    reason: str,
-    lot_id: int | None = None,
-    item_id: int | None = None,
-    expiry: LabelDate | None = None,
-    lot_code: str | None = None,
-) -> list[int]:
-    """Put one lot, or every matching lot of an item, on hold or recalled. Such lots are never picked."""
+@dataclass(frozen=True)
+class HoldRequest:
+    """Which lots to put on hold or recall, and why (`HoldIn` loads to it): one lot, or every lot of an
+    item, optionally only those with one date or lot code."""
+
+    status: LotStatus
+    reason: str
+    lot_id: int | None = None
+    item_id: int | None = None
+    expiry: LabelDate | None = None
+    lot_code: str | None = None
+
+
+async def hold(session: AsyncSession, *, actor_id: int | None, request: HoldRequest) -> list[int]:
+    """Put one lot, or every matching lot of an item, on hold or recalled. Such lots are never picked.
+    Each lot whose status changes gets a row in its hold history (`LotStatusChange`)."""
     stmt = select(Lot.id)
-    if lot_id is not None:
-        stmt = stmt.where(Lot.id == lot_id)
+    if request.lot_id is not None:
+        stmt = stmt.where(Lot.id == request.lot_id)
     else:
-        stmt = stmt.where(Lot.item_id == item_id)
-        if expiry is not None:
-            stmt = stmt.where(Lot.expiry_date == expiry.value)
-        if lot_code is not None:
-            stmt = stmt.where(Lot.lot_code == lot_code)
+        stmt = stmt.where(Lot.item_id == request.item_id)
+        if request.expiry is not None:
+            stmt = stmt.where(Lot.expiry_date == request.expiry.value)
+        if request.lot_code is not None:
+            stmt = stmt.where(Lot.lot_code == request.lot_code)
     ids = list((await session.scalars(stmt)).all())
     if not ids:
         raise LotNotFound("No lot matches: check the lot, item, date or lot code.")
     lots = await ledger.lock_lots(session, ids)
     for lot in lots.values():
-        if lot.status is LotStatus.recalled and status is LotStatus.on_hold:
+        if lot.status is LotStatus.recalled and request.status is LotStatus.on_hold:
             continue  # a recall is stronger than a hold and is never weakened by one
-        lot.status = status
-        lot.hold_reason = reason
+        lot.status = request.status
+        lot.hold_reason = request.reason
+        session.add(LotStatusChange(lot_id=lot.id, status=request.status, reason=request.reason, actor_id=actor_id))
     await record(
         session,
         actor_id=actor_id,
-        action=f"lot.{'recall' if status is LotStatus.recalled else 'hold'}",
+        action=f"lot.{'recall' if request.status is LotStatus.recalled else 'hold'}",
         entity="lot",
-        entity_id=lot_id,
-        details={"lot_ids": sorted(lots), "item_id": item_id},
+        entity_id=request.lot_id,
+        details={"lot_ids": sorted(lots), "item_id": request.item_id},
     )
     return sorted(lots)
 
@@ -332,14 +338,22 @@ async def release_hold(session: AsyncSession, *, actor_id: int | None, lot_id: i
         )
     lot.status = LotStatus.active
     lot.hold_reason = None
+    session.add(LotStatusChange(lot_id=lot.id, status=LotStatus.active, actor_id=actor_id))
     await record(session, actor_id=actor_id, action="lot.release_hold", entity="lot", entity_id=lot_id)
     return lot
 
 
-async def dispose(
-    session: AsyncSession, *, actor_id: int | None, lot_id: int, quantity: int, reason: DisposalReason
-) -> Lot:
+@dataclass(frozen=True)
+class Disposal:
+    """Units of one lot written off, and why (`DisposalIn` loads to it): the reason has no default."""
+
+    quantity: int
+    reason: DisposalReason
+
+
+async def dispose(session: AsyncSession, *, actor_id: int | None, lot_id: int, disposal: Disposal) -> Lot:
     lot = await _locked_lot(session, lot_id)
+    quantity, reason = disposal.quantity, disposal.reason
     if quantity > lot.available:
         raise LotUnavailable(
             f"Only {lot.available} of lot {lot_id} can be disposed of "

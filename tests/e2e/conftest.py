@@ -9,6 +9,10 @@ Chromium through Playwright (never a downloaded browser).
 - `sign_in(page, live_server, actor)`: through the sign-in form, like a person.
 - `screenshot(page, name)`: phone and laptop captures into FOODBANK_SCREENSHOTS (default
   /tmp/foodbank-shots, outside the repository), after checking nothing sticks out sideways.
+- `menu(page)`: the navigation, opened first where it sits behind its button (a phone);
+  `go(page, name)` follows one of its links.
+- `assert_work_first(page)`: on the first screen the header is one line (at most 15% of the height)
+  and the page's title and the first thing to fill in or tap are above the fold.
 
 Set FOODBANK_CHROMIUM to use another Chromium binary. `python3 -m foodbank test` installs Debian's
 `chromium` first; deselect these tests with `-m "not e2e"`.
@@ -17,12 +21,13 @@ Set FOODBANK_CHROMIUM to use another Chromium binary. `python3 -m foodbank test`
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Locator, Page, async_playwright, expect
 
 from tests.conftest import Actor
 from tests.integration.stock.conftest import wh  # noqa: F401 - the stocked warehouse, as a fixture here too
@@ -113,3 +118,43 @@ async def screenshot(page: Page, name: str) -> None:
         assert overflow <= 0, f"{name} at {label} width is {overflow}px wider than the screen"
         await page.screenshot(path=str(SHOTS / f"{name}-{label}.png"), full_page=True)
     await page.set_viewport_size(PHONE)
+
+
+async def menu(page: Page) -> Locator:
+    """The main menu's navigation, opened if it is behind its button (as on a phone)."""
+    details = page.locator("details.menu")
+    if not await details.evaluate("menu => menu.open"):
+        await details.locator("summary").click()
+    navigation = page.get_by_role("navigation", name=re.compile("メインメニュー|Main menu"))
+    await expect(navigation).to_be_visible()
+    return navigation
+
+
+async def go(page: Page, name: str) -> None:
+    """Follow a link of the main menu, as a person does on a phone."""
+    await (await menu(page)).get_by_role("link", name=name, exact=True).click()
+
+
+HEADER_SHARE = 0.15
+"""The most of the first screen the header may take (it took about 40% before the menu went behind a button)."""
+
+
+async def assert_work_first(
+    page: Page, *, work: str = "main form :is(input:not([type=hidden]), select, textarea, button)"
+) -> None:
+    """The first screen is the page's: a header of one line taking at most HEADER_SHARE of the height, then
+    the page's title (h1) and the first of `work` (by default the first field or button of a form in the
+    page) entirely above the fold."""
+    viewport = page.viewport_size
+    assert viewport is not None
+    header = await page.locator("header.bar").bounding_box()
+    brand = await page.locator("header.bar .brand").bounding_box()
+    assert header is not None and brand is not None
+    assert header["height"] <= HEADER_SHARE * viewport["height"], f"header is {header['height']}px high"
+    assert brand["height"] <= 3.2 * 16, f"the organisation's name takes {brand['height']}px: more than one line"
+    for what, locator in (("title", page.locator("main h1").first), ("work", page.locator(work).first)):
+        await expect(locator).to_be_visible()
+        box = await locator.bounding_box()
+        assert box is not None
+        assert box["y"] >= header["y"] + header["height"] - 1, f"the {what} is under the header"
+        assert box["y"] + box["height"] <= viewport["height"], f"the {what} is below the first screen ({box})"

@@ -12,7 +12,7 @@ from playwright.async_api import Page, expect
 from foodbank.lib.clock import today
 from foodbank.models import Role
 from tests.conftest import Actors
-from tests.e2e.conftest import LiveServer, sign_in
+from tests.e2e.conftest import LiveServer, go, menu, sign_in
 from tests.integration.households.test_households_and_referrals import IDENTITY, register
 from tests.integration.stock.conftest import Warehouse
 
@@ -21,7 +21,7 @@ async def test_a_volunteer_receives_two_lines_and_finds_them_in_the_stock_list(
     page: Page, live_server: LiveServer, wh: Warehouse
 ) -> None:
     await sign_in(page, live_server, wh.warehouse)
-    await page.get_by_role("link", name="受入").click()
+    await go(page, "受入")
     await expect(page.get_by_role("heading", name="寄贈品の受入")).to_be_visible()
     await page.select_option("#donor_id", str(wh.donor))
     await page.select_option("#location_id", str(wh.ambient))
@@ -61,10 +61,10 @@ async def test_a_volunteer_receives_two_lines_and_finds_them_in_the_stock_list(
     await expect(page.locator(".flash")).to_have_text(re.compile(r"受入 \d+ を登録しました: 2 行、36 個。"))
     await expect(page.locator("#new-barcode")).to_be_focused()
 
-    await page.get_by_role("link", name="在庫").click()
+    await go(page, "在庫")
     stock = page.locator("#stock")
-    await expect(stock.get_by_role("row", name=re.compile("さば缶"))).to_contain_text("24")
-    await expect(stock.get_by_role("row", name=re.compile("カップ麺"))).to_contain_text("12")
+    await expect(stock.get_by_role("link", name=re.compile("さば缶"))).to_contain_text("24")
+    await expect(stock.get_by_role("link", name=re.compile("カップ麺"))).to_contain_text("12")
 
 
 async def test_a_refused_line_is_explained_and_nothing_is_saved(
@@ -90,7 +90,7 @@ async def test_a_volunteer_cannot_open_a_households_identity(
     household = await register(client, await actors.make(Role.coordinator))
     volunteer = await actors.make(Role.warehouse)
     await sign_in(page, live_server, volunteer)
-    await expect(page.get_by_role("navigation")).not_to_contain_text("世帯")
+    await expect(await menu(page)).not_to_contain_text("世帯")
 
     response = await page.goto(live_server.url(f"/households/{household['id']}/identity"))
     assert response is not None and response.status == 403

@@ -1,8 +1,15 @@
-// On a phone, a long menu (a user with several roles) starts folded, so that the page comes first; one tap
-// opens it. A wider screen (a tablet turned, a window widened) always shows it: the summary is hidden there.
+// The menu sits behind a button on a phone, so that the page's own work comes first; a wider screen
+// (a laptop, a tablet turned) shows it open as a bar, without the button. Without this script the
+// button works on every screen (details/summary).
 (function () {
-  var menu = document.currentScript.previousElementSibling;
-  var narrow = window.matchMedia("(max-width: 47.99rem)");
-  if (narrow.matches && menu.querySelectorAll("a").length > 7) menu.open = false;
-  narrow.addEventListener("change", function (event) { if (!event.matches) menu.open = true; });
+  var menu = document.getElementById("menu");
+  var wide = window.matchMedia("(min-width: 48rem)");
+  if (wide.matches) menu.open = true;
+  wide.addEventListener("change", function (event) { menu.open = event.matches; });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && menu.open && !wide.matches) {
+      menu.open = false;
+      menu.querySelector("summary").focus();
+    }
+  });
 })();

@@ -62,14 +62,14 @@ async def signed_in(app: Litestar, actor: Actor) -> Browser:
 
 
 async def open_form(person: Browser) -> str:
-    """The refer page's one-time token (a new one each time the page is opened)."""
+    """The refer page's one-time key (a new one each time the page is opened)."""
     page = await person.get("/new-referral")
     assert page.status_code == 200, page.text
-    return hidden(page.text, "once")
+    return hidden(page.text, "_once")
 
 
 async def refer(person: Browser, **extra: Any) -> int:
-    sent = await person.post("/new-referral", {"once": await open_form(person), **new_household_form(**extra)})
+    sent = await person.post("/new-referral", {"_once": await open_form(person), **new_household_form(**extra)})
     assert sent.status_code == 303, sent.text
     match = re.fullmatch(r"/referrals/(\d+)", sent.headers["location"])
     assert match, sent.headers["location"]
@@ -85,7 +85,7 @@ async def test_a_consultant_refers_a_new_household_with_its_consent(
     assert "世帯を紹介する" in form.text and "本人" in form.text and "関係機関" in form.text
     assert "同意" in form.text and "書面" in form.text
 
-    sent = await person.post("/new-referral", {"once": hidden(form.text, "once"), **new_household_form()})
+    sent = await person.post("/new-referral", {"_once": hidden(form.text, "_once"), **new_household_form()})
     page = await person.follow(sent)
     referral_id = int(sent.headers["location"].rsplit("/", 1)[1])
     created = (await client.get(f"/api/referrals/{referral_id}", headers=consultant.headers)).json()
@@ -132,7 +132,7 @@ async def test_a_refused_form_says_why_in_japanese_keeps_what_was_typed_and_save
         consent_method="",
         **{"reason-food_shortage": "", "reason-unemployment": ""},
     )
-    refused = await person.post("/new-referral", {"once": token, **typed})
+    refused = await person.post("/new-referral", {"_once": token, **typed})
     assert refused.status_code == 422
     page = refused.text
     assert "0475-12-3456 のように" in page  # the phone
@@ -143,7 +143,7 @@ async def test_a_refused_form_says_why_in_japanese_keeps_what_was_typed_and_save
     assert re.search(r'name="consent_by" id="consent_by-self" value="self" checked', page)
     assert re.search(r'name="who_consulted" id="who_consulted-family" value="family" checked', page)
     assert re.search(r'name="allergen-egg" id="allergen-egg" checked', page)
-    assert f'name="once" value="{token}"' in page
+    assert hidden(page, "_once") != token  # a new key for the corrected form; the refused one saved nothing
     assert (await client.get("/api/referrals", headers=consultant.headers)).json() == []
     assert (await client.get("/api/households", headers=consultant.headers)).json() == []
 
@@ -153,7 +153,7 @@ async def test_a_refused_form_says_why_in_japanese_keeps_what_was_typed_and_save
     refused = await person.post(
         "/new-referral",
         {
-            "once": token,
+            "_once": token,
             **new_household_form(
                 adults="0",
                 children="0",
@@ -168,7 +168,7 @@ async def test_a_refused_form_says_why_in_japanese_keeps_what_was_typed_and_save
     refused = await person.post(
         "/new-referral",
         {
-            "once": token,
+            "_once": token,
             **new_household_form(
                 request="both",
                 valid_from=(on + timedelta(days=10)).isoformat(),
@@ -177,7 +177,7 @@ async def test_a_refused_form_says_why_in_japanese_keeps_what_was_typed_and_save
         },
     )
     assert refused.status_code == 422 and "開始日以降" in refused.text
-    refused = await person.post("/new-referral", {"once": token, **new_household_form(request="both")})
+    refused = await person.post("/new-referral", {"_once": token, **new_household_form(request="both")})
     assert refused.status_code == 422 and "家電を依頼するときは" in refused.text
     assert re.search(r'name="request" id="request-both" value="both" checked', refused.text)
     assert (await client.get("/api/households", headers=consultant.headers)).json() == []
@@ -194,18 +194,18 @@ async def test_one_form_makes_one_referral_however_often_it_is_sent(
     consultant = await actors.make(Role.consultant)
     person = await signed_in(app, consultant)
     token = await open_form(person)
-    first = await person.post("/new-referral", {"once": token, **new_household_form()})
-    again = await person.post("/new-referral", {"once": token, **new_household_form()})
+    first = await person.post("/new-referral", {"_once": token, **new_household_form()})
+    again = await person.post("/new-referral", {"_once": token, **new_household_form()})
     assert first.status_code == again.status_code == 303
     assert again.headers["location"] == first.headers["location"]
     shown = await person.follow(again)
-    assert "このフォームはすでに送信されています" in shown.text
+    assert "保存済みです。二重には保存していません。" in shown.text
     assert len((await client.get("/api/referrals", headers=consultant.headers)).json()) == 1
     assert len((await client.get("/api/households", headers=consultant.headers)).json()) == 1
     # A freshly opened form is a new referral; two posts of it at the same moment still make one.
     token = await open_form(person)
     both = await asyncio.gather(
-        *(person.post("/new-referral", {"once": token, **new_household_form(name="佐藤 一郎")}) for _ in range(2))
+        *(person.post("/new-referral", {"_once": token, **new_household_form(name="佐藤 一郎")}) for _ in range(2))
     )
     assert [r.status_code for r in both] == [303, 303]
     assert both[0].headers["location"] == both[1].headers["location"] != first.headers["location"]
@@ -228,7 +228,7 @@ async def test_a_household_the_agency_already_referred_is_found_by_its_code(
     typed_code = mine["code"].lower().replace("-", "－")  # lower case, full-width dashes
     sent = await person.post(
         "/new-referral",
-        {"once": hidden(form.text, "once"), **new_household_form(household_code=typed_code, **existing)},
+        {"_once": hidden(form.text, "_once"), **new_household_form(household_code=typed_code, **existing)},
     )
     assert sent.status_code == 303, sent.text
     referral_id = int(sent.headers["location"].rsplit("/", 1)[1])
@@ -243,7 +243,7 @@ async def test_a_household_the_agency_already_referred_is_found_by_its_code(
     ):
         refused = await person.post(
             "/new-referral",
-            {"once": await open_form(person), **new_household_form(household_code=code, **existing)},
+            {"_once": await open_form(person), **new_household_form(household_code=code, **existing)},
         )
         assert refused.status_code == 422 and message in refused.text, code
     assert len((await client.get("/api/referrals", headers=other.headers)).json()) == 0
@@ -409,10 +409,10 @@ async def test_a_coordinator_refers_for_an_agency_it_chooses(
     agency = await actors.agency("中核地域生活支援センター")
     coordinator = await actors.make(Role.coordinator)
     person = await signed_in(app, coordinator)
-    refused = await person.post("/new-referral", {"once": await open_form(person), **new_household_form()})
+    refused = await person.post("/new-referral", {"_once": await open_form(person), **new_household_form()})
     assert refused.status_code == 422 and "紹介する機関を選んでください" in refused.text
     refused = await person.post(
-        "/new-referral", {"once": await open_form(person), **new_household_form(agency_id=agency, name="")}
+        "/new-referral", {"_once": await open_form(person), **new_household_form(agency_id=agency, name="")}
     )
     assert refused.status_code == 422 and "紹介する機関を選んでください" not in refused.text
     assert "支援を受ける方の氏名を入力してください" in refused.text

@@ -3,11 +3,13 @@ error pages in the reader's language, CSRF on forms."""
 
 from __future__ import annotations
 
+import re
+
 from httpx import AsyncClient
 
 from foodbank.models import Role
 from tests.conftest import Actors
-from tests.integration.pages.conftest import Browser
+from tests.integration.pages.conftest import HTML, Browser
 
 
 async def test_japanese_by_default_english_from_the_header_or_the_switch(
@@ -77,3 +79,76 @@ async def test_scripts_that_do_not_ask_for_html_get_problem_details_from_pages(
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
     assert response.json()["type"] == "/problems/forbidden"
+
+
+async def test_a_mistyped_address_answers_a_page_in_the_readers_language(client: AsyncClient) -> None:
+    """Paths that no router knows: a page for a browser, Japanese by default, English on request or by the
+    cookie; the status is kept."""
+    for path in ("/warehouse/stok", "/no/such/page", "/referrals/abc", "/static/nothing.css"):
+        missing = await client.get(path, headers={"Accept": HTML})
+        assert missing.status_code == 404, path
+        assert missing.headers["content-type"].startswith("text/html"), path
+        assert '<html lang="ja">' in missing.text and "このページはありません。" in missing.text, path
+        assert "Not Found" not in missing.text and "problems/" not in missing.text, path
+        assert "Project-Id-Version" not in missing.text, path  # gettext("") is the catalog's header
+    english = await client.get("/warehouse/stok", headers={"Accept": HTML, "Accept-Language": "en"})
+    assert '<html lang="en">' in english.text and "There is nothing here." in english.text
+    client.cookies.set("fb_lang", "en")
+    by_cookie = await client.get("/no/such/page", headers={"Accept": HTML, "Accept-Language": "ja"})
+    assert '<html lang="en">' in by_cookie.text and "There is nothing here." in by_cookie.text
+
+
+async def test_a_method_a_page_does_not_take_answers_a_page_with_allow(client: AsyncClient) -> None:
+    refused = await client.get("/sign-out", headers={"Accept": HTML})
+    assert refused.status_code == 405 and refused.headers["content-type"].startswith("text/html")
+    assert "POST" in refused.headers["allow"]
+    assert "このページはその方法では使えません。" in refused.text and "Project-Id-Version" not in refused.text
+
+
+async def test_the_api_and_clients_that_do_not_ask_for_html_keep_problem_details(client: AsyncClient) -> None:
+    for path, accept in (
+        ("/api/no-such-thing", HTML),
+        ("/api", HTML),
+        ("/no/such/page", "*/*"),
+        ("/x", "application/json"),
+    ):
+        response = await client.get(path, headers={"Accept": accept})
+        assert response.status_code == 404, path
+        assert response.headers["content-type"].startswith("application/problem+json"), path
+        body = response.json()
+        assert body["type"] == "/problems/not-found" and body["detail"] == f"There is nothing at {path}."
+    wrong_method = await client.delete("/api/session/nothing", headers={"Accept": HTML})
+    assert wrong_method.headers["content-type"].startswith("application/problem+json")
+    not_allowed = await client.put("/api/agencies", headers={"Accept": HTML})
+    assert not_allowed.status_code == 405
+    assert not_allowed.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_consultants_menu_holds_the_consultants_work(browser: Browser, actors: Actors) -> None:
+    """世帯 is not under コーディネート for a consultant: their referrals, a new referral and the households
+    they may see, in one section."""
+    await browser.sign_in(await actors.make(Role.consultant))
+    page = (await browser.get("/")).text
+    nav = page[page.index('<nav class="nav"') : page.index("</nav>")]
+    assert "コーディネート" not in nav
+    sections = nav.split('<div class="nav-section">')[1:]
+    referrals = next(section for section in sections if "/referrals" in section)
+    links = re.findall(r'href="([^"]+)"', referrals)
+    assert links == ["/referrals", "/new-referral", "/households"]
+
+
+async def test_a_coordinators_menu_keeps_households_under_coordination(browser: Browser, actors: Actors) -> None:
+    await browser.sign_in(await actors.make(Role.coordinator))
+    page = (await browser.get("/")).text
+    nav = page[page.index('<nav class="nav"') : page.index("</nav>")]
+    coordination = next(s for s in nav.split('<div class="nav-section">')[1:] if "コーディネート" in s)
+    assert 'href="/households"' in coordination
+
+
+async def test_a_mistyped_address_keeps_the_menu_of_whoever_is_signed_in(browser: Browser, actors: Actors) -> None:
+    await browser.sign_in(await actors.make(Role.consultant))
+    missing = await browser.get("/referals")
+    assert missing.status_code == 404 and "このページはありません。" in missing.text
+    assert 'href="/referrals"' in missing.text and "サインアウト" in missing.text
+    api = await browser.get("/api/referals")
+    assert api.status_code == 404 and api.headers["content-type"].startswith("application/problem+json")

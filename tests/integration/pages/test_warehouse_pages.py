@@ -1,5 +1,6 @@
 """Warehouse pages through HTTP: receiving (with and without JavaScript), the stock list, a lot's
-hold, release and disposal, expired lots, and confirming a pick. The same services as the API."""
+hold, release and disposal, expired lots (picking: test_stock_and_picking_pages.py). The same services as
+the API."""
 
 from __future__ import annotations
 
@@ -17,7 +18,12 @@ from tests.integration.stock.conftest import TODAY, Warehouse, days
 
 def set_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
     """The pages' idea of today (the API's receipts in these tests give their own dates)."""
-    for module in ("foodbank.pages.warehouse", "foodbank.pages.layout", "foodbank.pages.home"):
+    for module in (
+        "foodbank.pages.warehouse",
+        "foodbank.pages.stock_pages",
+        "foodbank.pages.layout",
+        "foodbank.pages.home",
+    ):
         monkeypatch.setattr(f"{module}.today", lambda: day)
 
 
@@ -216,41 +222,6 @@ async def test_expired_lots_are_disposed_of_after_confirming(
     done = await browser.follow(await browser.post("/warehouse/expired", {"confirm": "true"}))
     assert "期限切れとして 1 ロットを廃棄しました（4 個）。" in done.text
     assert "期限切れのロットはありません。" in done.text
-
-
-async def test_a_picking_list_is_confirmed_with_the_quantities_picked(
-    browser: Browser, wh: Warehouse, client: AsyncClient
-) -> None:
-    await browser.sign_in(wh.warehouse)
-    await wh.lot(client, wh.canned, 10, days(90))
-    reserved = await client.post(
-        "/api/reservations",
-        json={
-            "purpose": "household",
-            "purpose_ref": "H-2026-0001",
-            "channel": "individual",
-            "distribution_date": days(1),
-            "lines": [{"item_id": wh.canned, "quantity": 4}],
-        },
-        headers=wh.warehouse.headers,
-    )
-    assert reserved.status_code == 201, reserved.text
-    reservation = reserved.json()
-    line = reservation["picking_list"][0]["line_id"]
-
-    listing = await browser.get("/warehouse/picking")
-    assert f"/warehouse/picking/{reservation['id']}" in listing.text and "H-2026-0001" in listing.text
-    page = await browser.get(f"/warehouse/picking/{reservation['id']}")
-    assert f'name="line-{line}-picked" value="4"' in page.text and "A-01" in page.text
-
-    too_many = await browser.post(f"/warehouse/picking/{reservation['id']}", {f"line-{line}-picked": "5"})
-    assert too_many.status_code == 422 and "引当は 4 個だけです" in too_many.text
-    done = await browser.follow(
-        await browser.post(f"/warehouse/picking/{reservation['id']}", {f"line-{line}-picked": "3"})
-    )
-    assert f"ピッキングリスト {reservation['id']} を確定しました: 3 個。" in done.text
-    after = (await client.get(f"/api/reservations/{reservation['id']}", headers=wh.warehouse.headers)).json()
-    assert after["status"] == "picked" and after["picking_list"][0]["picked_quantity"] == 3
 
 
 async def test_adding_a_line_before_choosing_the_location_says_so(browser: Browser, wh: Warehouse) -> None:
