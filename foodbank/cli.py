@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
@@ -165,14 +165,38 @@ def _prepare_and_serve(settings: Settings, url: str, host: str | None, port: int
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
 def test(pytest_args: tuple[str, ...]) -> None:
-    """Run the whole test suite on a throwaway PostgreSQL cluster (extra arguments go to pytest)."""
+    """Run the whole test suite on a throwaway PostgreSQL cluster (extra arguments go to pytest).
+
+    The whole suite runs in parallel, one pytest-xdist worker per core (at most 4), each worker with a
+    throwaway cluster and databases of its own; FOODBANK_TEST_WORKERS sets the number (1: no workers)."""
     import pytest
 
     os.chdir(REPO)
-    code = int(pytest.main(["-p", "no:cacheprovider", *pytest_args]))
+    workers = worker_count(pytest_args, os.environ.get("FOODBANK_TEST_WORKERS"), os.cpu_count() or 1)
+    parallel = ["-n", str(workers), "--dist", "loadfile"] if workers > 1 else []
+    code = int(pytest.main(["-p", "no:cacheprovider", *parallel, *pytest_args]))
     if code == pytest.ExitCode.NO_TESTS_COLLECTED:
         raise click.ClickException("No test was collected: check the arguments given to pytest.")
     sys.exit(code)
+
+
+MAX_TEST_WORKERS = 4
+
+
+def worker_count(pytest_args: Sequence[str], configured: str | None, cores: int) -> int:
+    """How many pytest-xdist workers `test` starts: FOODBANK_TEST_WORKERS when set; none when the
+    arguments choose their own (`-n`, `-p no:xdist`) or name tests (a few tests start faster alone);
+    else one per core, at most MAX_TEST_WORKERS (a worker is a PostgreSQL cluster and maybe a browser)."""
+    chosen = any(a in {"-n", "--numprocesses"} or a.startswith(("-n", "--numprocesses=")) for a in pytest_args)
+    if chosen or "no:xdist" in pytest_args:
+        return 1
+    if configured:
+        try:
+            return max(1, int(configured))
+        except ValueError:
+            raise click.ClickException(f"FOODBANK_TEST_WORKERS must be a whole number, not {configured!r}.") from None
+    names_tests = any(Path(a.split("::")[0]).exists() for a in pytest_args if not a.startswith("-"))
+    return 1 if names_tests else max(1, min(cores, MAX_TEST_WORKERS))
 
 
 # The house rules' checks, as CI runs them: lint, format and strict types (configured in pyproject.toml).

@@ -1,7 +1,7 @@
 """Test fixtures: a real PostgreSQL with the migrations applied, a fresh database for every test.
 
-The session starts a throwaway cluster (unless FOODBANK_TEST_DATABASE_URL names a server we may
-create databases on), creates a template database and runs the Alembic migrations on it: a model
+The session (each pytest-xdist worker's) starts a throwaway cluster (unless FOODBANK_TEST_DATABASE_URL
+names a server we may create databases on), creates a template database and runs the Alembic migrations on it: a model
 change without a migration fails `test_migrations`. Each test then gets its own database cloned from
 the template, so tests may commit, run requests in parallel and lock rows, as production does.
 """
@@ -29,7 +29,10 @@ from foodbank.lib.pgcluster import LocalCluster
 from foodbank.models import AgencyKind, Role
 from tests.dates import TODAY
 
-TEMPLATE = "foodbank_template"
+TEMPLATE = "foodbank_template" + (
+    f"_{os.environ['PYTEST_XDIST_WORKER']}" if "PYTEST_XDIST_WORKER" in os.environ else ""
+)
+"""Each pytest-xdist worker migrates a template of its own (they may share FOODBANK_TEST_DATABASE_URL's server)."""
 _counter = itertools.count(1)
 
 

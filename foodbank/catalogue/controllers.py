@@ -38,6 +38,8 @@ from foodbank.models import Category, Donor, Item, Location, Role, Warehouse
 
 STAFF = (Role.admin, Role.coordinator, Role.warehouse)
 MANAGERS = (Role.admin, Role.coordinator)
+ITEM_CREATORS = (*MANAGERS, Role.warehouse)
+"""Who may register an item: the API route and the receive page (an unknown barcode) declare the same."""
 
 
 async def donor_now(session: AsyncSession, _caller: Principal, donor_id: int) -> Donor:
@@ -126,7 +128,7 @@ class CatalogueController(Controller):
 
     @post(
         "/items",
-        opt=allow(*MANAGERS, Role.warehouse, idempotent=True),
+        opt=allow(*ITEM_CREATORS, idempotent=True),
         dto=Load[ItemIn],
         return_dto=Dump[ItemOut],
         summary="Register an item",

@@ -58,7 +58,6 @@ from foodbank.models import (
     Lot,
     Municipality,
     PartnerKind,
-    ReceiptKind,
     ReservationPurpose,
     Role,
 )
@@ -353,7 +352,7 @@ class Builder:
 
     def _receive(self, donation: p.DonationPlan) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            data = ReceiptIn().load(
+            command = ReceiptIn().load(
                 {
                     "kind": "donation" if donation.donor else "opening_balance",
                     "donor_id": self.donors[donation.donor] if donation.donor else None,
@@ -373,15 +372,7 @@ class Builder:
                 }
             )
             await stock.receive(
-                self.s,
-                actor_id=self.users["warehouse"].id,
-                kind=ReceiptKind(data["kind"]),
-                donor_id=data["donor_id"],
-                received_date=data["received_date"],
-                notes=data["notes"],
-                lines=data["lines"],
-                settings=self.stock_settings,
-                today=donation.day,
+                self.s, command, actor_id=self.users["warehouse"].id, settings=self.stock_settings, today=donation.day
             )
 
         return run

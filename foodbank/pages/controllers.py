@@ -3,7 +3,7 @@ every page handler listed here. The pages themselves live in one module per audi
 
 - auth.py        sign-in, sign-out, the language switch
 - home.py        the home page: what needs doing, per role
-- warehouse.py   receiving
+- receive.py     receiving a donation (registering an unknown item on the way), a saved receipt
 - stock_pages.py the stock list (search), a lot (history with holds, hold, disposal), expired lots
 - picking_pages.py picking lists ticked line by line (tap or scan), short lines, confirming
 - households.py  households by code, registering one, its allocations and hand-outs; its identity apart
@@ -30,9 +30,9 @@ from foodbank.pages import (
     households,
     i18n,
     picking_pages,
+    receive,
     referrals,
     stock_pages,
-    warehouse,
 )
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
@@ -51,7 +51,7 @@ PAGE_ROUTER = Router(
     route_handlers=[
         *auth.HANDLERS,
         *home.HANDLERS,
-        *warehouse.HANDLERS,
+        *receive.HANDLERS,
         *stock_pages.HANDLERS,
         *picking_pages.HANDLERS,
         *households.HANDLERS,

@@ -29,16 +29,15 @@ what is wrong, in the reader's language.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, TypeVar
+from typing import Any, TypeVar
 
 from litestar.response import Redirect
-from marshmallow import EXCLUDE, Schema, ValidationError, fields
+from marshmallow import EXCLUDE, Schema, ValidationError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -87,38 +86,6 @@ class FormSchema(Schema):
 
     class Meta:
         unknown = EXCLUDE
-
-
-class ApiForm(FormSchema):
-    """A page form that is an API schema: the same fields and rules, with the page's words. Mix it in
-    before the API's schema and give `messages`, per field, the msgids that replace marshmallow's:
-
-        class WalkInForm(ApiForm, WalkInIn):
-            messages = {"people": {"required": N_("Count the people."), "validator": N_("From 1 to 50.")}}
-
-    `"validator"` replaces the message of the field's validators (Range, Length, Regexp...); the other
-    keys are the field's error messages (`required`, `invalid`...). What a form posts is text, so integer
-    fields are read as numbers in text (the API's `strict` is about JSON types)."""
-
-    messages: ClassVar[Mapping[str, Mapping[str, str]]] = {}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, schema_field in self.fields.items():
-            if isinstance(schema_field, fields.Integer):
-                schema_field.strict = False
-            words = dict(self.messages.get(name, {}))
-            if (validator_message := words.pop("validator", None)) is not None:
-                schema_field.validators = [_with_error(v, validator_message) for v in schema_field.validators]
-            schema_field.error_messages = {**schema_field.error_messages, **words}
-
-
-def _with_error(validator: Any, message: str) -> Any:
-    if not hasattr(validator, "error"):
-        return validator
-    renamed = copy.copy(validator)
-    renamed.error = message
-    return renamed
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Template
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries as catalogue_queries
@@ -39,7 +39,8 @@ from foodbank.models import (
     Role,
 )
 from foodbank.pages import queries as page_queries
-from foodbank.pages.forms import FORM_ERROR, ApiForm, Form, FormSchema, attempt, empty_form, load_form, load_query
+from foodbank.pages.api_forms import page_form
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import shortage_lines
@@ -72,18 +73,20 @@ class CodeFilterForm(FormSchema):
     code = fields.String(validate=validate.Length(max=20, error=N_("A code has at most 20 characters.")))
 
 
-class SearchForm(ApiForm, HouseholdSearchIn):
-    """The API's search, with the page's words. Posted, never in the URL: a name must not reach a log."""
-
-    messages = {
+# The API's search, with the page's words. Posted, never in the URL: a name must not reach a log.
+SearchForm = page_form(
+    HouseholdSearchIn,
+    name="SearchForm",
+    messages={
         "q": {
             "required": N_("Type part of a code, a name, a kana or a phone number."),
-            "validator": N_("At most 100 characters."),
+            "validate": N_("At most 100 characters."),
         }
-    }
+    },
+)
 
 
-MEMBER_WORDS = {"validator": N_("Give a number from 0 to 30."), **WHOLE_NUMBER}
+MEMBER_WORDS = {"validate": N_("Give a number from 0 to 30."), **WHOLE_NUMBER}
 AT_MOST = {
     200: N_("At most 200 characters."),
     500: N_("At most 500 characters."),
@@ -91,71 +94,89 @@ AT_MOST = {
 }
 
 
-class HouseholdForm(ApiForm, HouseholdFields):
-    """The household (identity apart), as `POST /api/households` takes it: its municipality, members by
-    age band, needs and notes (allergens are ticked boxes, gathered by the handler)."""
-
-    messages = {
+# The household (identity apart), as `POST /api/households` takes it: its municipality, members by
+# age band, needs and notes (allergens are ticked boxes, gathered by the handler).
+HouseholdForm = page_form(
+    HouseholdFields,
+    name="HouseholdForm",
+    messages={
         "municipality": {"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
         **{name: MEMBER_WORDS for name in MEMBER_FIELDS},
-        "notes": {"validator": AT_MOST[2000]},
-    }
+        "notes": {"validate": AT_MOST[2000]},
+    },
+)
 
 
-class IdentityForm(ApiForm, IdentityIn):
-    """Who the household is, as the API's `identity`: stored apart, read only on the identity page."""
+# Who the household is, as the API's `identity`: stored apart, read only on the identity page.
+IdentityForm = page_form(
+    IdentityIn,
+    name="IdentityForm",
+    messages={
+        "name": {"required": N_("Give the name."), "validate": AT_MOST[200]},
+        "name_kana": {"validate": AT_MOST[200]},
+        "phone": {"validate": N_("Write the phone number in digits, such as 0475-12-3456.")},
+        "postal_code": {"validate": N_("Write the postal code as 283-0802.")},
+        "address": {"validate": AT_MOST[500]},
+    },
+)
 
-    messages = {
-        "name": {"required": N_("Give the name."), "validator": AT_MOST[200]},
-        "name_kana": {"validator": AT_MOST[200]},
-        "phone": {"validator": N_("Write the phone number in digits, such as 0475-12-3456.")},
-        "postal_code": {"validator": N_("Write the postal code as 283-0802.")},
-        "address": {"validator": AT_MOST[500]},
-    }
+
+_AllocationIn = page_form(
+    AllocationIn,
+    messages={
+        "distribution_date": {"required": N_("Give the day of the hand-out."), **A_DATE},
+        "note": {"validate": AT_MOST[2000]},
+    },
+)
 
 
-class AllocationForm(ApiForm, AllocationIn):
+class AllocationForm(_AllocationIn):  # type: ignore[misc,valid-type]
     """`POST /api/households/{id}/allocations`, with the choice of the template or the items listed
     (the item rows are loaded apart, `ItemRowForm`)."""
 
-    class Meta(FormSchema.Meta):
+    class Meta:
+        unknown = EXCLUDE
         exclude = ("lines",)
 
-    messages = {
-        "distribution_date": {"required": N_("Give the day of the hand-out."), **A_DATE},
-        "note": {"validator": AT_MOST[2000]},
-    }
     source = fields.String(
         load_default="template",
         validate=validate.OneOf(["template", "items"], error=N_("Must be one of the choices.")),
     )
 
 
-class ItemRowForm(ApiForm, RequestLineIn):
-    messages = {
+ItemRowForm = page_form(
+    RequestLineIn,
+    name="ItemRowForm",
+    messages={
         "item_id": {"required": N_("Choose the item."), **WHOLE_NUMBER},
         "quantity": {
             "required": N_("Give the quantity."),
             "invalid": N_("Give the quantity as a whole number."),
-            "validator": N_("Give a quantity from 1 to 1,000,000."),
+            "validate": N_("Give a quantity from 1 to 1,000,000."),
         },
-    }
+    },
+)
 
 
-class HandOutForm(ApiForm, DistributionIn):
-    """`POST /api/distributions` for one of the household's allocations (the household and the allocation
-    come from the address). On this page the hand-out is a pick-up or a delivery."""
-
-    class Meta(FormSchema.Meta):
-        exclude = ("household_id", "partner_programme_id", "reservation_id", "lines")
-
-    messages = {
+_DistributionIn = page_form(
+    DistributionIn,
+    messages={
         "channel": {"required": N_("Choose pick-up or delivery."), "unknown": N_("Must be one of the choices.")},
         "distributed_on": A_DATE,
         "referral_id": WHOLE_NUMBER,
-        "people": {"validator": N_("Give a number of people from 1 to 100,000."), **WHOLE_NUMBER},
-        "frequency_override": {"validator": AT_MOST[500]},
-    }
+        "people": {"validate": N_("Give a number of people from 1 to 100,000."), **WHOLE_NUMBER},
+        "frequency_override": {"validate": AT_MOST[500]},
+    },
+)
+
+
+class HandOutForm(_DistributionIn):  # type: ignore[misc,valid-type]
+    """`POST /api/distributions` for one of the household's allocations (the household and the allocation
+    come from the address). On this page the hand-out is a pick-up or a delivery."""
+
+    class Meta:
+        unknown = EXCLUDE
+        exclude = ("household_id", "partner_programme_id", "reservation_id", "lines")
 
     @validates_schema(skip_on_field_errors=True)
     def in_person(self, data: dict[str, Any], **_: Any) -> None:

@@ -465,6 +465,14 @@ SERVICE_MESSAGES: tuple[str, ...] = (
     N_("The use-by date %(date)s has passed: this food must not be accepted."),
     N_("Best-before %(date)s has already passed."),
     N_("Best-before %(date)s leaves %(days)s days; the category asks for at least %(minimum)s at receipt."),
+    # stock.dates: plausible dates at receipt
+    N_(
+        "Best-before %(date)s has passed: it can no longer be handed out. Do not receive it; set it aside for disposal."
+    ),
+    N_("Received on %(date)s, %(days)s days ago: is this date right?"),
+    N_("A use-by date (消費期限) %(days)s days ahead is unusual: is it a best-before date, and is %(date)s right?"),
+    N_("Best-before %(date)s is more than %(years)s years away: is this date right?"),
+    N_("Crop year %(year)s, received in %(received)s: is this right?"),
     # stock.dates.parse_label_date
     N_("Write the date as YYYY-MM-DD, or YYYY-MM when the label shows only year and month."),
     N_("There is no month %(month)s."),

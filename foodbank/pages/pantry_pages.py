@@ -36,7 +36,8 @@ from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
 from foodbank.pages import queries as page_queries
-from foodbank.pages.forms import FORM_ERROR, ApiForm, Form, FormSchema, attempt, empty_form, load_form
+from foodbank.pages.api_forms import page_form
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
@@ -107,12 +108,15 @@ class EventForm(PlanForm):
     )
 
 
-class VenueForm(ApiForm, VenueIn):
-    messages = {
-        "name": {"required": N_("Give the venue's name."), "validator": N_("At most 200 characters.")},
-        "address": {"required": N_("Give the address."), "validator": N_("At most 500 characters.")},
+VenueForm = page_form(
+    VenueIn,
+    name="VenueForm",
+    messages={
+        "name": {"required": N_("Give the venue's name."), "validate": N_("At most 200 characters.")},
+        "address": {"required": N_("Give the address."), "validate": N_("At most 500 characters.")},
         "municipality": {"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
-    }
+    },
+)
 
 
 class TemplateForm(FormSchema):
@@ -160,14 +164,17 @@ class TemplateLineForm(FormSchema):
             raise ValidationError(N_("Choose an item or a category."), "item_id")
 
 
-class CapacityForm(ApiForm, SlotCapacityIn):
-    messages = {
+CapacityForm = page_form(
+    SlotCapacityIn,
+    name="CapacityForm",
+    messages={
         "capacity": {
             "required": N_("Give the capacity."),
-            "validator": N_("Give a capacity from 1 to 1,000 households."),
+            "validate": N_("Give a capacity from 1 to 1,000 households."),
             **WHOLE_NUMBER,
         }
-    }
+    },
+)
 
 
 class RegistrationForm(FormSchema):
@@ -201,21 +208,26 @@ class ConfirmForm(FormSchema):
     )
 
 
-PEOPLE_WORDS = {"validator": N_("Give a number of people from 1 to 50."), **WHOLE_NUMBER}
+PEOPLE_WORDS = {"validate": N_("Give a number of people from 1 to 50."), **WHOLE_NUMBER}
 
 
-class CheckInForm(ApiForm, CheckInIn):
-    messages = {"people": PEOPLE_WORDS}
+CheckInForm = page_form(
+    CheckInIn,
+    name="CheckInForm",
+    messages={"people": PEOPLE_WORDS},
+)
 
 
-class WalkInForm(ApiForm, WalkInIn):
-    """`POST …/walk-ins`: an empty number of parcels is one (the field is left empty, so that typing a
-    number gives that number)."""
-
-    messages = {
+# `POST …/walk-ins`: an empty number of parcels is one (the field is left empty, so that typing a
+# number gives that number).
+WalkInForm = page_form(
+    WalkInIn,
+    name="WalkInForm",
+    messages={
         "people": {"required": N_("Count the people."), **PEOPLE_WORDS},
-        "parcels": {"validator": N_("Give a number of parcels from 1 to 10."), **WHOLE_NUMBER},
-    }
+        "parcels": {"validate": N_("Give a number of parcels from 1 to 10."), **WHOLE_NUMBER},
+    },
+)
 
 
 def _may_manage(ui: Ui) -> bool:
@@ -923,13 +935,16 @@ async def check_in_screen(ui: Ui, db_session: AsyncSession, event_id: int) -> Te
     return await _check_in_page(ui, db_session, event_id)
 
 
-class CheckInSearchForm(ApiForm, HouseholdSearchIn):
-    messages = {
+CheckInSearchForm = page_form(
+    HouseholdSearchIn,
+    name="CheckInSearchForm",
+    messages={
         "q": {
             "required": N_("Type part of the code, or the name, kana or phone number."),
-            "validator": N_("At most 100 characters."),
+            "validate": N_("At most 100 characters."),
         }
-    }
+    },
+)
 
 
 @post("/coordinator/pantry/{event_id:int}/check-in/find", opt=page(**allow(*STAFF)), include_in_schema=False)

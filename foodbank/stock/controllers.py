@@ -153,19 +153,9 @@ class StockController(Controller):
         summary="Receive donated stock: every line becomes a lot (all lines or none)",
     )
     async def receive(
-        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any], settings: Settings
+        self, db_session: AsyncSession, principal: Principal, data: services.ReceiveCommand, settings: Settings
     ) -> services.ReceiptResult:
-        return await services.receive(
-            db_session,
-            actor_id=principal.id,
-            kind=data["kind"],
-            donor_id=data["donor_id"],
-            received_date=data["received_date"] or today(),
-            notes=data["notes"],
-            lines=data["lines"],
-            settings=settings.stock,
-            today=today(),
-        )
+        return await services.receive(db_session, data, actor_id=principal.id, settings=settings.stock, today=today())
 
     @get(
         "/stock",

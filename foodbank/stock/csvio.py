@@ -310,7 +310,7 @@ class Plan:
 
     table: Table
     on_date: date
-    lines: list[dict[str, Any]] = field(default_factory=list)
+    lines: list[services.ReceiptLine] = field(default_factory=list)
     counts: list[tuple[Lot, int]] = field(default_factory=list)  # ascending lot id
     warnings: list[dict[str, Any]] = field(default_factory=list)
 
@@ -412,7 +412,9 @@ async def _check_opening_balance(
         if progress is not None and (done % PROGRESS_EVERY == 0 or done == len(table.rows)):
             progress(done)
 
-    checked = await services.check_receipt_lines(session, plan.lines, received_date=plan.on_date, settings=settings)
+    checked = await services.check_receipt_lines(
+        session, plan.lines, received_date=plan.on_date, settings=settings, kind=ReceiptKind.opening_balance
+    )
     for problem in checked.errors:
         problems.add(line_rows[problem.line], FIELD_COLUMNS.get(problem.field, problem.field), problem.message)
     for warning in checked.warnings:
@@ -515,19 +517,17 @@ async def write(
         plan.kind, table.encoding, len(table.rows), warnings=plan.warnings, ignored_columns=table.ignored_columns
     )
     if plan.kind is ImportKind.opening_balance:
-        receipt = await services.receive(
-            session,
-            actor_id=actor_id,
+        command = services.ReceiveCommand(
             kind=ReceiptKind.opening_balance,
             donor_id=None,
             received_date=plan.on_date,
+            lines=tuple(plan.lines),
             notes=f"Opening balance imported from CSV ({len(plan.lines)} rows).",
-            lines=plan.lines,
-            settings=settings,
         )
+        receipt = await services.receive(session, command, actor_id=actor_id, settings=settings)
         result.receipt_id = receipt.id
         result.lots_created = len(plan.lines)
-        result.units_delta = sum(line["quantity"] for line in plan.lines)
+        result.units_delta = sum(line.quantity for line in plan.lines)
         if progress is not None:
             progress(len(plan.lines))
     else:

@@ -15,7 +15,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import barcodes
 from foodbank.lib.clock import LOCAL_TZ, today
-from foodbank.models import Category, Item, Location, Lot, LotStatusChange, Reservation, StockMovement, Zone
+from foodbank.models import (
+    Category,
+    Donor,
+    Item,
+    Location,
+    Lot,
+    LotStatusChange,
+    Receipt,
+    Reservation,
+    StockMovement,
+    Zone,
+)
 from foodbank.picking.fefo import DateKind, LotStatus
 
 GROUPINGS = ("item", "category", "zone", "location")
@@ -164,6 +175,16 @@ async def expired(session: AsyncSession, *, as_of: date, limit: int = 500) -> Se
 async def expired_count(session: AsyncSession, *, as_of: date) -> int:
     """How many lots are past their date (for a home page: no rows loaded)."""
     return int(await session.scalar(select(func.count()).select_from(_past_its_date(as_of).subquery())) or 0)
+
+
+async def receipt(session: AsyncSession, receipt_id: int) -> tuple[Receipt, Donor | None] | None:
+    """A receipt with its lots (each with its item and location) in line order, and its donor."""
+    found = await session.get(Receipt, receipt_id)
+    if found is None:
+        return None
+    await session.refresh(found, ["lots"])
+    donor = await session.get(Donor, found.donor_id) if found.donor_id is not None else None
+    return found, donor
 
 
 async def lot(session: AsyncSession, lot_id: int) -> Lot | None:

@@ -18,7 +18,7 @@ from foodbank.models import (
 )
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock.dates import LabelDate, format_label_date, parse_label_date
-from foodbank.stock.services import Disposal, HoldRequest
+from foodbank.stock.services import Disposal, HoldRequest, ReceiptLine, ReceiveCommand
 
 QUANTITY = validate.Range(min=1, max=1_000_000, error="Must be a whole number from 1 to 1,000,000.")
 
@@ -50,11 +50,22 @@ class ReceiptLineIn(Schema):
     crop_year = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(1990, 2100))
     lot_code = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=64))
     location_id = fields.Integer(required=True, strict=True)
+    date_confirmed = fields.Boolean(
+        load_default=False,
+        metadata={
+            "description": "The date was checked: an unusual one (a use-by a month away, a best-before more "
+            "than five years away, an old crop year) is then not listed in warnings."
+        },
+    )
 
     @validates_schema
     def item_or_barcode(self, data: dict[str, Any], **_: Any) -> None:
         if ("item_id" in data) == ("barcode" in data):
             raise ValidationError("Give either item_id or barcode.", field_name="item_id")
+
+    @post_load
+    def line(self, data: dict[str, Any], **_: Any) -> ReceiptLine:
+        return ReceiptLine(**data)
 
 
 class ReceiptIn(Schema):
@@ -63,8 +74,16 @@ class ReceiptIn(Schema):
     received_date = fields.Date(
         load_default=None, validate=SINCE_2000, metadata={"description": "Defaults to today (Japan time)."}
     )
+    received_date_confirmed = fields.Boolean(
+        load_default=False,
+        metadata={"description": "The received date was checked: one more than a week back is then not warned about."},
+    )
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
     lines = fields.List(fields.Nested(ReceiptLineIn), required=True, validate=validate.Length(min=1, max=500))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> ReceiveCommand:
+        return ReceiveCommand(**{**data, "lines": tuple(data["lines"])})
 
 
 class LotOut(Schema):

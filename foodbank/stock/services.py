@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,7 +39,7 @@ from foodbank.models import (
 )
 from foodbank.picking import fefo, parcels
 from foodbank.picking.fefo import DateKind, LotStatus
-from foodbank.stock import ledger
+from foodbank.stock import dates, ledger
 from foodbank.stock.dates import LabelDate
 from foodbank.stock.errors import (
     InsufficientStock,
@@ -79,25 +79,68 @@ class _Errors:
             raise InvalidInput(detail, errors=self.items)
 
 
+@dataclass(frozen=True)
+class ReceiptLine:
+    """One line of a receipt, as `ReceiptLineIn` loads it: the item (by id or barcode), units, its date."""
+
+    quantity: int
+    location_id: int | None = None
+    """None only for a CSV row whose location code was not found (said at its cell)."""
+    item_id: int | None = None
+    barcode: str | None = None
+    expiry: LabelDate | None = None
+    crop_year: int | None = None
+    lot_code: str | None = None
+    date_confirmed: bool = False
+    """The volunteer was asked about an unusual date (far ahead) and said it is right."""
+
+    @property
+    def item_key(self) -> tuple[str, Any]:
+        return ("id", self.item_id) if self.item_id is not None else ("barcode", self.barcode)
+
+
+@dataclass(frozen=True)
+class ReceiveCommand:
+    """What `ReceiptIn` loads: a receipt to record."""
+
+    kind: ReceiptKind
+    donor_id: int | None
+    received_date: date | None
+    """None: today."""
+    lines: tuple[ReceiptLine, ...]
+    notes: str | None = None
+    received_date_confirmed: bool = False
+    """The volunteer was asked about a received date long past and said it is right."""
+
+
+OddDates = Literal["warn", "ask"]
+"""What an unusual, unconfirmed date (`dates.Level.ask`) does: `warn` accepts it and lists it in the
+warnings (API clients and imports cannot be asked), `ask` refuses it at its field until confirmed
+(the receive page, which shows the question)."""
+
+
 async def receive(
     session: AsyncSession,
+    command: ReceiveCommand,
     *,
     actor_id: int | None,
-    kind: ReceiptKind,
-    donor_id: int | None,
-    received_date: date,
-    notes: str | None,
-    lines: Sequence[Mapping[str, Any]],
     settings: StockSettings,
     today: date | None = None,
+    odd_dates: OddDates = "warn",
 ) -> ReceiptResult:
     """Record a receipt; every line becomes a lot. All lines or none: any error refuses the whole receipt.
 
-    `today`, when given, refuses a received date in the future (a typo that would mislead every check).
+    `today`, when given, refuses a received date in the future (a typo that would mislead every check)
+    and asks about one long past (`dates.received_date_note`).
     """
+    received_date = command.received_date or today
+    if received_date is None:
+        raise ValueError("receive() needs a received date or today")
     errors = _Errors()
-    if today is not None and received_date > today:
-        errors.add("received_date", f"{received_date} is in the future; give the day the goods arrived.")
+    warnings: list[dict[str, str]] = []
+    if today is not None and (note := dates.received_date_note(received_date, today=today)) is not None:
+        _note(note, "received_date", command.received_date_confirmed, odd_dates, errors.items, warnings)
+    kind, donor_id = command.kind, command.donor_id
     if kind is ReceiptKind.donation:
         if donor_id is None:
             errors.add("donor_id", "A donation needs its donor (an anonymous individual donor is fine).")
@@ -106,31 +149,36 @@ async def receive(
     elif donor_id is not None and await session.get(Donor, donor_id) is None:
         errors.add("donor_id", f"There is no donor with id {donor_id}.")
 
-    checked = await check_receipt_lines(session, lines, received_date=received_date, settings=settings)
+    lines = command.lines
+    checked = await check_receipt_lines(
+        session, lines, received_date=received_date, settings=settings, kind=kind, odd_dates=odd_dates
+    )
     for problem in checked.errors:
         errors.add(problem.field_path, problem.message)
-    warnings = [{"field": w.field_path, "message": w.message} for w in checked.warnings]
+    warnings += [{"field": w.field_path, "message": w.message} for w in checked.warnings]
     errors.raise_if_any("The receipt was not saved: fix the fields listed in errors.")
 
-    receipt = Receipt(kind=kind, donor_id=donor_id, received_date=received_date, received_by_id=actor_id, notes=notes)
+    receipt = Receipt(
+        kind=kind, donor_id=donor_id, received_date=received_date, received_by_id=actor_id, notes=command.notes
+    )
     session.add(receipt)
     await session.flush()
     lots = []
     for n, line in enumerate(lines):
         item = checked.item(line)
         assert item is not None  # every line passed check_receipt_lines
-        expiry: LabelDate | None = line.get("expiry")
+        assert line.location_id is not None
         lot = Lot(
             item_id=item.id,
             receipt_id=receipt.id,
             receipt_line_no=n + 1,
-            location_id=line["location_id"],
-            expiry_date=expiry.value if expiry else None,
-            date_precision=expiry.precision if expiry else None,
-            crop_year=line.get("crop_year"),
-            lot_code=line.get("lot_code"),
+            location_id=line.location_id,
+            expiry_date=line.expiry.value if line.expiry else None,
+            date_precision=line.expiry.precision if line.expiry else None,
+            crop_year=line.crop_year,
+            lot_code=line.lot_code,
             received_date=received_date,
-            quantity_received=line["quantity"],
+            quantity_received=line.quantity,
             on_hand=0,
             reserved=0,
         )
@@ -146,10 +194,27 @@ async def receive(
         action="receipt.create",
         entity="receipt",
         entity_id=receipt.id,
-        details={"kind": kind.value, "lines": len(lines), "units": sum(line["quantity"] for line in lines)},
+        details={"kind": kind.value, "lines": len(lines), "units": sum(line.quantity for line in lines)},
     )
     await session.refresh(receipt, ["lots"])
     return ReceiptResult(receipt, warnings)
+
+
+def _note(
+    note: dates.DateNote,
+    field_path: str,
+    confirmed: bool,
+    odd_dates: OddDates,
+    errors: list[dict[str, str]],
+    warnings: list[dict[str, str]],
+) -> None:
+    """Where a date note goes: refusals are errors; questions are errors until confirmed on a page that
+    asks (`odd_dates="ask"`), warnings elsewhere; confirmed questions are nothing."""
+    entry = {"field": field_path, "message": str(note)}
+    if note.level is dates.Level.refuse or (note.level is dates.Level.ask and odd_dates == "ask" and not confirmed):
+        errors.append(entry)
+    elif note.level is dates.Level.warn or not confirmed:
+        warnings.append(entry)
 
 
 @dataclass(frozen=True)
@@ -172,12 +237,18 @@ class CheckedLines:
     errors: list[LineProblem] = field(default_factory=list)
     warnings: list[LineProblem] = field(default_factory=list)
 
-    def item(self, line: Mapping[str, Any]) -> Item | None:
-        return self.items.get(("id", line["item_id"]) if "item_id" in line else ("barcode", line["barcode"]))
+    def item(self, line: ReceiptLine) -> Item | None:
+        return self.items.get(line.item_key)
 
 
 async def check_receipt_lines(
-    session: AsyncSession, lines: Sequence[Mapping[str, Any]], *, received_date: date, settings: StockSettings
+    session: AsyncSession,
+    lines: Sequence[ReceiptLine],
+    *,
+    received_date: date,
+    settings: StockSettings,
+    kind: ReceiptKind = ReceiptKind.donation,
+    odd_dates: OddDates = "warn",
 ) -> CheckedLines:
     """The rules of receipt lines that the schema cannot know: the item exists, the location exists and
     is in the item's temperature zone, and the dates fit the item. One query for all items and one for
@@ -187,36 +258,36 @@ async def check_receipt_lines(
     not found) skips the location check.
     """
     checked = CheckedLines(await _items_for_lines(session, lines))
-    location_ids = {line["location_id"] for line in lines if "location_id" in line}
+    location_ids = {line.location_id for line in lines if line.location_id is not None}
     locations = {
         loc.id: loc for loc in (await session.scalars(select(Location).where(Location.id.in_(location_ids)))).all()
     }
     for n, line in enumerate(lines):
         item = checked.item(line)
         if item is None:
-            if "item_id" in line:
-                checked.errors.append(LineProblem(n, "item_id", f"There is no item with id {line['item_id']}."))
+            if line.item_id is not None:
+                checked.errors.append(LineProblem(n, "item_id", f"There is no item with id {line.item_id}."))
             else:
-                message = f"No item has the barcode {line['barcode']}; register the item first."
+                message = f"No item has the barcode {line.barcode}; register the item first."
                 checked.errors.append(LineProblem(n, "barcode", message))
             continue
-        if "location_id" in line:
-            location = locations.get(line["location_id"])
+        if line.location_id is not None:
+            location = locations.get(line.location_id)
             if location is None or not location.is_active:
-                message = f"There is no location with id {line['location_id']}."
+                message = f"There is no location with id {line.location_id}."
                 checked.errors.append(LineProblem(n, "location_id", message))
             elif location.zone != item.zone:
                 message = (
                     f"{item.name_ja} is {item.zone.value} stock; location {location.code} is {location.zone.value}."
                 )
                 checked.errors.append(LineProblem(n, "location_id", message))
-        _check_line_dates(item, line, received_date, settings, n, checked)
+        _check_line_dates(item, line, received_date, settings, kind, odd_dates, n, checked)
     return checked
 
 
-async def _items_for_lines(session: AsyncSession, lines: Sequence[Mapping[str, Any]]) -> dict[tuple[str, Any], Item]:
-    ids = {line["item_id"] for line in lines if "item_id" in line}
-    codes = {line["barcode"] for line in lines if "barcode" in line}
+async def _items_for_lines(session: AsyncSession, lines: Sequence[ReceiptLine]) -> dict[tuple[str, Any], Item]:
+    ids = {line.item_id for line in lines if line.item_id is not None}
+    codes = {line.barcode for line in lines if line.barcode is not None}
     found = (await session.scalars(select(Item).where(Item.id.in_(ids) | Item.barcode.in_(codes)))).all()
     by_key: dict[tuple[str, Any], Item] = {}
     for item in found:
@@ -226,50 +297,69 @@ async def _items_for_lines(session: AsyncSession, lines: Sequence[Mapping[str, A
     return by_key
 
 
-def _check_line_dates(
+def line_date_note(
     item: Item,
-    line: Mapping[str, Any],
+    line: ReceiptLine,
+    *,
     received_date: date,
     settings: StockSettings,
+    kind: ReceiptKind = ReceiptKind.donation,
+) -> dates.DateNote | None:
+    """What the rules of `dates` say about a line's date, for its item (None: nothing to say). The
+    receive page asks this as the date is typed; `check_receipt_lines` applies it."""
+    if item.date_kind is DateKind.crop_year:
+        return None if line.crop_year is None else dates.crop_year_note(line.crop_year, received=received_date)
+    if line.expiry is None or item.date_kind is DateKind.none:
+        return None
+    return dates.expiry_note(
+        item.date_kind,
+        line.expiry,
+        received=received_date,
+        min_days_at_receipt=item.category.min_days_at_receipt,
+        short_dates=settings.short_date_at_receipt,
+        past_best_before="refuse" if kind is ReceiptKind.donation else "warn",
+    )
+
+
+def _check_line_dates(
+    item: Item,
+    line: ReceiptLine,
+    received_date: date,
+    settings: StockSettings,
+    kind: ReceiptKind,
+    odd_dates: OddDates,
     n: int,
     checked: CheckedLines,
 ) -> None:
     def error(field_name: str, message: str) -> None:
         checked.errors.append(LineProblem(n, field_name, message))
 
-    expiry: LabelDate | None = line.get("expiry")
+    expiry = line.expiry
     if item.date_kind is DateKind.crop_year:
-        if line.get("crop_year") is None:
+        if line.crop_year is None:
             error("crop_year", f"{item.name_ja} carries a crop year (産年): give crop_year.")
         if expiry is not None:
             error("expiry", f"{item.name_ja} carries a crop year, not a date.")
+    else:
+        if line.crop_year is not None:
+            error("crop_year", "Only rice and similar items carry a crop year.")
+        if item.date_kind is DateKind.none:
+            if expiry is not None:
+                error("expiry", f"{item.name_ja} is registered as carrying no date.")
+            return
+        if expiry is None:
+            label = "use-by (消費期限)" if item.date_kind is DateKind.use_by else "best-before (賞味期限)"
+            error("expiry", f"Give the {label} date printed on the label.")
+            return
+    note = line_date_note(item, line, received_date=received_date, settings=settings, kind=kind)
+    if note is None:
         return
-    if line.get("crop_year") is not None:
-        error("crop_year", "Only rice and similar items carry a crop year.")
-    if item.date_kind is DateKind.none:
-        if expiry is not None:
-            error("expiry", f"{item.name_ja} is registered as carrying no date.")
-        return
-    if expiry is None:
-        label = "use-by (消費期限)" if item.date_kind is DateKind.use_by else "best-before (賞味期限)"
-        error("expiry", f"Give the {label} date printed on the label.")
-        return
-    if item.date_kind is DateKind.use_by:
-        if expiry.value < received_date:
-            error("expiry", f"The use-by date {expiry} has passed: this food must not be accepted.")
-        return
-    days_left = (expiry.value - received_date).days
-    minimum = item.category.min_days_at_receipt
-    if days_left < minimum:
-        message = (
-            f"Best-before {expiry} has already passed."
-            if days_left < 0
-            else f"Best-before {expiry} leaves {days_left} days; the category asks for at least {minimum} at receipt."
-        )
-        if settings.short_date_at_receipt == "refuse":
-            error("expiry", message)
-        else:
-            checked.warnings.append(LineProblem(n, "expiry", message))
+    name = "crop_year" if item.date_kind is DateKind.crop_year else "expiry"
+    errors: list[dict[str, str]] = []
+    warnings: list[dict[str, str]] = []
+    _note(note, name, line.date_confirmed, odd_dates, errors, warnings)
+    checked.errors += [LineProblem(n, name, e["message"]) for e in errors]
+    checked.warnings += [LineProblem(n, name, w["message"]) for w in warnings]
 
 
 # --- holds, recalls, disposal, adjustments, transfers, returns -------------------------------------

@@ -39,10 +39,10 @@ async def test_a_volunteer_receives_two_lines_and_finds_them_in_the_stock_list(
     await expect(page.locator("#new-quantity")).to_be_focused()
     await page.keyboard.type("24")
     await page.keyboard.press("Enter")
-    rows = page.locator("#lines tbody tr[data-index]")
+    rows = page.locator("#lines li.line")
     await expect(rows).to_have_count(1)
     await expect(rows.nth(0)).to_contain_text("さば缶")
-    await expect(rows.nth(0)).to_contain_text(best_before.strftime("%Y-%m"))
+    await expect(rows.nth(0).locator("input[name$='-expiry']")).to_have_value(best_before.strftime("%Y-%m"))
     await expect(barcode).to_be_focused()  # ready for the next scan
 
     # Line 2 by item search, for a product without a barcode.
@@ -59,7 +59,7 @@ async def test_a_volunteer_receives_two_lines_and_finds_them_in_the_stock_list(
 
     await page.get_by_role("button", name="受入を登録").click()
     await expect(page.locator(".flash")).to_have_text(re.compile(r"受入 \d+ を登録しました: 2 行、36 個。"))
-    await expect(page.locator("#new-barcode")).to_be_focused()
+    await expect(page.locator("#receipt-lots li")).to_have_count(2)
 
     await go(page, "在庫")
     stock = page.locator("#stock")
@@ -75,12 +75,13 @@ async def test_a_refused_line_is_explained_and_nothing_is_saved(
     await page.locator("#new-barcode").fill("4901234567887")
     await page.locator("#new-barcode").press("Enter")
     await expect(page.locator("#entry-item")).to_have_text(
-        "このバーコードの品目がありません。品名で検索するか、先に品目を登録してください。"
+        "このバーコードの品目はまだありません。下で登録すると、そのまま行を追加できます。"
     )
+    await expect(page.locator("#register")).to_be_visible()
     await page.get_by_role("button", name="受入を登録").click()
-    await expect(page.locator(".error")).to_contain_text("下の印のついた項目を確認してください。")
+    await expect(page.locator("#problems")).to_contain_text("下の印のついた項目を確認してください。")
     await expect(page.locator("#donor_id-error")).to_have_text("寄付者を選んでください。")
-    await expect(page.locator("#new-barcode-error")).to_contain_text("バーコード 4901234567887 の品目がありません")
+    await expect(page.locator("#new-barcode-error")).to_contain_text("バーコード 4901234567887 の品目はまだありません")
     await expect(page.locator("#new-barcode")).to_have_value("4901234567887")  # what was typed is kept
 
 

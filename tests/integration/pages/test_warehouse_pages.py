@@ -19,7 +19,7 @@ from tests.integration.stock.conftest import TODAY, Warehouse, days
 def set_today(monkeypatch: pytest.MonkeyPatch, day: date) -> None:
     """The pages' idea of today (the API's receipts in these tests give their own dates)."""
     for module in (
-        "foodbank.pages.warehouse",
+        "foodbank.pages.receive",
         "foodbank.pages.stock_pages",
         "foodbank.pages.layout",
         "foodbank.pages.home",
@@ -57,10 +57,17 @@ async def test_receiving_two_lines_redirects_with_a_message_and_the_lots_are_in_
             "action": "save",
         },
     )
+    receipt_id = int(saved.headers["location"].split("/")[-1].split("?")[0])
     page = await browser.follow(saved)
     assert "を登録しました: 2 行、36 個。" in page.text
-    assert f'<option value="{wh.donor}" selected>' in page.text  # the next receipt starts with the same donor
     assert "fb_flash=" in page.headers.get("set-cookie", "")  # shown once, then cleared
+    # The receipt as saved: its donor receipt, its lots, and the next receipt with the same donor.
+    assert f'href="/api/receipts/{receipt_id}/donor-receipt.pdf"' in page.text
+    lots = (await browser.client.get("/api/lots", headers=wh.warehouse.headers)).json()
+    assert len(lots) == 2 and all(f'href="/warehouse/lots/{lot["id"]}"' in page.text for lot in lots)
+    assert f'href="/warehouse/receive?donor_id={wh.donor}"' in page.text
+    following = await browser.get(f"/warehouse/receive?donor_id={wh.donor}")
+    assert f'<option value="{wh.donor}" selected>' in following.text  # the next receipt starts with the same donor
 
     stock = await browser.get("/warehouse/stock", params={"zone": "ambient"})
     assert "さば缶" in stock.text and month(14) in stock.text and "カップ麺" in stock.text
@@ -99,7 +106,7 @@ async def test_without_javascript_add_line_brings_the_page_back_with_the_line(br
         "/warehouse/receive", {**header(wh), "new-barcode": "4901234567887", "new-quantity": "1", "action": "add"}
     )
     assert unknown.status_code == 422
-    assert "バーコード 4901234567887 の品目がありません。先に品目を登録してください。" in unknown.text
+    assert "バーコード 4901234567887 の品目はまだありません。下で登録してください。" in unknown.text
     assert 'value="4901234567887"' in unknown.text
 
 

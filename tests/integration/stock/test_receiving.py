@@ -223,3 +223,25 @@ async def test_items_with_a_wrong_check_digit_are_refused_by_the_service(databas
                 allergens=[],
                 allergens_known=True,
             )
+
+
+async def test_a_past_best_before_donation_is_refused_and_odd_dates_are_warnings_until_confirmed(
+    client: AsyncClient, wh: Warehouse
+) -> None:
+    past = await wh.receive(
+        client, [{"item_id": wh.canned, "quantity": 5, "expiry": days(-700), "location_id": wh.ambient}]
+    )
+    assert past.status_code == 422
+    (error,) = past.json()["errors"]
+    assert error["field"] == "lines.0.expiry" and "can no longer be handed out" in error["message"]
+
+    far = TODAY.replace(year=TODAY.year + 7, day=1).isoformat()
+    odd = [{"item_id": wh.canned, "quantity": 5, "expiry": far, "location_id": wh.ambient}]
+    warned = await wh.receive(client, odd, received_date=day(-20))
+    assert warned.status_code == 201, warned.text
+    assert {w["field"] for w in warned.json()["warnings"]} == {"received_date", "lines.0.expiry"}
+    assert "is this date right?" in warned.json()["warnings"][0]["message"]
+    confirmed = await wh.receive(
+        client, [{**odd[0], "date_confirmed": True}], received_date=day(-20), received_date_confirmed=True
+    )
+    assert confirmed.status_code == 201 and confirmed.json()["warnings"] == []
