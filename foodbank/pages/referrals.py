@@ -30,6 +30,7 @@ from foodbank.appliances.queries import CURRENT as CURRENT_APPLIANCE_RESERVATION
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.households import queries as household_queries
 from foodbank.households import services as household_services
+from foodbank.households.schemas import NewHousehold
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, checked_load
@@ -444,7 +445,7 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
             household["notes"] = household.pop("household_notes")
             household["allergens"] = await _ticked_allergens(db_session, form)
             registered = await household_services.register(
-                db_session, actor=principal, today=today(), data={**household, "identity": identity}
+                db_session, actor=principal, today=today(), command=NewHousehold.of(household, identity)
             )
             referred_household = registered.household.id
         return await services.submit(
