@@ -281,7 +281,7 @@ class Builder:
 
     def _register(self, household: p.HouseholdPlan) -> Callable[[], Awaitable[None]]:
         async def run() -> None:
-            data = HouseholdIn().load(
+            command = HouseholdIn().load(
                 {
                     "municipality": household.municipality,
                     "infants": household.infants,
@@ -293,7 +293,7 @@ class Builder:
                 }
             )
             registered = await households.register(
-                self.s, actor=self.registrar(household), today=household.registered_on, data=data
+                self.s, actor=self.registrar(household), today=household.registered_on, command=command
             )
             self.household_ids[household.key] = (registered.household.id, registered.household.code)
 
@@ -499,12 +499,16 @@ class Builder:
                     "note": "フードパントリー（デモ）",
                 }
             )
-            created = await pantry.create_event(self.s, actor_id=coordinator.id, data=data)
+            created = await pantry.create_event(self.s, actor_id=coordinator.id, data=data, today=event.created_on)
             self.events[event.key] = (created.id, [slot.id for slot in created.slots])
 
         async def open_registrations() -> None:
             await pantry.change_status(
-                self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], action="open"
+                self.s,
+                actor_id=coordinator.id,
+                event_id=self.events[event.key][0],
+                action="open",
+                today=event.opened_on,
             )
 
         def book(booking: p.BookingPlan) -> Callable[[], Awaitable[None]]:
@@ -546,7 +550,7 @@ class Builder:
 
         async def start() -> None:
             await pantry.change_status(
-                self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], action="start"
+                self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], action="start", today=event.day
             )
 
         def check_in(booking: p.BookingPlan) -> Callable[[], Awaitable[None]]:
@@ -587,7 +591,7 @@ class Builder:
             return run
 
         async def close() -> None:
-            await pantry.close(self.s, actor_id=coordinator.id, event_id=self.events[event.key][0])
+            await pantry.close(self.s, actor_id=coordinator.id, event_id=self.events[event.key][0], today=event.day)
 
         self.at(event.created_on, 13, create)
         self.at(event.opened_on, 13.25, open_registrations)

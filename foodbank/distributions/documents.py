@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from foodbank.stock.documents import UNIT_LABELS
+
 CHANNEL_LABELS = {
     "delivery": "個別支援（配達）",
     "pickup": "個別支援（受け取り）",
@@ -20,6 +22,8 @@ class ReceiptLine:
     item: str
     expiry: str | None
     quantity: int
+    unit: str
+    """As the picking list prints it (パック, 缶, 本 ...)."""
 
 
 @dataclass(frozen=True)
@@ -47,7 +51,9 @@ def hand_over_receipt(distribution: dict[str, Any]) -> HandOverReceipt:
         distributed_on=distribution["distributed_on"],
         people=distribution["people"],
         lines=tuple(
-            ReceiptLine(line["item_name"], line["expiry"], line["quantity"] - line["returned"])
+            ReceiptLine(
+                line["item_name"], line["expiry"], line["quantity"] - line["returned"], UNIT_LABELS[line["unit"]]
+            )
             for line in distribution["lines"]
             if line["quantity"] > line["returned"]
         ),

@@ -68,6 +68,7 @@ async def _with_lines(session: AsyncSession, stmt: _Headers) -> list[dict[str, A
             select(
                 DistributionLine,
                 Item.name_ja,
+                Item.unit,
                 Lot.expiry_date,
                 Lot.date_precision,
                 Lot.crop_year,
@@ -78,13 +79,14 @@ async def _with_lines(session: AsyncSession, stmt: _Headers) -> list[dict[str, A
             .where(DistributionLine.distribution_id.in_(ids))
             .order_by(DistributionLine.id)
         )
-        for line, item_name, expiry_date, precision, crop_year, lot_code in line_rows.all():
+        for line, item_name, unit, expiry_date, precision, crop_year, lot_code in line_rows.all():
             lines[line.distribution_id].append(
                 {
                     "line_id": line.id,
                     "lot_id": line.lot_id,
                     "item_id": line.item_id,
                     "item_name": item_name,
+                    "unit": unit,
                     "expiry": format_label_date(expiry_date, precision),
                     "crop_year": crop_year,
                     "lot_code": lot_code,

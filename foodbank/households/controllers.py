@@ -16,10 +16,13 @@ from foodbank.households.schemas import (
     HouseholdCreatedOut,
     HouseholdDetailOut,
     HouseholdFilter,
+    HouseholdFoundOut,
     HouseholdIn,
     HouseholdOut,
+    HouseholdSearchIn,
     HouseholdUpdate,
     IdentityOut,
+    NewHousehold,
 )
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
@@ -50,6 +53,19 @@ class HouseholdController(Controller):
         return await queries.list_visible(db_session, principal, **filters)
 
     @post(
+        "/search",
+        opt=allow(*REGISTRARS, Role.warehouse),
+        dto=Load[HouseholdSearchIn],
+        return_dto=Dump[HouseholdFoundOut],
+        status_code=200,
+        summary="Find households by code, or by name, kana or phone for those who may read identity (audited)",
+        description="The term is sent in the body so that it reaches no URL or log; the audit log records the "
+        "search (who, how many found, which were shown by name), never the term. Volunteers search by code only.",
+    )
+    async def search(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> list[queries.Found]:
+        return await services.search(db_session, actor=principal, term=data["q"], limit=data["limit"])
+
+    @post(
         "/",
         # A retry answers the household as it is now (notes are personal), with the first warnings.
         opt=allow(*REGISTRARS, idempotent=Reread(queries.get_visible, kept=("warnings",))),
@@ -57,8 +73,8 @@ class HouseholdController(Controller):
         return_dto=Dump[HouseholdCreatedOut],
         summary="Register a household; its identity is stored apart",
     )
-    async def register(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> Any:
-        return await services.register(db_session, actor=principal, today=today(), data=data)
+    async def register(self, db_session: AsyncSession, principal: Principal, data: NewHousehold) -> Any:
+        return await services.register(db_session, actor=principal, today=today(), command=data)
 
     @get(
         "/{household_id:int}",

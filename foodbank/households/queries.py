@@ -1,14 +1,29 @@
 """Named reads of households, always through `visible` so that a consultant sees only households
-registered or referred by their own agency."""
+registered or referred by their own agency; and the search by code, name, kana or phone, which looks
+at identity only where the searcher may read it (`identity_readable`, the rule of
+`services.read_identity` in SQL).
+
+How a term is compared, one rule wherever a household is looked for (the list, booking a pantry day,
+check-in):
+- a code: NFKC (full-width letters and digits), spaces dropped, dashes and the long vowel mark read as
+  "-", upper case; any part of it matches (`0010` finds H-2026-0010);
+- a name or kana: NFKC (half-width katakana made full-width), lower case, spaces and middle dots
+  dropped, katakana folded into hiragana, on both sides, in SQL: ヤマダ, ﾔﾏﾀﾞ and やまだ are one;
+- a phone: digits only, on both sides (0475-12-3456, 0475 12 3456 and ０４７５１２３４５６ are one),
+  for a term of at least PHONE_DIGITS digits and nothing but digits and separators.
+"""
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, case, exists, false, func, literal, literal_column, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.catalogue.barcodes import SEPARATORS
 from foodbank.households.errors import HouseholdNotFound
 from foodbank.lib.access import Principal
 from foodbank.lib.messages import Message
@@ -23,6 +38,14 @@ from foodbank.models import (
     Role,
     User,
 )
+
+PHONE_DIGITS = 4
+"""A phone is searched for from this many digits (fewer match too many numbers to mean one)."""
+SEARCH_LIMIT = 50
+_KATAKANA = "".join(chr(c) for c in range(0x30A1, 0x30F7))  # ァ ... ヶ
+_HIRAGANA = "".join(chr(c - 0x60) for c in range(0x30A1, 0x30F7))  # ぁ ... ゖ
+_DROPPED = " ・"
+"""Dropped from names before comparing (NFKC has made every space U+0020 and ･ into ・)."""
 
 
 def registered_by(agency_id: int) -> Any:
@@ -69,12 +92,120 @@ async def get_visible(
     return household
 
 
+def normalise_code(text: str) -> str:
+    """A household code as typed: full-width letters and digits, spaces, dashes and case do not matter."""
+    normal = unicodedata.normalize("NFKC", text)
+    return "".join("-" if c in SEPARATORS else c for c in normal if not c.isspace()).upper()
+
+
+def code_contains(term: str) -> ColumnElement[bool]:
+    """Codes containing the term as `normalise_code` reads it (no LIKE: `_` and `%` are plain characters)."""
+    return func.strpos(Household.code, literal(normalise_code(term))) > 0
+
+
+def folded(value: Any) -> ColumnElement[str]:
+    """A name or kana as compared (see the module's docstring); the same SQL for columns and terms."""
+    normal = func.lower(func.normalize(value, literal_column("NFKC")))
+    return func.translate(normal, _KATAKANA + _DROPPED, _HIRAGANA)
+
+
+def _digits(value: Any) -> ColumnElement[str]:
+    return func.regexp_replace(func.normalize(value, literal_column("NFKC")), r"\D", "", "g")
+
+
+def phone_digits(term: str) -> str | None:
+    """The digits of a term that reads as a phone number (or part of one), else None."""
+    normal = unicodedata.normalize("NFKC", term)
+    kept = [c for c in normal if not c.isspace() and c not in SEPARATORS and c not in "()+"]
+    digits = "".join(kept)
+    return digits if digits.isascii() and digits.isdigit() and len(digits) >= PHONE_DIGITS else None
+
+
+def identity_readable(principal: Principal) -> ColumnElement[bool]:
+    """Households whose identity `principal` may read, as `services.read_identity` decides one by one:
+    coordinators and admins, unless a consultant registered the household and no referral records its
+    consent; a consultant, those their agency registered or referred itself with consent; nobody else."""
+    if principal.has(Role.admin, Role.coordinator):
+        by_agency = exists().where(User.id == Household.created_by_id, User.agency_id.is_not(None))
+        consented = exists().where(Referral.household_id == Household.id, Referral.consent_given)
+        return or_(~by_agency, consented)
+    if principal.has(Role.consultant) and principal.agency_id is not None:
+        readable: ColumnElement[bool] = agency_may_see_identity(principal.agency_id)
+        return readable
+    return false()
+
+
+def may_search_identity(principal: Principal) -> bool:
+    """Who may look for a household by name, kana or phone (others search by code only)."""
+    return principal.has(Role.admin, Role.coordinator) or (
+        principal.has(Role.consultant) and principal.agency_id is not None
+    )
+
+
+@dataclass(frozen=True)
+class Found:
+    """A household found by a search, with its identity when the searcher may read it (None otherwise)."""
+
+    household: Household
+    name: str | None
+    name_kana: str | None
+    phone: str | None
+    by_code: bool
+
+    @property
+    def shows_identity(self) -> bool:
+        return self.name is not None
+
+
+async def search(
+    session: AsyncSession,
+    principal: Principal,
+    term: str,
+    *,
+    among: Sequence[int] | None = None,
+    limit: int = SEARCH_LIMIT,
+) -> list[Found]:
+    """Households visible to `principal` whose code contains the term, or, for those who may read it,
+    whose name, kana or phone does (identity looked at only where `identity_readable`). Codes first
+    (an exact one first of all), then by code. `among` keeps the search to these households (a day's
+    registrations). The term is a bound parameter and goes nowhere else: callers audit the search
+    (`services.search`) without it."""
+    by_code = code_contains(term)
+    exact = Household.code == normalise_code(term)
+    readable = identity_readable(principal) if may_search_identity(principal) else false()
+    needle = folded(literal(term))
+    by_identity = or_(
+        func.strpos(folded(HouseholdIdentity.name), needle) > 0,
+        func.strpos(folded(func.coalesce(HouseholdIdentity.name_kana, "")), needle) > 0,
+    )
+    if (digits := phone_digits(term)) is not None:
+        by_identity = or_(by_identity, func.strpos(_digits(func.coalesce(HouseholdIdentity.phone, "")), digits) > 0)
+    shown = and_(readable, HouseholdIdentity.household_id.is_not(None))
+    stmt = (
+        select(
+            Household,
+            case((shown, HouseholdIdentity.name)),
+            case((shown, HouseholdIdentity.name_kana)),
+            case((shown, HouseholdIdentity.phone)),
+            by_code,
+        )
+        .outerjoin(HouseholdIdentity, HouseholdIdentity.household_id == Household.id)
+        .where(or_(by_code, and_(readable, func.length(needle) > 0, by_identity)))
+        .order_by(exact.desc(), by_code.desc(), Household.code)
+        .limit(limit)
+    )
+    if among is not None:
+        stmt = stmt.where(Household.id.in_(sorted(among)))
+    rows = (await session.execute(visible(stmt, principal))).all()
+    return [Found(h, name, kana, phone, bool(code)) for h, name, kana, phone, code in rows]
+
+
 async def list_visible(
     session: AsyncSession, principal: Principal, *, code: str | None = None, municipality: Any = None, limit: int = 100
 ) -> Sequence[Household]:
     stmt = select(Household).order_by(Household.code).limit(limit)
     if code:
-        stmt = stmt.where(Household.code.ilike(f"%{code}%"))
+        stmt = stmt.where(code_contains(code))
     if municipality is not None:
         stmt = stmt.where(Household.municipality == municipality)
     return (await session.scalars(visible(stmt, principal))).all()

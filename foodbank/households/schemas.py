@@ -2,15 +2,21 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from foodbank.lib.errors import WrittenMessages
-from foodbank.lib.messages import N_
+from foodbank.lib.messages import N_, Message
 from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import Municipality
 from foodbank.stock.schemas import RequestLineIn
 
 MEMBERS = validate.Range(min=0, max=30)
+MEMBER_FIELDS = ("infants", "children", "adults", "seniors")
+NO_MEMBERS = Message("Count at least one member (infants, children, adults, seniors).")
 
 
 class IdentityIn(Schema):
@@ -51,9 +57,69 @@ class HouseholdFields(Schema):
     )
     notes = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
+    @validates_schema(skip_on_field_errors=False)
+    def someone(self, data: dict[str, Any], **_: Any) -> None:
+        # The service says it too (a change of members goes through it); here it is said with the rest.
+        if all(name in data for name in MEMBER_FIELDS) and sum(data[name] for name in MEMBER_FIELDS) < 1:
+            raise ValidationError(NO_MEMBERS, "adults")
+
+
+@dataclass(frozen=True)
+class NewIdentity:
+    """Who a new household is (stored apart from it)."""
+
+    name: str
+    name_kana: str | None = None
+    phone: str | None = None
+    postal_code: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True)
+class NewHousehold:
+    """The command to register a household: what `HouseholdIn` loads to, and what a page builds from
+    its two forms (`of`)."""
+
+    municipality: Municipality
+    identity: NewIdentity
+    infants: int = 0
+    children: int = 0
+    adults: int = 0
+    seniors: int = 0
+    allergens: tuple[str, ...] = ()
+    no_pork: bool = False
+    halal: bool = False
+    vegetarian: bool = False
+    ready_to_eat_only: bool = False
+    notes: str | None = None
+    members: tuple[str, ...] = field(default=("infants", "children", "adults", "seniors"), init=False, repr=False)
+
+    @classmethod
+    def of(cls, household: Mapping[str, Any], identity: Mapping[str, Any]) -> NewHousehold:
+        return cls(
+            **{**household, "allergens": tuple(household.get("allergens") or ())}, identity=NewIdentity(**identity)
+        )
+
+    def household_columns(self) -> dict[str, Any]:
+        """The household row's values (identity apart)."""
+        return {
+            "municipality": self.municipality,
+            **{name: getattr(self, name) for name in self.members},
+            "allergens": list(self.allergens),
+            "no_pork": self.no_pork,
+            "halal": self.halal,
+            "vegetarian": self.vegetarian,
+            "ready_to_eat_only": self.ready_to_eat_only,
+            "notes": self.notes,
+        }
+
 
 class HouseholdIn(HouseholdFields):
     identity = fields.Nested(IdentityIn, required=True)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> NewHousehold:
+        return NewHousehold.of({k: v for k, v in data.items() if k != "identity"}, data["identity"])
 
 
 class HouseholdUpdate(Schema):
@@ -112,6 +178,30 @@ class HouseholdFilter(Schema):
     code = fields.String(validate=validate.Length(max=20))
     municipality = fields.Enum(Municipality, by_value=True)
     limit = fields.Integer(load_default=100, validate=validate.Range(min=1, max=500))
+
+
+class HouseholdSearchIn(Schema):
+    """A search term in the body, not in the URL: a name or phone must not reach an access log, a proxy's
+    log or a browser's history."""
+
+    q = fields.String(
+        required=True,
+        validate=validate.Length(min=1, max=100),
+        metadata={
+            "description": "All or part of a code (`0010`), or, for those who may read identity, of a name or "
+            "kana (hiragana, katakana, full or half width alike) or a phone number (digits; hyphens and spaces "
+            "do not matter)."
+        },
+    )
+    limit = fields.Integer(load_default=50, strict=True, validate=validate.Range(min=1, max=50))
+
+
+class HouseholdFoundOut(Schema):
+    household = fields.Nested(HouseholdOut)
+    name = fields.String(allow_none=True, metadata={"description": "Null unless you may read its identity."})
+    name_kana = fields.String(allow_none=True)
+    phone = fields.String(allow_none=True)
+    by_code = fields.Boolean(metadata={"description": "Its code contains the term."})
 
 
 class AllocationIn(Schema):

@@ -3,7 +3,8 @@ personal data, only ids and codes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -20,6 +21,7 @@ from foodbank.households.errors import (
     IdentityWithoutConsent,
     NoTemplate,
 )
+from foodbank.households.schemas import NO_MEMBERS, NewHousehold
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
@@ -56,12 +58,7 @@ def _check_members(values: dict[str, int]) -> None:
     if sum(values.values()) < 1:
         raise InvalidInput(
             Message("A household has at least one member."),
-            errors=[
-                {
-                    "field": "adults",
-                    "message": Message("Count at least one member (infants, children, adults, seniors)."),
-                }
-            ],
+            errors=[{"field": "adults", "message": NO_MEMBERS}],
         )
 
 
@@ -75,12 +72,14 @@ async def next_code(session: AsyncSession, year: int) -> str:
     return f"{prefix}{number:04d}"
 
 
-async def register(session: AsyncSession, *, actor: Principal, today: date, data: dict[str, Any]) -> Registered:
-    identity = data.pop("identity")
-    await _check_allergens(session, data["allergens"])
-    _check_members({k: data[k] for k in ("infants", "children", "adults", "seniors")})
+async def register(session: AsyncSession, *, actor: Principal, today: date, command: NewHousehold) -> Registered:
+    await _check_allergens(session, list(command.allergens))
+    _check_members({name: getattr(command, name) for name in command.members})
+    identity = asdict(command.identity)
     duplicates = await queries.possible_duplicates(session, identity)
-    household = Household(code=await next_code(session, today.year), created_by_id=actor.id, **data)
+    household = Household(
+        code=await next_code(session, today.year), created_by_id=actor.id, **command.household_columns()
+    )
     session.add(household)
     await session.flush()
     session.add(HouseholdIdentity(household_id=household.id, **identity))
@@ -172,6 +171,33 @@ async def read_identity(session: AsyncSession, *, actor: Principal, household_id
         details={"code": household.code},
     )
     return identity
+
+
+async def search(
+    session: AsyncSession,
+    *,
+    actor: Principal,
+    term: str,
+    among: Sequence[int] | None = None,
+    limit: int = queries.SEARCH_LIMIT,
+) -> list[queries.Found]:
+    """Find households by code, or by name, kana or phone for those who may read identity (see
+    `queries.search`). A search that looks at identity is an identity read, audited as one: who
+    searched, how many households it found and which ones it showed by name (ids), never the term."""
+    found = await queries.search(session, actor, term, among=among, limit=limit)
+    if queries.may_search_identity(actor):
+        await record(
+            session,
+            actor_id=actor.id,
+            action="household.search",
+            entity="household",
+            details={
+                "results": len(found),
+                "identity_shown": [f.household.id for f in found if f.shows_identity],
+                "within": "registrations" if among is not None else "households",
+            },
+        )
+    return found
 
 
 async def anonymise_inactive(

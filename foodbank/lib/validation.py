@@ -80,7 +80,9 @@ def _walk(value: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any, .
         yield here, current
         if len(here) > MAX_DEPTH:
             continue
-        if isinstance(current, Mapping):
+        if dataclasses.is_dataclass(current) and not isinstance(current, type):  # a command from post_load
+            stack.extend(((*here, f.name), getattr(current, f.name)) for f in dataclasses.fields(current))
+        elif isinstance(current, Mapping):
             stack.extend(((*here, key), inner) for key, inner in current.items())
         elif isinstance(current, list | tuple):
             stack.extend(((*here, index), inner) for index, inner in enumerate(current))

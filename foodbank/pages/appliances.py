@@ -619,7 +619,11 @@ async def dispose(
 # --- the waiting list ------------------------------------------------------------------------------------
 
 
-@get("/coordinator/appliances/waiting-list", opt=page(**allow(*WAITING_LIST_READERS)), include_in_schema=False)
+@get(
+    "/coordinator/appliances/waiting-list",
+    opt=page(**allow(*WAITING_LIST_READERS), nav=Nav("consultant", N_("Appliance waiting list"), 30)),
+    include_in_schema=False,
+)
 async def waiting_list(ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings) -> Template:
     form = load_query(ui, BoardFilterForm)
     category = form.data.get("category") if form.ok else None

@@ -198,16 +198,20 @@ async def attempt(
     action: Callable[[], Awaitable[T]],
     *,
     field_names: Mapping[str, str] | None = None,
+    reraise: tuple[type[AppError], ...] = (),
 ) -> T | None:
     """Run a service call in a savepoint. A refusal (AppError) rolls back what it wrote and is put on the
     form's fields (or renamed by `field_names`), `form.ok` turns False and `form.status` becomes the
     refusal's status; then None is returned. Refusals without field errors are explained above the
-    form from their data (`problems.explain`: shortages, full slots...). Anything else propagates."""
+    form from their data (`problems.explain`: shortages, full slots...). Anything else propagates, and
+    so do the refusals in `reraise` (rolled back too) for a page that shows them its own way."""
     from foodbank.pages.problems import add_problem  # problems builds on forms: imported when used
 
     try:
         async with db_session.begin_nested():
             return await action()
+    except reraise:
+        raise
     except AppError as error:
         add_problem(form, error, field_names=field_names)
         form.refused_status = error.status

@@ -19,34 +19,36 @@ from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Template
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import EXCLUDE, ValidationError, fields, validate, validates_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.config import Settings
 from foodbank.distributions import queries as distribution_queries
 from foodbank.distributions import services as distribution_services
+from foodbank.distributions.schemas import DistributionIn
 from foodbank.households import queries, services
 from foodbank.households.controllers import REGISTRARS
+from foodbank.households.schemas import AllocationIn, HouseholdFields, HouseholdSearchIn, IdentityIn, NewHousehold
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.errors import AppError
 from foodbank.lib.messages import Message
-from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
 from foodbank.models import (
     HandOutChannel,
     Household,
     Municipality,
     Role,
 )
-from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, empty_form, load_form, load_query
+from foodbank.pages.api_forms import page_form
+from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
 from foodbank.pages.layout import Nav, Ui, page
-from foodbank.pages.problems import add_problem, shortage_lines
+from foodbank.pages.problems import shortage_lines
 from foodbank.referrals import queries as referral_queries
 from foodbank.referrals import rules as referral_rules
 from foodbank.stock import services as stock
 from foodbank.stock.errors import InsufficientStock, ReservationNotFound
+from foodbank.stock.schemas import RequestLineIn
 
 MANAGERS = (Role.admin, Role.coordinator)
 """Allocate, hand out and release for a household: as `POST /api/households/{id}/allocations`."""
@@ -63,7 +65,6 @@ ITEM_ROWS = 5
 
 # --- forms -----------------------------------------------------------------------------------------------
 
-MEMBERS = validate.Range(min=0, max=30, error=N_("Give a number from 0 to 30."))
 WHOLE_NUMBER: dict[str, Any] = {"invalid": N_("Give a whole number.")}
 A_DATE: dict[str, Any] = {"invalid": N_("Write the date as YYYY-MM-DD.")}
 
@@ -72,113 +73,130 @@ class CodeFilterForm(FormSchema):
     code = fields.String(validate=validate.Length(max=20, error=N_("A code has at most 20 characters.")))
 
 
-class HouseholdForm(FormSchema):
-    """The household (identity apart): its municipality, members by age band, needs and notes."""
-
-    municipality = fields.Enum(
-        Municipality,
-        by_value=True,
-        required=True,
-        error_messages={"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
-    )
-    infants = fields.Integer(load_default=0, validate=MEMBERS, error_messages=WHOLE_NUMBER)
-    children = fields.Integer(load_default=0, validate=MEMBERS, error_messages=WHOLE_NUMBER)
-    adults = fields.Integer(load_default=0, validate=MEMBERS, error_messages=WHOLE_NUMBER)
-    seniors = fields.Integer(load_default=0, validate=MEMBERS, error_messages=WHOLE_NUMBER)
-    no_pork = fields.Boolean(load_default=False)
-    halal = fields.Boolean(load_default=False)
-    vegetarian = fields.Boolean(load_default=False)
-    ready_to_eat_only = fields.Boolean(load_default=False)
-    notes = fields.String(load_default=None, validate=validate.Length(max=2000, error=N_("At most 2,000 characters.")))
-
-    @validates_schema(skip_on_field_errors=False)
-    def someone(self, data: dict[str, Any], **_: Any) -> None:
-        if all(name in data for name in MEMBER_FIELDS) and sum(data[name] for name in MEMBER_FIELDS) < 1:
-            raise ValidationError(N_("Count at least one member (infants, children, adults, seniors)."), "adults")
+# The API's search, with the page's words. Posted, never in the URL: a name must not reach a log.
+SearchForm = page_form(
+    HouseholdSearchIn,
+    name="SearchForm",
+    messages={
+        "q": {
+            "required": N_("Type part of a code, a name, a kana or a phone number."),
+            "validate": N_("At most 100 characters."),
+        }
+    },
+)
 
 
-class IdentityForm(FormSchema):
-    """Who the household is: stored apart from the household, read only on the identity page."""
-
-    name = fields.String(
-        required=True,
-        validate=validate.Length(max=200, error=N_("At most 200 characters.")),
-        error_messages={"required": N_("Give the name.")},
-    )
-    name_kana = fields.String(load_default=None, validate=validate.Length(max=200, error=N_("At most 200 characters.")))
-    phone = fields.String(
-        load_default=None,
-        validate=validate.Regexp(
-            r"^[0-9+\-() ]{6,20}$", error=N_("Write the phone number in digits, such as 0475-12-3456.")
-        ),
-    )
-    postal_code = fields.String(
-        load_default=None,
-        validate=validate.Regexp(r"^\d{3}-?\d{4}$", error=N_("Write the postal code as 283-0802.")),
-    )
-    address = fields.String(load_default=None, validate=validate.Length(max=500, error=N_("At most 500 characters.")))
+MEMBER_WORDS = {"validate": N_("Give a number from 0 to 30."), **WHOLE_NUMBER}
+AT_MOST = {
+    200: N_("At most 200 characters."),
+    500: N_("At most 500 characters."),
+    2000: N_("At most 2,000 characters."),
+}
 
 
-class AllocationForm(FormSchema):
-    distribution_date = fields.Date(
-        required=True,
-        validate=PLANNED_DAY,
-        error_messages={"required": N_("Give the day of the hand-out."), **A_DATE},
-    )
+# The household (identity apart), as `POST /api/households` takes it: its municipality, members by
+# age band, needs and notes (allergens are ticked boxes, gathered by the handler).
+HouseholdForm = page_form(
+    HouseholdFields,
+    name="HouseholdForm",
+    messages={
+        "municipality": {"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
+        **{name: MEMBER_WORDS for name in MEMBER_FIELDS},
+        "notes": {"validate": AT_MOST[2000]},
+    },
+)
+
+
+# Who the household is, as the API's `identity`: stored apart, read only on the identity page.
+IdentityForm = page_form(
+    IdentityIn,
+    name="IdentityForm",
+    messages={
+        "name": {"required": N_("Give the name."), "validate": AT_MOST[200]},
+        "name_kana": {"validate": AT_MOST[200]},
+        "phone": {"validate": N_("Write the phone number in digits, such as 0475-12-3456.")},
+        "postal_code": {"validate": N_("Write the postal code as 283-0802.")},
+        "address": {"validate": AT_MOST[500]},
+    },
+)
+
+
+_AllocationIn = page_form(
+    AllocationIn,
+    messages={
+        "distribution_date": {"required": N_("Give the day of the hand-out."), **A_DATE},
+        "note": {"validate": AT_MOST[2000]},
+    },
+)
+
+
+class AllocationForm(_AllocationIn):  # type: ignore[misc,valid-type]
+    """`POST /api/households/{id}/allocations`, with the choice of the template or the items listed
+    (the item rows are loaded apart, `ItemRowForm`)."""
+
+    class Meta:
+        unknown = EXCLUDE
+        exclude = ("lines",)
+
     source = fields.String(
         load_default="template",
         validate=validate.OneOf(["template", "items"], error=N_("Must be one of the choices.")),
     )
-    allow_partial = fields.Boolean(load_default=False)
-    note = fields.String(load_default=None, validate=validate.Length(max=2000, error=N_("At most 2,000 characters.")))
 
 
-class ItemRowForm(FormSchema):
-    item_id = fields.Integer(required=True, error_messages={"required": N_("Choose the item."), **WHOLE_NUMBER})
-    quantity = fields.Integer(
-        required=True,
-        validate=validate.Range(min=1, max=1_000_000, error=N_("Give a quantity from 1 to 1,000,000.")),
-        error_messages={"required": N_("Give the quantity."), "invalid": N_("Give the quantity as a whole number.")},
-    )
+ItemRowForm = page_form(
+    RequestLineIn,
+    name="ItemRowForm",
+    messages={
+        "item_id": {"required": N_("Choose the item."), **WHOLE_NUMBER},
+        "quantity": {
+            "required": N_("Give the quantity."),
+            "invalid": N_("Give the quantity as a whole number."),
+            "validate": N_("Give a quantity from 1 to 1,000,000."),
+        },
+    },
+)
 
 
-class HandOutForm(FormSchema):
-    channel = fields.Enum(
-        HandOutChannel,
-        by_value=True,
-        required=True,
-        validate=validate.OneOf(
-            [HandOutChannel.pickup, HandOutChannel.delivery], error=N_("Must be one of the choices.")
-        ),
-        error_messages={"required": N_("Choose pick-up or delivery."), "unknown": N_("Must be one of the choices.")},
-    )
-    distributed_on = fields.Date(
-        required=True,
-        validate=RECORDED_DAY,
-        error_messages={"required": N_("Give the day of the hand-out."), **A_DATE},
-    )
-    referral_id = fields.Integer(load_default=None, error_messages=WHOLE_NUMBER)
-    people = fields.Integer(
-        load_default=None,
-        validate=validate.Range(min=1, max=50, error=N_("Give a number of people from 1 to 50.")),
-        error_messages=WHOLE_NUMBER,
-    )
-    frequency_override = fields.String(
-        load_default=None, validate=validate.Length(max=500, error=N_("At most 500 characters."))
-    )
+_DistributionIn = page_form(
+    DistributionIn,
+    messages={
+        "channel": {"required": N_("Choose pick-up or delivery."), "unknown": N_("Must be one of the choices.")},
+        "distributed_on": A_DATE,
+        "referral_id": WHOLE_NUMBER,
+        "people": {"validate": N_("Give a number of people from 1 to 100,000."), **WHOLE_NUMBER},
+        "frequency_override": {"validate": AT_MOST[500]},
+    },
+)
+
+
+class HandOutForm(_DistributionIn):  # type: ignore[misc,valid-type]
+    """`POST /api/distributions` for one of the household's allocations (the household and the allocation
+    come from the address). On this page the hand-out is a pick-up or a delivery."""
+
+    class Meta:
+        unknown = EXCLUDE
+        exclude = ("household_id", "partner_programme_id", "reservation_id", "lines")
+
+    @validates_schema(skip_on_field_errors=True)
+    def in_person(self, data: dict[str, Any], **_: Any) -> None:
+        if data["channel"] not in (HandOutChannel.pickup, HandOutChannel.delivery):
+            raise ValidationError(N_("Must be one of the choices."), "channel")
 
 
 # --- reads ----------------------------------------------------------------------------------------------
 
 
 def usable_referrals(referrals: Any, household: Household, on: date) -> list[Any]:
-    """Referrals that could cover a food hand-out now, by the rule the hand-out service applies again."""
-    return [
+    """Referrals that could cover a food hand-out on `on`, by the rule the hand-out service applies again;
+    the one to use first (valid for the shortest time, then the oldest) first."""
+    usable = [
         r
         for r in referrals
         if referral_rules.refusal(r, household_id=household.id, household_code=household.code, on=on, purpose="food")
         is None
     ]
+    return sorted(usable, key=lambda r: (r.valid_until, r.id))
 
 
 # --- list and registration ------------------------------------------------------------------------------
@@ -188,14 +206,41 @@ def usable_referrals(referrals: Any, household: Household, on: date) -> list[Any
     "/households", opt=page(**allow(*REGISTRARS), nav=Nav("coordinator", N_("Households"), 20)), include_in_schema=False
 )
 async def household_list(ui: Ui, principal: Principal, db_session: AsyncSession) -> Template:
+    """Households by code (a link may carry `?code=`; the search form posts, see `household_search`)."""
     form = load_query(ui, CodeFilterForm)
-    found = await queries.list_visible(db_session, principal, code=form.data.get("code"), limit=200) if form.ok else []
+    listed = await queries.list_visible(db_session, principal, code=form.data.get("code"), limit=200) if form.ok else []
+    return await _list_page(ui, db_session, principal, households=listed, status_code=form.status)
+
+
+@post("/households/search", opt=page(**allow(*REGISTRARS)), include_in_schema=False)
+async def household_search(ui: Ui, principal: Principal, db_session: AsyncSession) -> Template:
+    """Find households by code, name, kana or phone (`households.services.search`, audited); the answer is
+    this page, not a redirect, so that the term is in no URL."""
+    form = await load_form(ui, SearchForm)
+    found = None
+    if form.ok:
+        found = await services.search(db_session, actor=principal, term=form.data["q"], limit=form.data["limit"])
+    return await _list_page(ui, db_session, principal, search_form=form, found=found, status_code=form.status)
+
+
+async def _list_page(
+    ui: Ui,
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    households: Sequence[Household] = (),
+    search_form: Form | None = None,
+    found: list[queries.Found] | None = None,
+    status_code: int = 200,
+) -> Template:
     return ui.render(
         "households/list.html",
-        form=form,
-        households=found,
-        allergen_names=await catalogue_queries.allergen_names(session=db_session, lang=ui.lang, on=today()),
-        status_code=form.status,
+        search_form=search_form or empty_form(ui),
+        by_identity=queries.may_search_identity(principal),
+        households=households,
+        found=found,
+        allergen_names=await catalogue_queries.allergen_names(session=session, lang=ui.lang, on=today()),
+        status_code=status_code,
     )
 
 
@@ -217,23 +262,29 @@ async def new_household(ui: Ui, db_session: AsyncSession) -> Template:
 @post("/households", opt=page(**allow(*REGISTRARS)), include_in_schema=False)
 async def register_household(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
     form = await load_form(ui, HouseholdForm)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     identity = await load_form(ui, IdentityForm)
     form.errors.update(identity.errors)
     if not form.ok:
         return await _new_page(ui, db_session, form, form.status)
     chosen = sorted(key.removeprefix("allergen-") for key, value in form.values.items() if key.startswith("allergen-"))
-    data = {**form.data, "allergens": chosen, "identity": identity.data}
-    try:
-        async with db_session.begin_nested():
-            registered = await services.register(db_session, actor=principal, today=today(), data=data)
-    except AppError as error:
-        add_problem(form, error, field_names={"identity": "name"})
-        return await _new_page(ui, db_session, form, error.status)
+    command = NewHousehold.of({**form.data, "allergens": chosen}, identity.data)
+    registered = await attempt(
+        form,
+        db_session,
+        lambda: services.register(db_session, actor=principal, today=today(), command=command),
+        field_names={"identity": "name"},
+    )
+    if registered is None:
+        return await _new_page(ui, db_session, form, form.status)
     message = ui._("Household %(code)s registered.", code=registered.household.code)
+    kind = "ok"
     if registered.warnings:
         message += " " + " ".join(translate_message(ui.tr, warning["message"]) for warning in registered.warnings)
-        return ui.redirect(f"/households/{registered.household.id}", flash=message, kind="warning")
-    return ui.redirect(f"/households/{registered.household.id}", flash=message)
+        kind = "warning"
+    redirect = ui.redirect(f"/households/{registered.household.id}", flash=message, kind=kind)
+    return await form.remember(db_session, redirect)
 
 
 # --- one household --------------------------------------------------------------------------------------
@@ -257,12 +308,14 @@ async def _household_page(
         on = today()
         referrals = await referral_queries.list_visible(session, principal, household_id=found.id, limit=50)
         items = await catalogue_queries.items(session, limit=1000)
-        context = {
-            "managing": True,
-            "allocations": await queries.allocations(session, found.code),
-            "distributions": await distribution_queries.distributions(session, household_id=found.id, limit=50),
-            "referrals": referrals,
-            "referral_options": [
+        allocations = await queries.allocations(session, found.code)
+        hand_out_forms = dict(hand_out_forms or {})
+        referral_options: dict[int, list[tuple[int, str]]] = {}
+        for row in allocations:
+            reservation = row["reservation"]
+            # The day planned for the allocation, and the referral that can cover a hand-out on it.
+            usable = usable_referrals(referrals, found, reservation.distribution_date)
+            referral_options[reservation.id] = [
                 (
                     r.id,
                     ui._(
@@ -272,14 +325,30 @@ async def _household_page(
                         allowed=r.handouts_allowed,
                     ),
                 )
-                for r in usable_referrals(referrals, found, on)
-            ],
+                for r in usable
+            ]
+            hand_out_forms.setdefault(
+                reservation.id,
+                empty_form(
+                    ui,
+                    {
+                        "channel": "pickup",
+                        "distributed_on": reservation.distribution_date.isoformat(),
+                        "referral_id": usable[0].id if usable else None,
+                    },
+                ),
+            )
+        context = {
+            "managing": True,
+            "allocations": allocations,
+            "distributions": await distribution_queries.distributions(session, household_id=found.id, limit=50),
+            "referrals": referrals,
+            "referral_options": referral_options,
             "item_options": [(i.id, local_name(i, ui.lang)) for i in items],
             "item_rows": range(ITEM_ROWS),
             "allocation_form": allocation_form
             or empty_form(ui, {"distribution_date": on.isoformat(), "source": "template"}),
-            "hand_out_forms": hand_out_forms or {},
-            "new_hand_out": empty_form(ui, {"channel": "pickup", "distributed_on": on.isoformat()}),
+            "hand_out_forms": hand_out_forms,
             "shortages": shortages or [],
         }
     return ui.render(
@@ -310,43 +379,52 @@ async def allocate(
 ) -> Response[Any]:
     found = await queries.get_visible(db_session, principal, household_id)
     form = await load_form(ui, AllocationForm)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     rows = form.rows("items", ItemRowForm) if form.value("source") == "items" else []
     if form.ok and form.data["source"] == "items" and not rows:
         form.add_error("items-0-item_id", ui._("Choose at least one item and its quantity."))
     if not form.ok:
         return await _household_page(ui, db_session, principal, household_id, allocation_form=form, status_code=422)
     items = stock.group_requests(rows) if form.data["source"] == "items" else None
+    data = form.data
     try:
-        async with db_session.begin_nested():
-            result = await services.allocate(
+        result = await attempt(
+            form,
+            db_session,
+            lambda: services.allocate(
                 db_session,
                 principal,
                 found,
-                distribution_date=form.data["distribution_date"],
+                distribution_date=data["distribution_date"],
                 items=items,
-                allow_partial=form.data["allow_partial"],
-                note=form.data["note"],
+                allow_partial=data["allow_partial"],
+                note=data["note"],
                 settings=settings.stock,
-            )
-    except InsufficientStock as error:
+            ),
+            field_names={"lines": "items-0-item_id"},
+            reraise=(InsufficientStock,),
+        )
+    except InsufficientStock as error:  # said item by item below the form, with allergen and category names
         form.add_error(FORM_ERROR, ui._("Nothing was reserved: there is not enough usable stock."))
         lines = await _shortage_lines(ui, db_session, error.extra.get("shortages") or [])
         return await _household_page(
             ui, db_session, principal, household_id, allocation_form=form, shortages=lines, status_code=error.status
         )
-    except AppError as error:
-        add_problem(form, error, field_names={"lines": "items-0-item_id"})
+    if result is None:
         return await _household_page(
-            ui, db_session, principal, household_id, allocation_form=form, status_code=error.status
+            ui, db_session, principal, household_id, allocation_form=form, status_code=form.status
         )
     units = sum(line.quantity for line in result.reservation.lines)
     message = ui._(
         "Allocation %(id)s reserved: %(units)s units, to pick and hand out.", id=result.reservation.id, units=units
     )
+    kind = "ok"
     if result.shortages:
         message += " " + ui._("Short: %(what)s", what=" ".join(await _shortage_lines(ui, db_session, result.shortages)))
-        return ui.redirect(f"/households/{household_id}#allocations", flash=message, kind="warning")
-    return ui.redirect(f"/households/{household_id}#allocations", flash=message)
+        kind = "warning"
+    redirect = ui.redirect(f"/households/{household_id}#allocation-{result.reservation.id}", flash=message, kind=kind)
+    return await form.remember(db_session, redirect)
 
 
 @post(
@@ -360,35 +438,37 @@ async def hand_out(
     found = await queries.get_visible(db_session, principal, household_id)
     await _own_reservation(db_session, found, reservation_id)
     form = await load_form(ui, HandOutForm)
-    status = form.status
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     if form.ok:
-        try:
-            async with db_session.begin_nested():
-                distribution = await distribution_services.hand_out(
-                    db_session,
-                    actor=principal,
-                    channel=form.data["channel"],
-                    distributed_on=form.data["distributed_on"],
-                    household_id=found.id,
-                    referral_id=form.data["referral_id"],
-                    reservation_id=reservation_id,
-                    people=form.data["people"],
-                    frequency_override=form.data["frequency_override"],
-                    settings=settings.stock,
-                    min_days_between_handouts=settings.households.min_days_between_handouts,
-                )
-        except AppError as error:
-            add_problem(form, error)
-            status = error.status
-        else:
+        data = form.data
+        distribution = await attempt(
+            form,
+            db_session,
+            lambda: distribution_services.hand_out(
+                db_session,
+                actor=principal,
+                channel=data["channel"],
+                distributed_on=data["distributed_on"] or today(),
+                household_id=found.id,
+                referral_id=data["referral_id"],
+                reservation_id=reservation_id,
+                people=data["people"],
+                frequency_override=data["frequency_override"],
+                settings=settings.stock,
+                min_days_between_handouts=settings.households.min_days_between_handouts,
+            ),
+        )
+        if distribution is not None:
             message = ui._(
                 "Handed out to %(code)s (hand-out %(id)s). Print the receipt for the household to sign.",
                 code=found.code,
                 id=distribution.id,
             )
-            return ui.redirect(f"/households/{household_id}#distribution-{distribution.id}", flash=message)
+            redirect = ui.redirect(f"/households/{household_id}#distribution-{distribution.id}", flash=message)
+            return await form.remember(db_session, redirect)
     return await _household_page(
-        ui, db_session, principal, household_id, hand_out_forms={reservation_id: form}, status_code=status
+        ui, db_session, principal, household_id, hand_out_forms={reservation_id: form}, status_code=form.status
     )
 
 
@@ -403,13 +483,12 @@ async def release(
     found = await queries.get_visible(db_session, principal, household_id)
     await _own_reservation(db_session, found, reservation_id)
     form = await load_form(ui, FormSchema)
-    try:
-        async with db_session.begin_nested():
-            await stock.release(db_session, actor_id=principal.id, reservation_id=reservation_id)
-    except AppError as error:
-        add_problem(form, error)
+    released = await attempt(
+        form, db_session, lambda: stock.release(db_session, actor_id=principal.id, reservation_id=reservation_id)
+    )
+    if released is None and not form.ok:
         return await _household_page(
-            ui, db_session, principal, household_id, hand_out_forms={reservation_id: form}, status_code=error.status
+            ui, db_session, principal, household_id, hand_out_forms={reservation_id: form}, status_code=form.status
         )
     message = ui._("Allocation %(id)s released: its stock is back on the shelves.", id=reservation_id)
     return ui.redirect(f"/households/{household_id}#allocations", flash=message)
@@ -430,4 +509,14 @@ async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Map
     )
 
 
-HANDLERS = [household_list, new_household, register_household, household, identity, allocate, hand_out, release]
+HANDLERS = [
+    household_list,
+    household_search,
+    new_household,
+    register_household,
+    household,
+    identity,
+    allocate,
+    hand_out,
+    release,
+]

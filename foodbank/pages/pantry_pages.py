@@ -12,13 +12,14 @@ shown after a redirect, and allocating again (a reload) releases and reserves ag
 
 from __future__ import annotations
 
-import unicodedata
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
-from typing import Any
+from datetime import date, timedelta
+from typing import Annotated, Any
 
+from babel.dates import format_date
 from litestar import Response, get, post
+from litestar.params import QueryParameter
 from litestar.response import Template
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,25 +28,30 @@ from foodbank.catalogue import queries as catalogue_queries
 from foodbank.catalogue.errors import DuplicateCode
 from foodbank.config import Settings
 from foodbank.households import queries as household_queries
+from foodbank.households import services as household_services
+from foodbank.households.schemas import HouseholdSearchIn
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
+from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import add_problem, shortage_lines
-from foodbank.pantry import queries, services
+from foodbank.pantry import queries, rules, services
 from foodbank.pantry.controllers import MANAGERS, STAFF
+from foodbank.pantry.errors import UnusualDate
+from foodbank.pantry.schemas import CheckInIn, SlotCapacityIn, VenueIn, WalkInIn
 from foodbank.picking import parcels
 from foodbank.stock.errors import InsufficientStock
 
 S = PantryEventStatus
 SUMMARY_READERS = (*MANAGERS, Role.reporter)
 ACTIVE = (S.planned, S.open, S.allocated, S.in_progress)
-PAST_DAYS = 180
-"""How far back the list of days looks (closed and cancelled days of that period are listed below)."""
+PAST_PAGE = 20
+"""Past days listed per page (every one of them is reachable, page by page)."""
 SLOT_ROWS = 4
 """Slot rows offered when planning a day (more can be added to the day afterwards)."""
 LINE_ROWS = 6
@@ -101,23 +107,15 @@ class EventForm(PlanForm):
     )
 
 
-class VenueForm(FormSchema):
-    name = fields.String(
-        required=True,
-        validate=validate.Length(max=200, error=N_("At most 200 characters.")),
-        error_messages={"required": N_("Give the venue's name.")},
-    )
-    address = fields.String(
-        required=True,
-        validate=validate.Length(max=500, error=N_("At most 500 characters.")),
-        error_messages={"required": N_("Give the address.")},
-    )
-    municipality = fields.Enum(
-        Municipality,
-        by_value=True,
-        required=True,
-        error_messages={"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
-    )
+VenueForm = page_form(
+    VenueIn,
+    name="VenueForm",
+    messages={
+        "name": {"required": N_("Give the venue's name."), "validate": N_("At most 200 characters.")},
+        "address": {"required": N_("Give the address."), "validate": N_("At most 500 characters.")},
+        "municipality": {"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
+    },
+)
 
 
 class TemplateForm(FormSchema):
@@ -165,21 +163,36 @@ class TemplateLineForm(FormSchema):
             raise ValidationError(N_("Choose an item or a category."), "item_id")
 
 
-class CapacityForm(FormSchema):
-    capacity = fields.Integer(
-        required=True, validate=CAPACITY, error_messages={"required": N_("Give the capacity."), **WHOLE_NUMBER}
-    )
+CapacityForm = page_form(
+    SlotCapacityIn,
+    name="CapacityForm",
+    messages={
+        "capacity": {
+            "required": N_("Give the capacity."),
+            "validate": N_("Give a capacity from 1 to 1,000 households."),
+            **WHOLE_NUMBER,
+        }
+    },
+)
 
 
 class RegistrationForm(FormSchema):
-    household_code = fields.String(
-        required=True,
-        validate=validate.Length(max=20, error=N_("A code has at most 20 characters.")),
-        error_messages={"required": N_("Give the household's code.")},
+    """Who to book: `household` is what was typed (any part of a code, or a name, kana or phone for those
+    who may read identity), `household_id` the household chosen among those it found."""
+
+    household = fields.String(
+        validate=validate.Length(max=100, error=N_("At most 100 characters.")),
     )
-    slot_id = fields.Integer(required=True, error_messages={"required": N_("Choose the time slot."), **WHOLE_NUMBER})
+    household_id = fields.Integer(load_default=None, validate=AN_ID, error_messages=A_CHOICE)
+    slot_id = fields.Integer(load_default=None, validate=AN_ID, error_messages=A_CHOICE)
+    """Needed to book, not to search: the handler asks for it once the household is known."""
     people = fields.Integer(load_default=None, validate=PEOPLE, error_messages=WHOLE_NUMBER)
     referral_id = fields.Integer(load_default=None, error_messages=WHOLE_NUMBER)
+
+    @validates_schema(skip_on_field_errors=False)
+    def someone(self, data: dict[str, Any], **_: Any) -> None:
+        if not data.get("household") and data.get("household_id") is None:
+            raise ValidationError(N_("Type the household's code, or its name, kana or phone number."), "household")
 
 
 class AllocateForm(FormSchema):
@@ -194,24 +207,26 @@ class ConfirmForm(FormSchema):
     )
 
 
-class CheckInForm(FormSchema):
-    people = fields.Integer(load_default=None, validate=PEOPLE, error_messages=WHOLE_NUMBER)
+PEOPLE_WORDS = {"validate": N_("Give a number of people from 1 to 50."), **WHOLE_NUMBER}
 
 
-class WalkInForm(FormSchema):
-    people = fields.Integer(
-        required=True, validate=PEOPLE, error_messages={"required": N_("Count the people."), **WHOLE_NUMBER}
-    )
-    parcels = fields.Integer(
-        load_default=1,
-        validate=validate.Range(min=1, max=10, error=N_("Give a number of parcels from 1 to 10.")),
-        error_messages=WHOLE_NUMBER,
-    )
+CheckInForm = page_form(
+    CheckInIn,
+    name="CheckInForm",
+    messages={"people": PEOPLE_WORDS},
+)
 
 
-def normalise_code(text: str) -> str:
-    """A household code as typed: full-width letters and digits, spaces and case do not matter."""
-    return unicodedata.normalize("NFKC", text).replace(" ", "").upper()
+# `POST …/walk-ins`: an empty number of parcels is one (the field is left empty, so that typing a
+# number gives that number).
+WalkInForm = page_form(
+    WalkInIn,
+    name="WalkInForm",
+    messages={
+        "people": {"required": N_("Count the people."), **PEOPLE_WORDS},
+        "parcels": {"validate": N_("Give a number of parcels from 1 to 10."), **WHOLE_NUMBER},
+    },
+)
 
 
 def _may_manage(ui: Ui) -> bool:
@@ -249,12 +264,25 @@ def _chosen_templates(form: Form) -> list[int]:
     opt=page(**allow(*STAFF), nav=Nav("coordinator", N_("Pantry days"), 10)),
     include_in_schema=False,
 )
-async def pantry_days(ui: Ui, db_session: AsyncSession) -> Template:
-    events = await queries.events(db_session, since=today() - timedelta(days=PAST_DAYS), limit=500)
+async def pantry_days(
+    ui: Ui, db_session: AsyncSession, past_page: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1
+) -> Template:
+    """Every day: from today on, soonest first; past days not closed (to close or cancel) apart; and the
+    past, latest first, PAST_PAGE at a time."""
+    on = today()
+    past, total = await queries.days_before(db_session, on, limit=PAST_PAGE, offset=(past_page - 1) * PAST_PAGE)
+    unfinished = [
+        e for e in await queries.events(db_session, until=on - timedelta(days=1), limit=500) if e.status in ACTIVE
+    ]
     return ui.render(
         "coordinator/pantry_days.html",
-        coming=[e for e in events if e.status in ACTIVE],
-        past=sorted((e for e in events if e.status not in ACTIVE), key=lambda e: e.event_date, reverse=True)[:30],
+        coming=await queries.days_from(db_session, on),
+        unfinished=unfinished,
+        past=past,
+        past_page=past_page,
+        past_pages=max(1, -(-total // PAST_PAGE)),
+        past_total=total,
+        today=on,
         may_manage=_may_manage(ui),
     )
 
@@ -268,6 +296,7 @@ async def _new_page(
     form: Form,
     *,
     venue_form: Form | None = None,
+    ask_date: rules.DateCheck | None = None,
     status_code: int = 200,
 ) -> Template:
     indexes = form.row_indexes("slots")
@@ -280,6 +309,7 @@ async def _new_page(
         chosen_templates=set(_chosen_templates(form)),
         venue_form=venue_form or empty_form(ui),
         municipalities=[(m.value, ui._(label_msgid("municipality", m))) for m in Municipality],
+        ask_date=ask_date,
         status_code=status_code,
     )
 
@@ -303,6 +333,8 @@ async def new_day(ui: Ui, db_session: AsyncSession, venue_id: int | None = None)
 @post("/coordinator/pantry", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
     form = await load_form(ui, EventForm)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     slots = form.rows("slots", SlotForm)
     if not slots and not any(name.startswith("slots-") for name in form.errors):
         form.add_error("slots-0-start_time", ui._("Add at least one time slot."))
@@ -318,14 +350,54 @@ async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Re
         for n, slot in enumerate(slots)
         for name in ("start_time", "end_time", "capacity")
     }
+    confirm = _confirmed_date(form, data["event_date"])
     try:
-        async with db_session.begin_nested():
-            created = await services.create_event(db_session, actor_id=principal.id, data=data)
-    except AppError as error:
-        add_problem(form, error, field_names=names)
-        return await _new_page(ui, db_session, form, status_code=error.status)
+        created = await attempt(
+            form,
+            db_session,
+            lambda: services.create_event(db_session, actor_id=principal.id, data=data, today=today(), confirm=confirm),
+            field_names=names,
+            reraise=(UnusualDate,),
+        )
+    except UnusualDate:  # asked once, at the date: planning it anyway is one tick
+        check = rules.check_planned_date(data["event_date"], today())
+        for sentence in date_warnings(ui, check):
+            form.add_error("event_date", sentence)
+        form.refused_status = 409
+        return await _new_page(ui, db_session, form, ask_date=check, status_code=409)
+    if created is None:
+        return await _new_page(ui, db_session, form, status_code=form.status)
     message = ui._("Pantry day planned. Open registrations when households may book.")
-    return ui.redirect(f"/coordinator/pantry/{created.id}", flash=message)
+    return await form.remember(db_session, ui.redirect(f"/coordinator/pantry/{created.id}", flash=message))
+
+
+def _confirmed_date(form: Form, event_date: date) -> bool:
+    """The page asked about this very date and the box was ticked (a changed date is asked about again)."""
+    return form.values.get("confirm_date") == event_date.isoformat()
+
+
+def date_warnings(ui: Ui, check: rules.DateCheck) -> list[str]:
+    """What is odd about a pantry day's date, in words (`rules`)."""
+    day, days = format_date(check.event_date, format="medium", locale=ui.lang), abs(check.days_from_today)
+    words = {
+        rules.Oddity.past: ui.tr.ngettext(
+            "%(date)s is in the past: %(num)s day ago.", "%(date)s is in the past: %(num)s days ago.", days, date=day
+        ),
+        rules.Oddity.far_ahead: ui.tr.ngettext(
+            "%(date)s is more than three months ahead: in %(num)s day.",
+            "%(date)s is more than three months ahead: in %(num)s days.",
+            days,
+            date=day,
+        ),
+        rules.Oddity.not_today: ui._("This day is planned for %(date)s, not for today.", date=day),
+        rules.Oddity.before_the_day: ui.tr.ngettext(
+            "This day is planned for %(date)s, %(num)s day from now: it has not taken place yet.",
+            "This day is planned for %(date)s, %(num)s days from now: it has not taken place yet.",
+            days,
+            date=day,
+        ),
+    }
+    return [words[oddity] for oddity in check.oddities]
 
 
 @post("/coordinator/pantry/venues", opt=page(**allow(*MANAGERS)), include_in_schema=False)
@@ -387,6 +459,8 @@ async def parcel_templates(ui: Ui, db_session: AsyncSession) -> Template:
 @post("/coordinator/pantry/templates", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def add_template(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
     form = await load_form(ui, TemplateForm)
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     lines = form.rows("lines", TemplateLineForm)
     if not lines and not any(name.startswith("lines-") for name in form.errors):
         form.add_error("lines-0-item_id", ui._("Add at least one line: an item or a category, and its quantity."))
@@ -397,23 +471,27 @@ async def add_template(ui: Ui, principal: Principal, db_session: AsyncSession) -
         for n, line in enumerate(lines)
         for name in ("item_id", "category_id")
     }
+    data = form.data
     try:
-        async with db_session.begin_nested():
-            created = await services.create_template(
+        created = await attempt(
+            form,
+            db_session,
+            lambda: services.create_template(
                 db_session,
                 actor_id=principal.id,
-                **form.data,
+                **data,
                 lines=[{k: v for k, v in line.items() if k != "_index"} for line in lines],
-            )
-    except DuplicateCode as error:  # the service says it of the whole template; it is about the name
+            ),
+            field_names=names,
+            reraise=(DuplicateCode,),
+        )
+    except DuplicateCode:  # the service says it of the whole template; it is about the name
         form.add_error("name", ui._("Another parcel template has this name: choose another name."))
-        return await _templates_page(ui, db_session, form, status_code=error.status)
-    except AppError as error:
-        add_problem(form, error, field_names=names)
-        return await _templates_page(ui, db_session, form, status_code=error.status)
-    return ui.redirect(
-        "/coordinator/pantry/templates", flash=ui._("Parcel template %(name)s added.", name=created.name)
-    )
+        form.refused_status = 409
+    if not form.ok or created is None:
+        return await _templates_page(ui, db_session, form, status_code=form.status)
+    message = ui._("Parcel template %(name)s added.", name=created.name)
+    return await form.remember(db_session, ui.redirect("/coordinator/pantry/templates", flash=message))
 
 
 async def _change_template(
@@ -469,6 +547,7 @@ async def _event_page(
     capacity_forms: dict[int, Form] | None = None,
     allocation: services.Allocated | None = None,
     shortages: list[str] | None = None,
+    candidates: list[household_queries.Found] | None = None,
     status_code: int = 200,
 ) -> Template:
     event = await _event(session, event_id)
@@ -519,6 +598,8 @@ async def _event_page(
             for s in event.slots
         ],
         allocation=allocation,
+        candidates=candidates,
+        **_day_checks(ui, event),
         without_parcel=[codes.get(r, str(r)) for r in (allocation.without_parcel if allocation else [])],
         shortages=shortages or [],
         status_code=status_code,
@@ -563,7 +644,9 @@ async def _change_status(
     form = empty_form(ui)
     try:
         async with session.begin_nested():
-            await services.change_status(session, actor_id=principal.id, event_id=event_id, action=action)
+            await services.change_status(
+                session, actor_id=principal.id, event_id=event_id, action=action, today=today()
+            )
     except AppError as error:
         add_problem(form, error)
         return await _event_page(ui, session, event_id, forms={"status": form}, status_code=error.status)
@@ -578,7 +661,9 @@ async def change_plan(ui: Ui, principal: Principal, db_session: AsyncSession, ev
         form.data["template_ids"] = _chosen_templates(form)
         try:
             async with db_session.begin_nested():
-                await services.update_event(db_session, actor_id=principal.id, event_id=event_id, changes=form.data)
+                await services.update_event(
+                    db_session, actor_id=principal.id, event_id=event_id, changes=form.data, today=today()
+                )
         except AppError as error:
             add_problem(form, error)
             status = error.status
@@ -636,37 +721,60 @@ async def change_capacity(
 
 @post("/coordinator/pantry/{event_id:int}/registrations", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def register(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
+    """Book the household chosen, or the one that the typed code part names alone; otherwise search
+    (by name, kana or phone too, audited) and show what was found to choose from."""
     form = await load_form(ui, RegistrationForm)
-    status = form.status
-    if form.ok:
-        code = normalise_code(form.data["household_code"])
-        found = [
-            h
-            for h in await household_queries.list_visible(db_session, principal, code=code, limit=50)
-            if h.code.upper() == code
-        ]
-        if not found:
-            form.add_error("household_code", ui._("No household has the code %(code)s.", code=code))
-            status = 422
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
+    if not form.ok:
+        return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=form.status)
+    household_id = form.data["household_id"]
+    if form.values.get("action") == "search":  # "search again" with what is typed now
+        household_id = None
+    if household_id is None:
+        term = form.data["household"]
+        by_code = await household_queries.list_visible(db_session, principal, code=term, limit=2)
+        if len(by_code) == 1:
+            household_id = by_code[0].id
         else:
-            try:
-                async with db_session.begin_nested():
-                    await services.book(
-                        db_session,
-                        actor=principal,
-                        event_id=event_id,
-                        slot_id=form.data["slot_id"],
-                        household_id=found[0].id,
-                        people=form.data["people"],
-                        referral_id=form.data["referral_id"],
-                    )
-            except AppError as error:
-                add_problem(form, error)
-                status = error.status
-            else:
-                message = ui._("%(code)s is registered.", code=found[0].code)
-                return ui.redirect(f"/coordinator/pantry/{event_id}#registrations", flash=message)
-    return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=status)
+            if not term:
+                form.add_error("household", ui._("Type the household's code, or its name, kana or phone number."))
+                return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=422)
+            found = await household_services.search(db_session, actor=principal, term=term, limit=20)
+            if not found:
+                form.add_error("household", ui._("No household matches what was typed."))
+            return await _event_page(
+                ui, db_session, event_id, forms={"registration": form}, candidates=found, status_code=form.status
+            )
+    data = form.data
+    if data["slot_id"] is None:  # the household is known; the slot is not: show the choice again
+        form.add_error("slot_id", ui._("Choose the time slot."))
+        form.values["household_id"] = str(household_id)
+        again = None
+        if data["household"]:
+            again = await household_services.search(db_session, actor=principal, term=data["household"], limit=20)
+        return await _event_page(
+            ui, db_session, event_id, forms={"registration": form}, candidates=again, status_code=form.status
+        )
+    booked = await attempt(
+        form,
+        db_session,
+        lambda: services.book(
+            db_session,
+            actor=principal,
+            event_id=event_id,
+            slot_id=data["slot_id"],
+            household_id=household_id,
+            people=data["people"],
+            referral_id=data["referral_id"],
+        ),
+        field_names={"household_id": "household"},
+    )
+    if booked is None:
+        return await _event_page(ui, db_session, event_id, forms={"registration": form}, status_code=form.status)
+    code = (await queries.registration(db_session, booked.id))["household_code"]
+    message = ui._("%(code)s is registered.", code=code)
+    return await form.remember(db_session, ui.redirect(f"/coordinator/pantry/{event_id}#registrations", flash=message))
 
 
 @post(
@@ -738,15 +846,47 @@ async def after_allocation(ui: Ui, event_id: int) -> Response[Any]:
 
 @post("/coordinator/pantry/{event_id:int}/start", opt=page(**allow(*STAFF)), include_in_schema=False)
 async def start_day(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
-    form = empty_form(ui)
+    form = await load_form(ui, FormSchema)
+    event = await _event(db_session, event_id)
+    confirm = _confirmed_date(form, event.event_date)
     try:
-        async with db_session.begin_nested():
-            await services.change_status(db_session, actor_id=principal.id, event_id=event_id, action="start")
-    except AppError as error:
-        add_problem(form, error)
-        return await _check_in_page(ui, db_session, event_id, forms={"start": form}, status_code=error.status)
+        started = await attempt(
+            form,
+            db_session,
+            lambda: services.change_status(
+                db_session, actor_id=principal.id, event_id=event_id, action="start", today=today(), confirm=confirm
+            ),
+            reraise=(UnusualDate,),
+        )
+    except UnusualDate:
+        _refused_date(ui, form, rules.check_start(event.event_date, today()))
+        started = None
+    if started is None or not form.ok:
+        return await _check_in_page(ui, db_session, event_id, forms={"start": form}, status_code=form.status)
     message = ui._("The day has started: check households in as they arrive.")
     return ui.redirect(f"/coordinator/pantry/{event_id}/check-in", flash=message)
+
+
+def _day_checks(ui: Ui, event: PantryEvent) -> dict[str, Any]:
+    """What the day's page and check-in screen say before starting or closing on another day (asked at
+    the button, with a box to tick; the service refuses without it)."""
+    on = today()
+    start, close = rules.check_start(event.event_date, on), rules.check_close(event.event_date, on)
+    return {
+        "start_check": start,
+        "start_warnings": date_warnings(ui, start),
+        "close_check": close,
+        "close_warnings": date_warnings(ui, close),
+    }
+
+
+def _refused_date(ui: Ui, form: Form, check: rules.DateCheck) -> None:
+    """The service refused an odd date that was not confirmed (the page says what is odd by the button):
+    ask for the tick."""
+    if not check:  # the date became ordinary meanwhile (midnight): say the service's reason
+        form.add_error(FORM_ERROR, ui._("Tick the box to go ahead all the same."))
+    form.add_error("confirm_date", ui._("Tick the box to go ahead all the same."))
+    form.refused_status = 409
 
 
 async def _check_in_page(
@@ -756,6 +896,7 @@ async def _check_in_page(
     *,
     forms: dict[str, Form] | None = None,
     check_in_forms: dict[int, Form] | None = None,
+    found: list[household_queries.Found] | None = None,
     status_code: int = 200,
 ) -> Template:
     event = await _event(session, event_id)
@@ -763,17 +904,27 @@ async def _check_in_page(
         r for r in await queries.registrations(session, event_id) if r["status"] is not RegistrationStatus.cancelled
     ]
     forms = forms or {}
+    shown = registrations
+    if found is not None:
+        matching = {f.household.id for f in found}
+        shown = [r for r in registrations if r["household_id"] in matching]
     return ui.render(
         "coordinator/check_in.html",
         event=event,
-        slots=_by_slot(event, registrations),
+        slots=[group for group in _by_slot(event, shown) if found is None or group["registrations"]],
         counts=_counts(registrations),
         figures=await queries.summary(session, event_id),
         check_in_forms=check_in_forms or {},
         blank=empty_form(ui),
         start_form=forms.get("start") or empty_form(ui),
-        walk_in_form=forms.get("walk_in") or empty_form(ui, {"parcels": 1}),
+        search_form=forms.get("search") or empty_form(ui),
+        searching=found is not None,
+        matches=len(shown),
+        names={f.household.id: f for f in found or [] if f.shows_identity},
+        by_identity=ui.principal is not None and household_queries.may_search_identity(ui.principal),
+        walk_in_form=forms.get("walk_in") or empty_form(ui),
         may_manage=_may_manage(ui),
+        **_day_checks(ui, event),
         status_code=status_code,
     )
 
@@ -781,6 +932,31 @@ async def _check_in_page(
 @get("/coordinator/pantry/{event_id:int}/check-in", opt=page(**allow(*STAFF)), include_in_schema=False)
 async def check_in_screen(ui: Ui, db_session: AsyncSession, event_id: int) -> Template:
     return await _check_in_page(ui, db_session, event_id)
+
+
+CheckInSearchForm = page_form(
+    HouseholdSearchIn,
+    name="CheckInSearchForm",
+    messages={
+        "q": {
+            "required": N_("Type part of the code, or the name, kana or phone number."),
+            "validate": N_("At most 100 characters."),
+        }
+    },
+)
+
+
+@post("/coordinator/pantry/{event_id:int}/check-in/find", opt=page(**allow(*STAFF)), include_in_schema=False)
+async def check_in_search(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Template:
+    """The day's registrations whose household matches (by code; by name, kana or phone for those who may
+    read identity, audited), shown on the check-in screen; posted, so that the term is in no URL."""
+    form = await load_form(ui, CheckInSearchForm)
+    await _event(db_session, event_id)
+    if not form.ok:
+        return await _check_in_page(ui, db_session, event_id, forms={"search": form}, status_code=form.status)
+    day = [r["household_id"] for r in await queries.registrations(db_session, event_id)]
+    found = await household_services.search(db_session, actor=principal, term=form.data["q"], among=day)
+    return await _check_in_page(ui, db_session, event_id, forms={"search": form}, found=found)
 
 
 @post(
@@ -849,22 +1025,23 @@ async def walk_in(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, event_id: int
 ) -> Response[Any]:
     form = await load_form(ui, WalkInForm)
-    status = form.status
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     if form.ok:
-        try:
-            async with db_session.begin_nested():
-                served = await services.record_walk_in(
-                    db_session,
-                    actor=principal,
-                    event_id=event_id,
-                    people=form.data["people"],
-                    parcels_wanted=form.data["parcels"],
-                    settings=settings.stock,
-                )
-        except AppError as error:
-            add_problem(form, error)
-            status = error.status
-        else:
+        data = form.data
+        served = await attempt(
+            form,
+            db_session,
+            lambda: services.record_walk_in(
+                db_session,
+                actor=principal,
+                event_id=event_id,
+                people=data["people"],
+                parcels_wanted=data["parcels"],
+                settings=settings.stock,
+            ),
+        )
+        if served is not None:
             message = ui.tr.ngettext(
                 "Walk-in served: %(people)s people, %(num)s parcel, %(units)s units.",
                 "Walk-in served: %(people)s people, %(num)s parcels, %(units)s units.",
@@ -876,8 +1053,9 @@ async def walk_in(
             if served.missing:
                 kind = "warning"
                 message += " " + ui._("The walk-in stock ran short: part of the parcel was missing.")
-            return ui.redirect(f"/coordinator/pantry/{event_id}/check-in#walk-in", flash=message, kind=kind)
-    return await _check_in_page(ui, db_session, event_id, forms={"walk_in": form}, status_code=status)
+            redirect = ui.redirect(f"/coordinator/pantry/{event_id}/check-in#walk-in", flash=message, kind=kind)
+            return await form.remember(db_session, redirect)
+    return await _check_in_page(ui, db_session, event_id, forms={"walk_in": form}, status_code=form.status)
 
 
 # --- closing and figures ---------------------------------------------------------------------------------
@@ -886,15 +1064,22 @@ async def walk_in(
 @post("/coordinator/pantry/{event_id:int}/close", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def close_day(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
     form = await load_form(ui, ConfirmForm)
-    status = form.status
     if form.ok:
+        event = await _event(db_session, event_id)
+        confirm = _confirmed_date(form, event.event_date)
         try:
-            async with db_session.begin_nested():
-                await services.close(db_session, actor_id=principal.id, event_id=event_id)
-        except AppError as error:
-            add_problem(form, error)
-            status = error.status
-        else:
+            closed = await attempt(
+                form,
+                db_session,
+                lambda: services.close(
+                    db_session, actor_id=principal.id, event_id=event_id, today=today(), confirm=confirm
+                ),
+                reraise=(UnusualDate,),
+            )
+        except UnusualDate:
+            _refused_date(ui, form, rules.check_close(event.event_date, today()))
+            closed = None
+        if closed is not None:
             figures = await queries.summary(db_session, event_id)
             message = ui._(
                 "The day is closed: %(households)s households and %(people)s people served.",
@@ -902,7 +1087,7 @@ async def close_day(ui: Ui, principal: Principal, db_session: AsyncSession, even
                 people=figures["people_served"],
             )
             return ui.redirect(f"/coordinator/pantry/{event_id}/summary", flash=message)
-    return await _event_page(ui, db_session, event_id, forms={"close": form}, status_code=status)
+    return await _event_page(ui, db_session, event_id, forms={"close": form}, status_code=form.status)
 
 
 @get("/coordinator/pantry/{event_id:int}/summary", opt=page(**allow(*SUMMARY_READERS)), include_in_schema=False)
@@ -934,6 +1119,7 @@ HANDLERS = [
     after_allocation,
     start_day,
     check_in_screen,
+    check_in_search,
     check_in,
     no_show,
     walk_in,

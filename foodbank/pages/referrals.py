@@ -32,7 +32,7 @@ from foodbank.appliances import queries as appliance_queries
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.households import queries as household_queries
 from foodbank.households import services as household_services
-from foodbank.households.schemas import HouseholdFields, IdentityIn
+from foodbank.households.schemas import HouseholdFields, IdentityIn, NewHousehold
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.models import (
@@ -333,13 +333,15 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
     if staff and not form.value("agency_id"):
         form.add_error("agency_id", ui._("Choose the agency that refers the household."))
     new_household = form.value("household_mode") != "existing"
-    household: dict[str, Any] = {}
     household_id: int | None = None
+    registering: NewHousehold | None = None
     if new_household:
         allergens = await _ticked_allergens(db_session, form)
         shown = {"notes": form.value("household_notes"), "allergens": allergens}
-        loaded = load_command(form, HouseholdForm, shown, renames=HOUSEHOLD_FIELDS)
-        household = {**(loaded or {}), "identity": load_command(form, IdentityForm)}
+        household = load_command(form, HouseholdForm, shown, renames=HOUSEHOLD_FIELDS)
+        identity = load_command(form, IdentityForm)
+        if household is not None and identity is not None:
+            registering = NewHousehold.of(household, identity)
     else:
         household_id = await _existing_household(ui, db_session, principal, form)
     if not form.ok or referral_fields is None:
@@ -349,9 +351,12 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
     async def household_and_referral() -> Referral:
         """The new household and its referral, or nothing (one savepoint)."""
         referred_household = household_id
-        if referred_household is None:
-            registered = await household_services.register(db_session, actor=principal, today=today(), data=household)
+        if registering is not None:
+            registered = await household_services.register(
+                db_session, actor=principal, today=today(), command=registering
+            )
             referred_household = registered.household.id
+        assert referred_household is not None  # found by its code, or registered: the form was refused otherwise
         command = NewReferral.of(loaded_fields, household_id=referred_household)
         return await services.submit(db_session, actor=principal, command=command)
 

@@ -4,14 +4,16 @@ and packing lists, the day (check-in, walk-ins, no-shows), closing and figures."
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Response, get, patch, post
 from litestar.di import Provide
+from litestar.params import QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
+from foodbank.lib.clock import today
 from foodbank.lib.messages import Message
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
@@ -50,6 +52,17 @@ STAFF = (Role.admin, Role.coordinator, Role.warehouse)
 """Run the day: pick, check in, serve walk-ins."""
 BOOKERS = (Role.admin, Role.coordinator, Role.consultant)
 """Register households (a consultant, those of their agency)."""
+
+
+ConfirmParam = Annotated[
+    bool,
+    QueryParameter(
+        name="confirm",
+        description="Go ahead although the day's date is unusual (planned in the past or over 90 days ahead, "
+        "started on another day, closed before it took place); without it such a request answers 409 "
+        "`/problems/pantry-day-unusual-date` with its `reasons`, and nothing changes.",
+    ),
+]
 
 
 class PantryVenueController(Controller):
@@ -148,8 +161,12 @@ class PantryEventController(Controller):
         return_dto=Dump[EventOut],
         summary="Plan a pantry day: venue, date, time slots with capacity, expected walk-ins, parcel templates",
     )
-    async def create_event(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> PantryEvent:
-        created = await services.create_event(db_session, actor_id=principal.id, data=data)
+    async def create_event(
+        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any], confirm: ConfirmParam = False
+    ) -> PantryEvent:
+        created = await services.create_event(
+            db_session, actor_id=principal.id, data=data, today=today(), confirm=confirm
+        )
         return await queries.event(db_session, created.id)
 
     @get("/{event_id:int}", opt=allow(*STAFF, Role.consultant), return_dto=Dump[EventOut], summary="One pantry day")
@@ -164,9 +181,16 @@ class PantryEventController(Controller):
         summary="Change the plan (before the day; the date only until stock is allocated)",
     )
     async def update_event(
-        self, db_session: AsyncSession, principal: Principal, event_id: int, data: dict[str, Any]
+        self,
+        db_session: AsyncSession,
+        principal: Principal,
+        event_id: int,
+        data: dict[str, Any],
+        confirm: ConfirmParam = False,
     ) -> PantryEvent:
-        return await services.update_event(db_session, actor_id=principal.id, event_id=event_id, changes=data)
+        return await services.update_event(
+            db_session, actor_id=principal.id, event_id=event_id, changes=data, today=today(), confirm=confirm
+        )
 
     @post(
         "/{event_id:int}/slots",
@@ -203,7 +227,9 @@ class PantryEventController(Controller):
         summary="Open registrations (planned -> open)",
     )
     async def open_event(self, db_session: AsyncSession, principal: Principal, event_id: int) -> PantryEvent:
-        return await services.change_status(db_session, actor_id=principal.id, event_id=event_id, action="open")
+        return await services.change_status(
+            db_session, actor_id=principal.id, event_id=event_id, action="open", today=today()
+        )
 
     @post(
         "/{event_id:int}/allocate",
@@ -229,8 +255,12 @@ class PantryEventController(Controller):
         return_dto=Dump[EventOut],
         summary="Start the day (allocated -> in progress)",
     )
-    async def start(self, db_session: AsyncSession, principal: Principal, event_id: int) -> PantryEvent:
-        return await services.change_status(db_session, actor_id=principal.id, event_id=event_id, action="start")
+    async def start(
+        self, db_session: AsyncSession, principal: Principal, event_id: int, confirm: ConfirmParam = False
+    ) -> PantryEvent:
+        return await services.change_status(
+            db_session, actor_id=principal.id, event_id=event_id, action="start", today=today(), confirm=confirm
+        )
 
     @post(
         "/{event_id:int}/close",
@@ -238,8 +268,10 @@ class PantryEventController(Controller):
         return_dto=Dump[PantrySummaryOut],
         summary="Close the day: no-shows recorded, unused stock released; returns the day's figures",
     )
-    async def close(self, db_session: AsyncSession, principal: Principal, event_id: int) -> dict[str, Any]:
-        await services.close(db_session, actor_id=principal.id, event_id=event_id)
+    async def close(
+        self, db_session: AsyncSession, principal: Principal, event_id: int, confirm: ConfirmParam = False
+    ) -> dict[str, Any]:
+        await services.close(db_session, actor_id=principal.id, event_id=event_id, today=today(), confirm=confirm)
         return await queries.summary(db_session, event_id)
 
     @post(
@@ -249,7 +281,9 @@ class PantryEventController(Controller):
         summary="Cancel the day (before it starts): bookings cancelled, stock released",
     )
     async def cancel(self, db_session: AsyncSession, principal: Principal, event_id: int) -> PantryEvent:
-        return await services.change_status(db_session, actor_id=principal.id, event_id=event_id, action="cancel")
+        return await services.change_status(
+            db_session, actor_id=principal.id, event_id=event_id, action="cancel", today=today()
+        )
 
     # --- registrations -------------------------------------------------------------------------------
 

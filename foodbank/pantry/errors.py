@@ -83,3 +83,11 @@ class NoParcel(Conflict):
 class WalkInBufferEmpty(Conflict):
     slug = "walk-in-buffer-empty"
     title = "Nothing is left for walk-ins"
+
+
+class UnusualDate(Conflict):
+    """Planning a day in the past or far ahead, starting a day that is not today, closing one before it
+    took place: usually a typo or the wrong day's page, so it is done only when confirmed."""
+
+    slug = "pantry-day-unusual-date"
+    title = "The pantry day's date is unusual: confirm to go ahead"

@@ -84,6 +84,34 @@ async def events(
     return (await session.scalars(stmt)).all()
 
 
+async def days_from(session: AsyncSession, first: date, *, limit: int = 200) -> Sequence[PantryEvent]:
+    """Days on or after `first`, soonest first, whatever their status."""
+    stmt = (
+        select(PantryEvent)
+        .where(PantryEvent.event_date >= first)
+        .order_by(PantryEvent.event_date, PantryEvent.id)
+        .limit(limit)
+    )
+    return (await session.scalars(stmt)).all()
+
+
+async def days_before(
+    session: AsyncSession, before: date, *, limit: int, offset: int = 0
+) -> tuple[Sequence[PantryEvent], int]:
+    """Days before `before`, latest first, one page of them, and how many there are in all: every past day
+    stays reachable, held, cancelled or never closed."""
+    past = PantryEvent.event_date < before
+    stmt = (
+        select(PantryEvent)
+        .where(past)
+        .order_by(PantryEvent.event_date.desc(), PantryEvent.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    total = await session.scalar(select(func.count()).select_from(PantryEvent).where(past))
+    return (await session.scalars(stmt)).all(), int(total or 0)
+
+
 def _registration_dict(registration: PantryRegistration, code: str) -> dict[str, Any]:
     return {
         "id": registration.id,

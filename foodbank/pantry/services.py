@@ -33,7 +33,7 @@ from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.db import add_unique
 from foodbank.lib.errors import InvalidInput
-from foodbank.lib.messages import N_, Label, Message, alternatives
+from foodbank.lib.messages import N_, Clauses, Label, Message, alternatives
 from foodbank.models import (
     Category,
     Channel,
@@ -58,6 +58,7 @@ from foodbank.models import (
     ReservationPurpose,
     ReservationStatus,
 )
+from foodbank.pantry import rules
 from foodbank.pantry.errors import (
     AlreadyRegistered,
     CapacityBelowBookings,
@@ -71,6 +72,7 @@ from foodbank.pantry.errors import (
     SlotNotFound,
     TemplateNotFound,
     TemplateStatusConflict,
+    UnusualDate,
     VenueNotFound,
     WalkInBufferEmpty,
 )
@@ -161,6 +163,37 @@ def _require(event: PantryEvent, action: str) -> None:
         current_status=event.status.value,
         action=action,
         allowed_from=names,
+    )
+
+
+_ODD = {
+    rules.Oddity.past: N_("it is %(days)s days ago"),
+    rules.Oddity.far_ahead: N_("it is %(days)s days ahead"),
+    rules.Oddity.not_today: N_("it is planned for %(date)s, not today"),
+    rules.Oddity.before_the_day: N_("it is planned for %(date)s, %(days)s days from now, and has not taken place"),
+}
+_CONFIRM = {"plan": N_("plan"), "move": N_("move"), "start": N_("start"), "close": N_("close")}
+
+
+def _confirmed(check: rules.DateCheck, *, confirm: bool, action: str, event_id: int | None = None) -> None:
+    """Refuse (409 UnusualDate) what is odd about the day's date for `action`, unless confirmed."""
+    if not check or confirm:
+        return
+    days = abs(check.days_from_today)
+    why = Clauses(Message(_ODD[o], days=days, date=check.event_date) for o in check.oddities)
+    raise UnusualDate(
+        Message(
+            "The pantry day of %(date)s: %(why)s. Confirm to %(action)s it anyway (confirm=true).",
+            date=check.event_date,
+            why=why,
+            action=Message(_CONFIRM[action]),
+        ),
+        event_id=event_id,
+        event_date=check.event_date.isoformat(),
+        today=check.today.isoformat(),
+        days_from_today=check.days_from_today,
+        reasons=[o.value for o in check.oddities],
+        action=action,
     )
 
 
@@ -366,7 +399,11 @@ def _check_slot_times(slots: Sequence[Mapping[str, Any]], existing: Iterable[tim
         raise InvalidInput(Message("Each slot of a day starts at its own time."), errors=errors)
 
 
-async def create_event(session: AsyncSession, *, actor_id: int | None, data: Mapping[str, Any]) -> PantryEvent:
+async def create_event(
+    session: AsyncSession, *, actor_id: int | None, data: Mapping[str, Any], today: date, confirm: bool = False
+) -> PantryEvent:
+    """Plan a day; one in the past or far ahead only when confirmed (`rules.check_planned_date`)."""
+    _confirmed(rules.check_planned_date(data["event_date"], today), confirm=confirm, action="plan")
     await _check_venue(session, data["venue_id"])
     _check_slot_times(data["slots"])
     template_ids = await _checked_templates(session, data["template_ids"])
@@ -394,13 +431,22 @@ async def create_event(session: AsyncSession, *, actor_id: int | None, data: Map
 
 
 async def update_event(
-    session: AsyncSession, *, actor_id: int | None, event_id: int, changes: Mapping[str, Any]
+    session: AsyncSession,
+    *,
+    actor_id: int | None,
+    event_id: int,
+    changes: Mapping[str, Any],
+    today: date,
+    confirm: bool = False,
 ) -> PantryEvent:
-    """Change the plan. After an allocation, changes take effect when the stock is allocated again."""
+    """Change the plan. After an allocation, changes take effect when the stock is allocated again. A new
+    date in the past or far ahead only when confirmed."""
     event = await _event(session, event_id, lock="update")
     _require(event, "change")
     if "event_date" in changes and changes["event_date"] != event.event_date:
         _require(event, "change_date")
+        check = rules.check_planned_date(changes["event_date"], today)
+        _confirmed(check, confirm=confirm, action="move", event_id=event_id)
     if "venue_id" in changes:
         await _check_venue(session, changes["venue_id"])
     if "template_ids" in changes:
@@ -475,10 +521,15 @@ async def set_slot_capacity(
     return await _event(session, event_id)
 
 
-async def change_status(session: AsyncSession, *, actor_id: int | None, event_id: int, action: str) -> PantryEvent:
-    """open, start and cancel (allocate and close have their own use cases, which end with a transition)."""
+async def change_status(
+    session: AsyncSession, *, actor_id: int | None, event_id: int, action: str, today: date, confirm: bool = False
+) -> PantryEvent:
+    """open, start and cancel (allocate and close have their own use cases, which end with a transition).
+    Starting a day on another day than its own only when confirmed."""
     event = await _event(session, event_id, lock="update")
     _require(event, action)
+    if action == "start":
+        _confirmed(rules.check_start(event.event_date, today), confirm=confirm, action="start", event_id=event_id)
     released = 0
     if action == "cancel":
         released = await _cancel_registrations(session, actor_id, event)
@@ -1243,11 +1294,15 @@ async def _free_lots_of(
 # --- closing ---------------------------------------------------------------------------------------
 
 
-async def close(session: AsyncSession, *, actor_id: int | None, event_id: int) -> PantryEvent:
+async def close(
+    session: AsyncSession, *, actor_id: int | None, event_id: int, today: date, confirm: bool = False
+) -> PantryEvent:
     """End the day: households still booked become no-shows, and every reservation of the event still
-    open (no-shows, what is left of the walk-in buffer) is released, back to the shelves."""
+    open (no-shows, what is left of the walk-in buffer) is released, back to the shelves. Closing a day
+    before its date only when confirmed."""
     event = await _event(session, event_id, lock="update")
     _require(event, "close")
+    _confirmed(rules.check_close(event.event_date, today), confirm=confirm, action="close", event_id=event_id)
     registrations = await _locked_registrations(session, event.id)
     no_shows = [r for r in registrations if r.status is RegistrationStatus.booked]
     for registration in no_shows:

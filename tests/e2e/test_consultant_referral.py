@@ -109,7 +109,7 @@ async def test_a_consultant_refers_a_household_and_sees_the_coordinators_decisio
 
     # The coordinator, at a laptop, accepts it from the inbox with a note.
     await sign_in(laptop, live_server, await actors.make(Role.coordinator))
-    await laptop.get_by_role("link", name="紹介の受付").first.click()
+    await laptop.get_by_role("link", name="届いた紹介").first.click()
     card = laptop.locator(f"#referral-{referral_id}")
     await expect(card).to_contain_text("基幹相談支援センター")
     await expect(card).not_to_contain_text("山田")

@@ -64,11 +64,11 @@ async def test_a_coordinator_plans_registers_allocates_prints_checks_in_and_clos
     await page.get_by_role("button", name="この内容で計画する").click()
     await expect(page.locator(".flash")).to_contain_text("パントリーを計画しました。")
 
-    await page.get_by_role("button", name="登録の受付を始める").click()
-    await expect(page.locator(".flash")).to_have_text("登録の受付を始めました。世帯を登録できます。")
-    await page.fill("#household_code", code.lower())
+    await page.get_by_role("button", name="予約の受付を始める").click()
+    await expect(page.locator(".flash")).to_have_text("予約の受付を始めました。世帯を登録できます。")
+    await page.fill("#household", code.lower())
     await page.select_option("#slot_id", index=1)
-    await page.get_by_role("button", name="登録する", exact=True).click()
+    await page.get_by_role("button", name="探して登録する", exact=True).click()
     await expect(page.locator(".flash")).to_have_text(f"{code} を登録しました。")
 
     await page.get_by_role("button", name="在庫を引き当てる").click()
@@ -91,6 +91,10 @@ async def test_a_coordinator_plans_registers_allocates_prints_checks_in_and_clos
     assert "さば缶" in text and "A-01" in text and "米5kg" in text
     assert code not in text and IDENTITY["name"].replace(" ", "") not in text  # households stay off the list
 
+    # The day is a week ahead: the page says so by the button, and starting it today is one tick.
+    await expect(page.locator("#next")).to_contain_text("本日ではありません")
+    await page.get_by_label("予定日ではありませんが、本日始めます。").check()
+    await screenshot(page, "86-pantry-start-not-today")
     await page.get_by_role("button", name="当日を始める").click()
     await expect(page).to_have_url(re.compile(r"/check-in$"))
     await expect(page.locator(".flash")).to_contain_text("当日を始めました。")
@@ -110,6 +114,7 @@ async def test_a_coordinator_plans_registers_allocates_prints_checks_in_and_clos
     await page.get_by_role("button", name="この日を終了する").click()
     await expect(page.locator("#close")).to_contain_text("チェックを入れて確認してください。")
     await page.get_by_label("この日を終了します。", exact=False).check()
+    await page.get_by_label("予定日の前ですが、終了します。").check()
     await page.get_by_role("button", name="この日を終了する").click()
     await expect(page.locator(".flash")).to_have_text("当日を終了しました: 1 世帯、6 人にお渡ししました。")
     await expect(page.get_by_role("heading", level=1)).to_contain_text("この日の数値")

@@ -111,7 +111,8 @@ async def test_more_than_is_free_is_refused_and_nothing_moves(client: AsyncClien
     assert response.status_code == 409
     problem = response.json()
     assert problem["type"] == "/problems/lot-unavailable"
-    assert problem["lots"] == [{"lot_id": lot, "reason": "insufficient", "message": problem["lots"][0]["message"]}]
+    assert [(p["lot_id"], p["reason"]) for p in problem["lots"]] == [(lot, "insufficient")]
+    assert {"message", "message_id", "params"} <= set(problem["lots"][0])
     assert "3 units free" in problem["detail"]
     missing = await c.hand_out(client, household_id=household, lines=[{"lot_id": lot + 99, "quantity": 1}])
     assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "lines.0.lot_id"

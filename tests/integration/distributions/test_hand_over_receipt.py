@@ -25,4 +25,6 @@ async def test_the_receipt_lists_the_goods_and_shows_the_code_not_the_name(
     code = await c.code(household)
     for expected in ("受領書", code, "さば缶", month(9), "受領者署名", "個別支援（受け取り）"):
         assert expected in text, f"{expected!r} missing"
-    assert "合計 3" in text.replace("\n", " ") or "合計3" in text.replace(" ", "")
+    flat = text.replace(" ", "").replace("\n", "")
+    assert "3個" in flat, "each quantity with its unit, as on the picking list"
+    assert "合計3点" in flat

@@ -295,7 +295,7 @@ async def test_a_coordinator_decides_in_the_inbox_and_the_consultant_sees_the_ou
     home = (await coordinator.get("/")).text
     assert f'href="/referrals/{urgent}"' in home and 'href="/coordinator/referrals"' in home
     inbox = await coordinator.get("/coordinator/referrals")
-    assert inbox.status_code == 200 and "紹介の受付" in inbox.text
+    assert inbox.status_code == 200 and "届いた紹介" in inbox.text
     order = [int(i) for i in re.findall(r'<section class="card decision" id="referral-(\d+)"', inbox.text)]
     assert order == [emergency, urgent, normal]  # most urgent first
     assert "山田" not in inbox.text  # codes, not names

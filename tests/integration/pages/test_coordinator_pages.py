@@ -114,12 +114,12 @@ async def test_a_pantry_day_from_its_plan_to_its_figures(client: AsyncClient, ap
 
     slots = (await p.get(event_id))["slots"]
     registered = await coordinator.post(
-        f"{event_path}/registrations", {"household_code": code.lower(), "slot_id": slots[0]["id"]}
+        f"{event_path}/registrations", {"household": code.lower(), "slot_id": slots[0]["id"]}
     )
     page = await coordinator.follow(registered)
     assert f"{code} を登録しました" in page.text
 
-    again = await coordinator.post(f"{event_path}/registrations", {"household_code": code, "slot_id": slots[1]["id"]})
+    again = await coordinator.post(f"{event_path}/registrations", {"household": code, "slot_id": slots[1]["id"]})
     assert again.status_code == 409
     assert "この世帯はこのパントリーにすでに登録されています。" in again.text
     assert f'value="{code}"' in again.text  # what was typed is kept
@@ -133,7 +133,12 @@ async def test_a_pantry_day_from_its_plan_to_its_figures(client: AsyncClient, ap
     pdf = await coordinator.get(f"/api/pantry-events/{event_id}/picking-list.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
 
-    started = await coordinator.post(f"{event_path}/start", {})
+    day_page = text_of(await coordinator.get(event_path))
+    assert "この日は" in day_page and "本日ではありません" in day_page, "said before the button is pressed"
+    asked = await coordinator.post(f"{event_path}/start", {})
+    assert asked.status_code == 409 and "チェックを入れると、このまま進めます。" in text_of(asked)
+    assert (await p.get(event_id))["status"] == "allocated", "nothing changed"
+    started = await coordinator.post(f"{event_path}/start", {"confirm_date": EVENT_DAY.isoformat()})
     assert started.headers["location"] == f"{event_path}/check-in"
     screen = await coordinator.follow(started)
     assert code in screen.text and f"{code} をチェックイン" in screen.text
@@ -157,7 +162,9 @@ async def test_a_pantry_day_from_its_plan_to_its_figures(client: AsyncClient, ap
 
     refused = await coordinator.post(f"{event_path}/close", {})
     assert refused.status_code == 422 and "チェックを入れて確認してください。" in refused.text
-    closed = await coordinator.post(f"{event_path}/close", {"confirm": "on"})
+    early = await coordinator.post(f"{event_path}/close", {"confirm": "on"})
+    assert early.status_code == 409 and "まだ行われていません" in text_of(early)
+    closed = await coordinator.post(f"{event_path}/close", {"confirm": "on", "confirm_date": EVENT_DAY.isoformat()})
     assert closed.headers["location"] == f"{event_path}/summary"
     figures = text_of(await coordinator.follow(closed))
     assert "終了しました: 1 世帯、6 人にお渡ししました。" in figures
@@ -222,14 +229,12 @@ async def test_a_full_slot_and_a_missing_code_are_explained(client: AsyncClient,
     coordinator = await signed_in(app, pantry.coordinator)
     path = f"/coordinator/pantry/{event['id']}/registrations"
 
-    full = await coordinator.post(
-        path, {"household_code": await pantry.c.code(second), "slot_id": event["slots"][0]["id"]}
-    )
+    full = await coordinator.post(path, {"household": await pantry.c.code(second), "slot_id": event["slots"][0]["id"]})
     assert full.status_code == 409
     assert "この時間枠は満員です。" in full.text and "ほかの枠には空きがあります: 11:00（残り 5）。" in full.text
 
-    unknown = await coordinator.post(path, {"household_code": "H-1999-9999", "slot_id": event["slots"][1]["id"]})
-    assert unknown.status_code == 422 and "H-1999-9999 の世帯はありません。" in unknown.text
+    unknown = await coordinator.post(path, {"household": "H-1999-9999", "slot_id": event["slots"][1]["id"]})
+    assert unknown.status_code == 422 and "入力に当てはまる世帯はありません。" in unknown.text
     assert 'value="H-1999-9999"' in unknown.text
 
     too_small = await coordinator.post(
@@ -290,7 +295,7 @@ async def test_volunteers_run_the_day_but_do_not_plan_it(client: AsyncClient, ap
     assert (await volunteer.get("/coordinator/pantry/new")).status_code == 403
     refused = await volunteer.post(f"/coordinator/pantry/{event['id']}/allocate", {})
     assert refused.status_code == 403 and "あなたの役割では" in refused.text
-    started = await volunteer.post(f"/coordinator/pantry/{event['id']}/start", {})
+    started = await volunteer.post(f"/coordinator/pantry/{event['id']}/start", {"confirm_date": event["event_date"]})
     assert started.status_code == 303
     assert (await volunteer.get(f"/coordinator/pantry/{event['id']}/summary")).status_code == 403
 
@@ -556,7 +561,7 @@ async def test_nothing_a_person_can_post_is_a_server_error(client: AsyncClient, 
         "people": "many",
         "capacity": "1e9",
         "start_time": "25:99",
-        "household_code": "💥" * 30,
+        "household": "💥" * 101,
         "referral_id": "999999",
         "distribution_date": "2026-02-30",
         "source": "magic",

@@ -125,8 +125,8 @@ async def test_the_api_and_clients_that_do_not_ask_for_html_keep_problem_details
 
 
 async def test_a_consultants_menu_holds_the_consultants_work(browser: Browser, actors: Actors) -> None:
-    """世帯 is not under コーディネート for a consultant: their referrals, a new referral and the households
-    they may see, in one section."""
+    """世帯 is not under コーディネート for a consultant: their referrals, a new referral, the appliance waiting
+    list of their agency and the households they may see, in one section."""
     await browser.sign_in(await actors.make(Role.consultant))
     page = (await browser.get("/")).text
     nav = page[page.index('<nav class="nav"') : page.index("</nav>")]
@@ -134,7 +134,7 @@ async def test_a_consultants_menu_holds_the_consultants_work(browser: Browser, a
     sections = nav.split('<div class="nav-section">')[1:]
     referrals = next(section for section in sections if "/referrals" in section)
     links = re.findall(r'href="([^"]+)"', referrals)
-    assert links == ["/referrals", "/new-referral", "/households"]
+    assert links == ["/referrals", "/new-referral", "/coordinator/appliances/waiting-list", "/households"]
 
 
 async def test_a_coordinators_menu_keeps_households_under_coordination(browser: Browser, actors: Actors) -> None:
