@@ -41,7 +41,7 @@ async def test_a_consultant_refers_a_household_and_sees_the_coordinators_decisio
     navigation = await menu(page)
     await expect(navigation).not_to_contain_text("コーディネート")
     group = navigation.locator(".nav-section", has=page.get_by_text("紹介", exact=True))
-    await expect(group.get_by_role("link")).to_have_text(["紹介一覧", "世帯を紹介する", "世帯"])
+    await expect(group.get_by_role("link")).to_have_text(["紹介一覧", "世帯を紹介する", "家電の順番待ち", "世帯"])
     await screenshot(page, "19-consultant-menu")  # (a laptop-width capture in between: the menu is opened again)
     await menu(page)
     await group.get_by_role("link", name="世帯を紹介する").click()
