@@ -19,6 +19,9 @@ from __future__ import annotations
 from foodbank.pantry.services.allocation import Allocated, allocate
 from foodbank.pantry.services.day import CheckedIn, WalkIn, check_in, close, record_walk_in
 from foodbank.pantry.services.planning import (
+    EventChanges,
+    NewEvent,
+    Slot,
     add_slot,
     change_status,
     create_event,
@@ -38,6 +41,9 @@ __all__ = [
     "TRANSITIONS",
     "Allocated",
     "CheckedIn",
+    "EventChanges",
+    "NewEvent",
+    "Slot",
     "WalkIn",
     "add_slot",
     "allocate",

@@ -4,6 +4,7 @@ templates, and the day's status (opening registrations, starting, cancelling).""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
 from datetime import date, time
 from typing import Any
 
@@ -213,35 +214,77 @@ async def _check_venue(session: AsyncSession, venue_id: int) -> None:
         raise VenueNotFound(Message("There is no venue with id %(id)s.", id=venue_id))
 
 
-def _check_slot_times(slots: Sequence[Mapping[str, Any]], existing: Iterable[time] = ()) -> None:
+@dataclass(frozen=True)
+class Slot:
+    """A time slot of a day (`schemas.SlotIn`)."""
+
+    start_time: time
+    end_time: time
+    capacity: int
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """A pantry day as it is planned (`schemas.EventIn`)."""
+
+    venue_id: int
+    event_date: date
+    slots: tuple[Slot, ...]
+    expected_walk_in_people: int = 0
+    walk_in_household_size: int = 3
+    template_ids: tuple[int, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class EventChanges:
+    """A change of plan (`schemas.EventUpdate`): only the fields named in `changed` change (a note may
+    change to none)."""
+
+    changed: frozenset[str]
+    venue_id: int | None = None
+    event_date: date | None = None
+    expected_walk_in_people: int | None = None
+    walk_in_household_size: int | None = None
+    template_ids: tuple[int, ...] | None = None
+    note: str | None = None
+
+    @classmethod
+    def of(cls, **given: Any) -> EventChanges:
+        if "template_ids" in given:
+            given["template_ids"] = tuple(given["template_ids"])
+        return cls(changed=frozenset(given), **given)
+
+
+def _check_slot_times(slots: Sequence[Slot], existing: Iterable[time] = ()) -> None:
     seen = set(existing)
     errors = []
     for n, slot in enumerate(slots):
-        if slot["start_time"] in seen:
+        if slot.start_time in seen:
             errors.append(
                 {"field": f"slots.{n}.start_time", "message": Message("Another slot starts at the same time.")}
             )
-        seen.add(slot["start_time"])
+        seen.add(slot.start_time)
     if errors:
         raise InvalidInput(Message("Each slot of a day starts at its own time."), errors=errors)
 
 
 async def create_event(
-    session: AsyncSession, *, actor_id: int | None, data: Mapping[str, Any], today: date, confirm: bool = False
+    session: AsyncSession, *, actor_id: int | None, plan: NewEvent, today: date, confirm: bool = False
 ) -> PantryEvent:
     """Plan a day; one in the past or far ahead only when confirmed (`rules.check_planned_date`)."""
-    _confirmed(rules.check_planned_date(data["event_date"], today), confirm=confirm, action="plan")
-    await _check_venue(session, data["venue_id"])
-    _check_slot_times(data["slots"])
-    template_ids = await _checked_templates(session, data["template_ids"])
+    _confirmed(rules.check_planned_date(plan.event_date, today), confirm=confirm, action="plan")
+    await _check_venue(session, plan.venue_id)
+    _check_slot_times(plan.slots)
+    template_ids = await _checked_templates(session, plan.template_ids)
     event = PantryEvent(
-        venue_id=data["venue_id"],
-        event_date=data["event_date"],
-        expected_walk_in_people=data["expected_walk_in_people"],
-        walk_in_household_size=data["walk_in_household_size"],
-        note=data["note"],
+        venue_id=plan.venue_id,
+        event_date=plan.event_date,
+        expected_walk_in_people=plan.expected_walk_in_people,
+        walk_in_household_size=plan.walk_in_household_size,
+        note=plan.note,
         created_by_id=actor_id,
-        slots=[PantrySlot(booked=0, **slot) for slot in data["slots"]],
+        slots=[PantrySlot(booked=0, **asdict(slot)) for slot in plan.slots],
         template_links=[PantryEventTemplate(template_id=t) for t in template_ids],
     )
     session.add(event)
@@ -252,7 +295,7 @@ async def create_event(
         action="pantry_event.create",
         entity="pantry_event",
         entity_id=event.id,
-        details={"venue_id": event.venue_id, "slots": len(data["slots"]), "templates": len(template_ids)},
+        details={"venue_id": event.venue_id, "slots": len(plan.slots), "templates": len(template_ids)},
     )
     return event
 
@@ -262,7 +305,7 @@ async def update_event(
     *,
     actor_id: int | None,
     event_id: int,
-    changes: Mapping[str, Any],
+    changes: EventChanges,
     today: date,
     confirm: bool = False,
 ) -> PantryEvent:
@@ -270,18 +313,18 @@ async def update_event(
     date in the past or far ahead only when confirmed."""
     event = await _event(session, event_id, lock="update")
     _require(event, "change")
-    if "event_date" in changes and changes["event_date"] != event.event_date:
+    if changes.event_date is not None and changes.event_date != event.event_date:
         _require(event, "change_date")
-        check = rules.check_planned_date(changes["event_date"], today)
+        check = rules.check_planned_date(changes.event_date, today)
         _confirmed(check, confirm=confirm, action="move", event_id=event_id)
-    if "venue_id" in changes:
-        await _check_venue(session, changes["venue_id"])
-    if "template_ids" in changes:
-        template_ids = await _checked_templates(session, changes["template_ids"], kept=event.template_ids)
+    if changes.venue_id is not None:
+        await _check_venue(session, changes.venue_id)
+    if changes.template_ids is not None:
+        template_ids = await _checked_templates(session, changes.template_ids, kept=event.template_ids)
         event.template_links = [PantryEventTemplate(template_id=t) for t in template_ids]
     for name in ("venue_id", "event_date", "expected_walk_in_people", "walk_in_household_size", "note"):
-        if name in changes:
-            setattr(event, name, changes[name])
+        if name in changes.changed and (name == "note" or getattr(changes, name) is not None):
+            setattr(event, name, getattr(changes, name))
     await session.flush()
     await record(
         session,
@@ -289,18 +332,16 @@ async def update_event(
         action="pantry_event.update",
         entity="pantry_event",
         entity_id=event_id,
-        details={"fields": sorted(changes)},
+        details={"fields": sorted(changes.changed)},
     )
     return await _event(session, event_id)
 
 
-async def add_slot(
-    session: AsyncSession, *, actor_id: int | None, event_id: int, slot: Mapping[str, Any]
-) -> PantryEvent:
+async def add_slot(session: AsyncSession, *, actor_id: int | None, event_id: int, slot: Slot) -> PantryEvent:
     event = await _event(session, event_id, lock="update")
     _require(event, "change")
     _check_slot_times([slot], (s.start_time for s in event.slots))
-    session.add(PantrySlot(event_id=event.id, booked=0, **slot))
+    session.add(PantrySlot(event_id=event.id, booked=0, **asdict(slot)))
     await session.flush()
     await record(session, actor_id=actor_id, action="pantry_event.add_slot", entity="pantry_event", entity_id=event_id)
     return await _event(session, event_id)
