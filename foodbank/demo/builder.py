@@ -499,7 +499,7 @@ class Builder:
                     "note": "フードパントリー（デモ）",
                 }
             )
-            created = await pantry.create_event(self.s, actor_id=coordinator.id, data=data, today=event.created_on)
+            created = await pantry.create_event(self.s, actor_id=coordinator.id, plan=data, today=event.created_on)
             self.events[event.key] = (created.id, [slot.id for slot in created.slots])
 
         async def open_registrations() -> None:
