@@ -32,14 +32,13 @@ from foodbank.households import services as household_services
 from foodbank.households.schemas import HouseholdSearchIn
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
-from foodbank.pages.problems import add_problem, shortage_lines
+from foodbank.pages.problems import shortage_lines
 from foodbank.pantry import queries, rules, services
 from foodbank.pantry.controllers import MANAGERS, STAFF
 from foodbank.pantry.errors import UnusualDate
@@ -499,12 +498,9 @@ async def _change_template(
 ) -> Response[Any]:
     change = services.retire_template if retire else services.restore_template
     form = empty_form(ui)
-    try:
-        async with session.begin_nested():
-            template = await change(session, actor_id=principal.id, template_id=template_id)
-    except AppError as error:
-        add_problem(form, error)
-        return await _templates_page(ui, session, status_form=form, status_code=error.status)
+    template = await attempt(form, session, lambda: change(session, actor_id=principal.id, template_id=template_id))
+    if template is None:
+        return await _templates_page(ui, session, status_form=form, status_code=form.status)
     if retire:
         message = ui._("Parcel template %(name)s is retired: new pantry days no longer offer it.", name=template.name)
         return ui.redirect("/coordinator/pantry/templates#retired", flash=message)
@@ -642,14 +638,13 @@ async def _change_status(
     ui: Ui, principal: Principal, session: AsyncSession, event_id: int, action: str
 ) -> Response[Any]:
     form = empty_form(ui)
-    try:
-        async with session.begin_nested():
-            await services.change_status(
-                session, actor_id=principal.id, event_id=event_id, action=action, today=today()
-            )
-    except AppError as error:
-        add_problem(form, error)
-        return await _event_page(ui, session, event_id, forms={"status": form}, status_code=error.status)
+    await attempt(
+        form,
+        session,
+        lambda: services.change_status(session, actor_id=principal.id, event_id=event_id, action=action, today=today()),
+    )
+    if not form.ok:
+        return await _event_page(ui, session, event_id, forms={"status": form}, status_code=form.status)
     return ui.redirect(f"/coordinator/pantry/{event_id}", flash=ui._(STATUS_MESSAGES[action]))
 
 
@@ -698,23 +693,18 @@ async def change_capacity(
     ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int, slot_id: int
 ) -> Response[Any]:
     form = await load_form(ui, CapacityForm)
-    status = form.status
     if form.ok:
-        try:
-            async with db_session.begin_nested():
-                await services.set_slot_capacity(
-                    db_session,
-                    actor_id=principal.id,
-                    event_id=event_id,
-                    slot_id=slot_id,
-                    capacity=form.data["capacity"],
-                )
-        except AppError as error:
-            add_problem(form, error)
-            status = error.status
-        else:
+        capacity = form.data["capacity"]
+        await attempt(
+            form,
+            db_session,
+            lambda: services.set_slot_capacity(
+                db_session, actor_id=principal.id, event_id=event_id, slot_id=slot_id, capacity=capacity
+            ),
+        )
+        if form.ok:
             return ui.redirect(f"/coordinator/pantry/{event_id}#slots", flash=ui._("Capacity changed."))
-    return await _event_page(ui, db_session, event_id, capacity_forms={slot_id: form}, status_code=status)
+    return await _event_page(ui, db_session, event_id, capacity_forms={slot_id: form}, status_code=form.status)
 
 
 # --- registrations -----------------------------------------------------------------------------------------
@@ -787,14 +777,15 @@ async def cancel_registration(
     ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int, registration_id: int
 ) -> Response[Any]:
     form = empty_form(ui)
-    try:
-        async with db_session.begin_nested():
-            cancelled = await services.cancel_registration(
-                db_session, actor=principal, event_id=event_id, registration_id=registration_id
-            )
-    except AppError as error:
-        add_problem(form, error)
-        return await _event_page(ui, db_session, event_id, forms={"status": form}, status_code=error.status)
+    cancelled = await attempt(
+        form,
+        db_session,
+        lambda: services.cancel_registration(
+            db_session, actor=principal, event_id=event_id, registration_id=registration_id
+        ),
+    )
+    if cancelled is None:
+        return await _event_page(ui, db_session, event_id, forms={"status": form}, status_code=form.status)
     code = (await queries.registration(db_session, cancelled.id))["household_code"]
     message = ui._("The registration of %(code)s is cancelled; its place and its stock are free again.", code=code)
     return ui.redirect(f"/coordinator/pantry/{event_id}#registrations", flash=message)
@@ -808,24 +799,28 @@ async def allocate(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, event_id: int
 ) -> Response[Any]:
     form = await load_form(ui, AllocateForm)
+    allow_partial = not form.data.get("all_or_nothing", False)
     try:
-        async with db_session.begin_nested():
-            result = await services.allocate(
+        result = await attempt(
+            form,
+            db_session,
+            lambda: services.allocate(
                 db_session,
                 actor_id=principal.id,
                 event_id=event_id,
-                allow_partial=not form.data.get("all_or_nothing", False),
+                allow_partial=allow_partial,
                 settings=settings.stock,
-            )
-    except InsufficientStock as error:
+            ),
+            reraise=(InsufficientStock,),
+        )
+    except InsufficientStock as error:  # the shortages are listed below the form, in words
         form.add_error(FORM_ERROR, ui._("Nothing was allocated: some stock is short (see below)."))
         lines = await _shortage_lines(ui, db_session, error.extra.get("shortages") or [])
         return await _event_page(
             ui, db_session, event_id, forms={"allocate": form}, shortages=lines, status_code=error.status
         )
-    except AppError as error:
-        add_problem(form, error)
-        return await _event_page(ui, db_session, event_id, forms={"allocate": form}, status_code=error.status)
+    if result is None:
+        return await _event_page(ui, db_session, event_id, forms={"allocate": form}, status_code=form.status)
     return await _event_page(
         ui, db_session, event_id, allocation=result, shortages=await _shortage_lines(ui, db_session, result.shortages)
     )
@@ -969,22 +964,23 @@ async def check_in(
     ui: Ui, principal: Principal, db_session: AsyncSession, settings: Settings, event_id: int, registration_id: int
 ) -> Response[Any]:
     form = await load_form(ui, CheckInForm)
-    status = form.status
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     if form.ok:
-        try:
-            async with db_session.begin_nested():
-                done = await services.check_in(
-                    db_session,
-                    actor=principal,
-                    event_id=event_id,
-                    registration_id=registration_id,
-                    people=form.data["people"],
-                    settings=settings.stock,
-                )
-        except AppError as error:
-            add_problem(form, error)
-            status = error.status
-        else:
+        people = form.data["people"]
+        done = await attempt(
+            form,
+            db_session,
+            lambda: services.check_in(
+                db_session,
+                actor=principal,
+                event_id=event_id,
+                registration_id=registration_id,
+                people=people,
+                settings=settings.stock,
+            ),
+        )
+        if done is not None:
             shown = await queries.registration(db_session, registration_id)
             message = ui._(
                 "%(code)s checked in: %(people)s people, %(units)s units handed out.",
@@ -992,8 +988,11 @@ async def check_in(
                 people=done.people,
                 units=done.units,
             )
-            return ui.redirect(f"/coordinator/pantry/{event_id}/check-in#slot-{shown['slot_id']}", flash=message)
-    return await _check_in_page(ui, db_session, event_id, check_in_forms={registration_id: form}, status_code=status)
+            redirect = ui.redirect(f"/coordinator/pantry/{event_id}/check-in#slot-{shown['slot_id']}", flash=message)
+            return await form.remember(db_session, redirect)
+    return await _check_in_page(
+        ui, db_session, event_id, check_in_forms={registration_id: form}, status_code=form.status
+    )
 
 
 @post(
@@ -1005,13 +1004,14 @@ async def no_show(
     ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int, registration_id: int
 ) -> Response[Any]:
     form = empty_form(ui)
-    try:
-        async with db_session.begin_nested():
-            await services.mark_no_show(db_session, actor=principal, event_id=event_id, registration_id=registration_id)
-    except AppError as error:
-        add_problem(form, error)
+    await attempt(
+        form,
+        db_session,
+        lambda: services.mark_no_show(db_session, actor=principal, event_id=event_id, registration_id=registration_id),
+    )
+    if not form.ok:
         return await _check_in_page(
-            ui, db_session, event_id, check_in_forms={registration_id: form}, status_code=error.status
+            ui, db_session, event_id, check_in_forms={registration_id: form}, status_code=form.status
         )
     shown = await queries.registration(db_session, registration_id)
     message = ui._(

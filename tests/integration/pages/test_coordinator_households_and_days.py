@@ -299,3 +299,24 @@ async def test_registering_a_household_twice_by_a_double_tap_registers_it_once(
     again = await coordinator.post("/households", typed)
     assert first.status_code == again.status_code == 303 and first.headers["location"] == again.headers["location"]
     assert await count(database, Household) == 1
+
+
+async def test_a_check_in_sent_twice_by_one_tap_hands_out_once(
+    client: AsyncClient, app: Litestar, pantry: Pantry, database: Database
+) -> None:
+    day = await stocked_day(client, pantry)
+    registration = await pantry.booked(day["event"], await pantry.c.household(), slot=1)
+    await pantry.act(day["event"]["id"], "allocate")
+    await pantry.act(day["event"]["id"], "start", pantry.warehouse)
+    volunteer = await signed_in(app, pantry.warehouse)
+    path = f"/coordinator/pantry/{day['event']['id']}/check-in"
+    key = await once(volunteer, path)
+    sent = f"/coordinator/pantry/{day['event']['id']}/registrations/{registration}/check-in"
+
+    first = await volunteer.post(sent, {"people": "2", "_once": key})
+    again = await volunteer.post(sent, {"people": "2", "_once": key})
+
+    assert first.status_code == again.status_code == 303, "not a refusal: where the first tap went"
+    assert again.headers["location"] == first.headers["location"]
+    assert "保存済みです" in (await volunteer.follow(again)).text
+    assert await count(database, Distribution, Distribution.walk_in.is_(False)) == 1
