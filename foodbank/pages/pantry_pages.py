@@ -32,9 +32,9 @@ from foodbank.households import services as household_services
 from foodbank.households.schemas import HouseholdSearchIn
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
+from foodbank.lib.validation import INTEGER_RANGE
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
-from foodbank.pages.api_forms import page_form
+from foodbank.pages.api_forms import load_command, page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
@@ -42,7 +42,7 @@ from foodbank.pages.problems import shortage_lines
 from foodbank.pantry import queries, rules, services
 from foodbank.pantry.controllers import MANAGERS, STAFF
 from foodbank.pantry.errors import UnusualDate
-from foodbank.pantry.schemas import CheckInIn, SlotCapacityIn, VenueIn, WalkInIn
+from foodbank.pantry.schemas import CheckInIn, EventIn, EventUpdate, SlotCapacityIn, SlotIn, VenueIn, WalkInIn
 from foodbank.picking import parcels
 from foodbank.stock.errors import InsufficientStock
 
@@ -61,49 +61,59 @@ LINE_ROWS = 6
 WHOLE_NUMBER: dict[str, Any] = {"invalid": N_("Give a whole number.")}
 A_DATE: dict[str, Any] = {"invalid": N_("Write the date as YYYY-MM-DD.")}
 A_TIME: dict[str, Any] = {"invalid": N_("Write the time as HH:MM, such as 10:30.")}
-CAPACITY = validate.Range(min=1, max=1000, error=N_("Give a capacity from 1 to 1,000 households."))
 PEOPLE = validate.Range(min=1, max=50, error=N_("Give a number of people from 1 to 50."))
 A_CHOICE: dict[str, Any] = {"invalid": N_("Must be one of the choices.")}
 AN_ID = validate.Range(min=1, max=INTEGER_RANGE[1], error=N_("Must be one of the choices."))
 """What a select of records posts: any other number comes from a changed form, and is not a choice."""
 
 
-class SlotForm(FormSchema):
-    start_time = fields.Time(required=True, error_messages={"required": N_("Give the start time."), **A_TIME})
-    end_time = fields.Time(required=True, error_messages={"required": N_("Give the end time."), **A_TIME})
-    capacity = fields.Integer(
-        required=True,
-        validate=CAPACITY,
-        error_messages={"required": N_("Give how many households the slot takes."), **WHOLE_NUMBER},
-    )
+SlotForm = page_form(
+    SlotIn,
+    name="SlotForm",
+    messages={
+        "start_time": {"required": N_("Give the start time."), **A_TIME},
+        "end_time": {"required": N_("Give the end time."), **A_TIME},
+        "capacity": {
+            "required": N_("Give how many households the slot takes."),
+            "validate": N_("Give a capacity from 1 to 1,000 households."),
+            **WHOLE_NUMBER,
+        },
+    },
+)
+"""A time slot (loads to a `services.Slot`); its end before its start is the API's message."""
 
-    @validates_schema(skip_on_field_errors=False)
-    def in_order(self, data: dict[str, Any], **_: Any) -> None:
-        if "start_time" in data and "end_time" in data and data["end_time"] <= data["start_time"]:
-            raise ValidationError(N_("The end must be after the start."), "end_time")
+WALK_IN_WORDS: dict[str, dict[str, str]] = {
+    "expected_walk_in_people": {"validate": N_("Give a number from 0 to 10,000."), **WHOLE_NUMBER},
+    "walk_in_household_size": {"validate": N_("Give a number from 1 to 20."), **WHOLE_NUMBER},
+    "note": {"validate": N_("At most 2,000 characters.")},
+    "template_ids": {"validate": N_("Must be one of the choices.")},
+}
+
+PlanForm = page_form(EventUpdate, name="PlanForm", messages=WALK_IN_WORDS)
+"""What may change before the day (the venue and date are chosen when planning): an `EventChanges`."""
+
+EventForm = page_form(
+    EventIn,
+    name="EventForm",
+    messages={
+        **WALK_IN_WORDS,
+        "venue_id": {"required": N_("Choose the venue."), **WHOLE_NUMBER},
+        "event_date": {"required": N_("Give the date."), **A_DATE},
+        "slots": {"validate": N_("Add at least one time slot.")},
+    },
+    nested={"slots": SlotForm},
+)
+"""A new day, its slots posted as rows `slots-<n>-<field>` (`_slot_rows`): a `NewEvent`."""
 
 
-class PlanForm(FormSchema):
-    """What may change before the day (the venue and date are chosen when planning)."""
-
-    expected_walk_in_people = fields.Integer(
-        load_default=0,
-        validate=validate.Range(min=0, max=10_000, error=N_("Give a number from 0 to 10,000.")),
-        error_messages=WHOLE_NUMBER,
-    )
-    walk_in_household_size = fields.Integer(
-        load_default=3,
-        validate=validate.Range(min=1, max=20, error=N_("Give a number from 1 to 20.")),
-        error_messages=WHOLE_NUMBER,
-    )
-    note = fields.String(load_default=None, validate=validate.Length(max=2000, error=N_("At most 2,000 characters.")))
-
-
-class EventForm(PlanForm):
-    venue_id = fields.Integer(required=True, error_messages={"required": N_("Choose the venue."), **WHOLE_NUMBER})
-    event_date = fields.Date(
-        required=True, validate=PLANNED_DAY, error_messages={"required": N_("Give the date."), **A_DATE}
-    )
+def _slot_rows(form: Form) -> dict[int, dict[str, str]]:
+    """The slot rows typed, by their index (rows left empty are skipped)."""
+    rows: dict[int, dict[str, str]] = {}
+    for index in form.row_indexes("slots"):
+        typed = {name: form.values.get(f"slots-{index}-{name}", "") for name in ("start_time", "end_time", "capacity")}
+        if any(typed.values()):
+            rows[index] = {name: value for name, value in typed.items() if value != ""}
+    return rows
 
 
 VenueForm = page_form(
@@ -173,6 +183,14 @@ CapacityForm = page_form(
         }
     },
 )
+
+
+# The page's own forms, where the API has no counterpart:
+# - booking on the page is also a search (what was typed may be a code part, a name, kana or a phone),
+#   which the API's RegistrationIn (a household_id, required) does not do;
+# - the allocation's box is "all or nothing" (an unticked box posts nothing), the inverse of the
+#   API's allow_partial;
+# - confirming a cancellation is a tick the API does not ask for.
 
 
 class RegistrationForm(FormSchema):
@@ -331,24 +349,24 @@ async def new_day(ui: Ui, db_session: AsyncSession, venue_id: int | None = None)
 
 @post("/coordinator/pantry", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
-    form = await load_form(ui, EventForm)
+    form = await load_form(ui, FormSchema)
     if (replay := await form.replayed(db_session)) is not None:
         return replay
-    slots = form.rows("slots", SlotForm)
-    if not slots and not any(name.startswith("slots-") for name in form.errors):
-        form.add_error("slots-0-start_time", ui._("Add at least one time slot."))
-    if not form.ok:
-        return await _new_page(ui, db_session, form, status_code=form.status)
-    plan = services.NewEvent(
-        **form.data,
-        slots=tuple(services.Slot(**{k: v for k, v in slot.items() if k != "_index"}) for slot in slots),
-        template_ids=tuple(_chosen_templates(form)),
-    )
+    rows = _slot_rows(form)
     names = {
-        f"slots.{n}.{name}": f"slots-{slot['_index']}-{name}"
-        for n, slot in enumerate(slots)
+        f"slots.{n}.{name}": f"slots-{index}-{name}"
+        for n, index in enumerate(rows)
         for name in ("start_time", "end_time", "capacity")
     }
+    plan: services.NewEvent | None = load_command(
+        form,
+        EventForm,
+        {"slots": list(rows.values()), "template_ids": _chosen_templates(form)},
+        renames={**names, "slots": "slots-0-start_time"},
+    )
+    if plan is None:
+        return await _new_page(ui, db_session, form, status_code=form.status)
+    form.data = {"template_ids": list(plan.template_ids)}  # so that a refused template is said at the boxes
     confirm = _confirmed_date(form, plan.event_date)
     try:
         created = await attempt(
@@ -650,9 +668,12 @@ async def _change_status(
 
 @post("/coordinator/pantry/{event_id:int}/plan", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def change_plan(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
-    form = await load_form(ui, PlanForm)
-    if form.ok:
-        changes = services.EventChanges.of(**form.data, template_ids=_chosen_templates(form))
+    form = await load_form(ui, FormSchema)
+    # an emptied note is cleared; the templates are the boxes ticked
+    extra = {"template_ids": _chosen_templates(form), "note": form.values.get("note") or None}
+    changes: services.EventChanges | None = load_command(form, PlanForm, extra)
+    if changes is not None:
+        form.data = extra  # so that a refused template is said at the boxes
         await attempt(
             form,
             db_session,
@@ -671,11 +692,11 @@ async def change_plan(ui: Ui, principal: Principal, db_session: AsyncSession, ev
 
 @post("/coordinator/pantry/{event_id:int}/slots", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def add_slot(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
-    form = await load_form(ui, SlotForm)
+    form = await load_form(ui, FormSchema)
     if (replay := await form.replayed(db_session)) is not None:
         return replay
-    if form.ok:
-        slot = services.Slot(**form.data)
+    slot: services.Slot | None = load_command(form, SlotForm)
+    if slot is not None:
         await attempt(
             form,
             db_session,

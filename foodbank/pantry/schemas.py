@@ -90,7 +90,7 @@ class SlotIn(Schema):
         required=True, strict=True, validate=validate.Range(min=1, max=1000), metadata={"description": "Households."}
     )
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # said with the other mistakes, as they are typed
     def order(self, data: dict[str, Any], **_: Any) -> None:
         if "start_time" in data and "end_time" in data and data["end_time"] <= data["start_time"]:
             raise ValidationError(Message("Must be after start_time."), field_name="end_time")
