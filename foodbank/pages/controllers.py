@@ -7,7 +7,10 @@ every page handler listed here. The pages themselves live in one module per audi
 - stock_pages.py the stock list (search), a lot (history with holds, hold, disposal), expired lots
 - picking_pages.py picking lists ticked line by line (tap or scan), short lines, confirming
 - households.py  households by code, registering one, its allocations and hand-outs; its identity apart
-- coordinator.py pantry days (pantry_pages.py), the annual report
+- pantry_planning.py the pantry days listed, planning one (venue, slots, templates), the parcel templates
+- pantry_day.py  a pantry day: its page (plan, slots, registrations, allocation, closing), check-in
+                 (start, search, check in, no-show, walk-ins) and its figures
+- coordinator.py the annual report
 - appliances.py  the appliance bank: board, intake, inspection, reservation, delivery, disposal, waiting list
 - referrals.py   refer a household (with consent), the agency's referrals, the coordinators' inbox
 
@@ -31,6 +34,8 @@ from foodbank.pages import (
     home,
     households,
     i18n,
+    pantry_day,
+    pantry_planning,
     picking_pages,
     receive,
     referrals,
@@ -58,6 +63,8 @@ PAGE_ROUTER = Router(
         *picking_pages.HANDLERS,
         *households.HANDLERS,
         *referrals.HANDLERS,
+        *pantry_planning.HANDLERS,
+        *pantry_day.HANDLERS,
         *coordinator.HANDLERS,
         *appliances.HANDLERS,
     ],

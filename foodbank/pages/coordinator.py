@@ -1,6 +1,6 @@
-"""Coordinator pages: the annual report page, plus (in HANDLERS) the pantry-day pages of
-`pantry_pages.py`. Households and the appliance bank have their own modules, `households.py` and
-`appliances.py`.
+"""Coordinator pages: the annual report page. The pantry days have their own modules,
+`pantry_planning.py` and `pantry_day.py`, and so do households and the appliance bank, `households.py`
+and `appliances.py`.
 
 - The annual report page builds the same summary as `GET /api/reports/annual/{year}`
   (`reports.services.build_annual_summary`) and shows its tables (`reports.documents.tables`) in the
@@ -22,7 +22,6 @@ from foodbank.config import Settings
 from foodbank.lib.access import allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
-from foodbank.pages import pantry_pages
 from foodbank.pages.forms import FormSchema, load_query
 from foodbank.pages.i18n import N_
 from foodbank.pages.layout import Nav, Ui, page
@@ -139,4 +138,4 @@ async def annual_report(ui: Ui, db_session: AsyncSession, settings: Settings) ->
     )
 
 
-HANDLERS = [*pantry_pages.HANDLERS, annual_report]
+HANDLERS = [annual_report]

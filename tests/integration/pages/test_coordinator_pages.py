@@ -31,7 +31,7 @@ wh, community, pantry, bank = (
     appliance_fixtures.bank,
 )
 
-PAGE_MODULES = ("households", "pantry_pages", "coordinator", "layout", "home")
+PAGE_MODULES = ("households", "pantry_planning", "pantry_day", "coordinator", "layout", "home")
 
 
 @pytest.fixture(autouse=True)

@@ -1,11 +1,10 @@
-"""Pantry-day pages: the list of days, planning one (venue, date, slots with capacity, parcel templates,
-expected walk-ins), the parcel templates (listed, and added with their lines), a day's page (open,
-register households, allocate with shortages in words, print the picking and packing lists, start,
-close), the check-in screen for the day, and the day's figures.
+"""Pantry-day pages, one day: its page (open, change the plan and slots, register households, allocate
+with shortages in words, print the picking and packing lists, cancel, close), the check-in screen (start,
+search, check in, no-show, walk-ins) and the day's figures. The forms are in `pantry_planning.py`.
 
-Every change is a use case of `foodbank.pantry.services`, as the API calls it, inside a savepoint so
-that a refused change leaves nothing behind; routes declare the roles of their API counterparts
-(plan, allocate, close: coordinators and admins; start, check in, walk-ins: the warehouse too).
+Every change is a use case of `foodbank.pantry.services`, as the API calls it, inside a savepoint
+(`attempt`) so that a refused change leaves nothing behind; routes declare the roles of their API
+counterparts (plan, allocate, close: coordinators and admins; start, check in, walk-ins: the warehouse too).
 The allocation's report is shown on the page that answers the POST: it is not stored anywhere to be
 shown after a redirect, and allocating again (a reload) releases and reserves again, as the API does.
 """
@@ -14,163 +13,48 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from datetime import date, timedelta
-from typing import Annotated, Any
+from typing import Any
 
-from babel.dates import format_date
 from litestar import Response, get, post
-from litestar.params import QueryParameter
 from litestar.response import Template
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries as catalogue_queries
-from foodbank.catalogue.errors import DuplicateCode
 from foodbank.config import Settings
 from foodbank.households import queries as household_queries
 from foodbank.households import services as household_services
 from foodbank.households.schemas import HouseholdSearchIn
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.validation import INTEGER_RANGE
-from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
+from foodbank.models import PantryEvent, RegistrationStatus
 from foodbank.pages.api_forms import load_command, page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
-from foodbank.pages.i18n import N_, label_msgid, local_name
-from foodbank.pages.layout import Nav, Ui, page
+from foodbank.pages.i18n import N_
+from foodbank.pages.layout import Ui, page
+from foodbank.pages.pantry_planning import (
+    A_CHOICE,
+    AN_ID,
+    PEOPLE,
+    SUMMARY_READERS,
+    WHOLE_NUMBER,
+    PlanForm,
+    S,
+    SlotForm,
+    _chosen_templates,
+    _confirmed_date,
+    _may_manage,
+    _template_options,
+    date_warnings,
+)
 from foodbank.pages.problems import shortage_lines
 from foodbank.pantry import queries, rules, services
 from foodbank.pantry.controllers import MANAGERS, STAFF
 from foodbank.pantry.errors import UnusualDate
-from foodbank.pantry.schemas import CheckInIn, EventIn, EventUpdate, SlotCapacityIn, SlotIn, VenueIn, WalkInIn
-from foodbank.picking import parcels
+from foodbank.pantry.schemas import CheckInIn, SlotCapacityIn, WalkInIn
 from foodbank.stock.errors import InsufficientStock
 
-S = PantryEventStatus
-SUMMARY_READERS = (*MANAGERS, Role.reporter)
-ACTIVE = (S.planned, S.open, S.allocated, S.in_progress)
-PAST_PAGE = 20
-"""Past days listed per page (every one of them is reachable, page by page)."""
-SLOT_ROWS = 4
-"""Slot rows offered when planning a day (more can be added to the day afterwards)."""
-LINE_ROWS = 6
-"""Line rows offered when adding a parcel template (empty rows are skipped)."""
-
 # --- forms -----------------------------------------------------------------------------------------------
-
-WHOLE_NUMBER: dict[str, Any] = {"invalid": N_("Give a whole number.")}
-A_DATE: dict[str, Any] = {"invalid": N_("Write the date as YYYY-MM-DD.")}
-A_TIME: dict[str, Any] = {"invalid": N_("Write the time as HH:MM, such as 10:30.")}
-PEOPLE = validate.Range(min=1, max=50, error=N_("Give a number of people from 1 to 50."))
-A_CHOICE: dict[str, Any] = {"invalid": N_("Must be one of the choices.")}
-AN_ID = validate.Range(min=1, max=INTEGER_RANGE[1], error=N_("Must be one of the choices."))
-"""What a select of records posts: any other number comes from a changed form, and is not a choice."""
-
-
-SlotForm = page_form(
-    SlotIn,
-    name="SlotForm",
-    messages={
-        "start_time": {"required": N_("Give the start time."), **A_TIME},
-        "end_time": {"required": N_("Give the end time."), **A_TIME},
-        "capacity": {
-            "required": N_("Give how many households the slot takes."),
-            "validate": N_("Give a capacity from 1 to 1,000 households."),
-            **WHOLE_NUMBER,
-        },
-    },
-)
-"""A time slot (loads to a `services.Slot`); its end before its start is the API's message."""
-
-WALK_IN_WORDS: dict[str, dict[str, str]] = {
-    "expected_walk_in_people": {"validate": N_("Give a number from 0 to 10,000."), **WHOLE_NUMBER},
-    "walk_in_household_size": {"validate": N_("Give a number from 1 to 20."), **WHOLE_NUMBER},
-    "note": {"validate": N_("At most 2,000 characters.")},
-    "template_ids": {"validate": N_("Must be one of the choices.")},
-}
-
-PlanForm = page_form(EventUpdate, name="PlanForm", messages=WALK_IN_WORDS)
-"""What may change before the day (the venue and date are chosen when planning): an `EventChanges`."""
-
-EventForm = page_form(
-    EventIn,
-    name="EventForm",
-    messages={
-        **WALK_IN_WORDS,
-        "venue_id": {"required": N_("Choose the venue."), **WHOLE_NUMBER},
-        "event_date": {"required": N_("Give the date."), **A_DATE},
-        "slots": {"validate": N_("Add at least one time slot.")},
-    },
-    nested={"slots": SlotForm},
-)
-"""A new day, its slots posted as rows `slots-<n>-<field>` (`_slot_rows`): a `NewEvent`."""
-
-
-def _slot_rows(form: Form) -> dict[int, dict[str, str]]:
-    """The slot rows typed, by their index (rows left empty are skipped)."""
-    rows: dict[int, dict[str, str]] = {}
-    for index in form.row_indexes("slots"):
-        typed = {name: form.values.get(f"slots-{index}-{name}", "") for name in ("start_time", "end_time", "capacity")}
-        if any(typed.values()):
-            rows[index] = {name: value for name, value in typed.items() if value != ""}
-    return rows
-
-
-VenueForm = page_form(
-    VenueIn,
-    name="VenueForm",
-    messages={
-        "name": {"required": N_("Give the venue's name."), "validate": N_("At most 200 characters.")},
-        "address": {"required": N_("Give the address."), "validate": N_("At most 500 characters.")},
-        "municipality": {"required": N_("Choose the municipality."), "unknown": N_("Must be one of the choices.")},
-    },
-)
-
-
-class TemplateForm(FormSchema):
-    name = fields.String(
-        required=True,
-        validate=validate.Length(max=200, error=N_("At most 200 characters.")),
-        error_messages={"required": N_("Give the template's name.")},
-    )
-    min_people = fields.Integer(
-        required=True,
-        validate=PEOPLE,
-        error_messages={"required": N_("Give the smallest household size."), **WHOLE_NUMBER},
-    )
-    max_people = fields.Integer(
-        required=True,
-        validate=PEOPLE,
-        error_messages={"required": N_("Give the largest household size."), **WHOLE_NUMBER},
-    )
-    ready_to_eat_only = fields.Boolean(load_default=False)
-    note = fields.String(load_default=None, validate=validate.Length(max=1000, error=N_("At most 1,000 characters.")))
-
-    @validates_schema(skip_on_field_errors=False)
-    def band_in_order(self, data: dict[str, Any], **_: Any) -> None:
-        if "min_people" in data and "max_people" in data and data["max_people"] < data["min_people"]:
-            raise ValidationError(N_("The largest size must be at least the smallest."), "max_people")
-
-
-class TemplateLineForm(FormSchema):
-    """One line of a template: an item, or any item of a category, and how many units."""
-
-    item_id = fields.Integer(validate=AN_ID, error_messages=A_CHOICE)
-    category_id = fields.Integer(validate=AN_ID, error_messages=A_CHOICE)
-    quantity = fields.Integer(
-        required=True,
-        validate=validate.Range(min=1, max=1000, error=N_("Give a quantity from 1 to 1,000.")),
-        error_messages={"required": N_("Give the quantity."), "invalid": N_("Give the quantity as a whole number.")},
-    )
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def item_or_category(self, _data: dict[str, Any], original: dict[str, Any], **_: Any) -> None:
-        # What was chosen, even if it did not load: a bad id is said once, on its own field.
-        if "item_id" in original and "category_id" in original:
-            raise ValidationError(N_("Choose an item or a category, not both."), "category_id")
-        if "item_id" not in original and "category_id" not in original:
-            raise ValidationError(N_("Choose an item or a category."), "item_id")
-
 
 CapacityForm = page_form(
     SlotCapacityIn,
@@ -244,296 +128,6 @@ WalkInForm = page_form(
         "parcels": {"validate": N_("Give a number of parcels from 1 to 10."), **WHOLE_NUMBER},
     },
 )
-
-
-def _may_manage(ui: Ui) -> bool:
-    return ui.principal is not None and ui.principal.has(*MANAGERS)
-
-
-def _template_options(ui: Ui, templates: Sequence[ParcelTemplate]) -> list[dict[str, Any]]:
-    usable_together = set(parcels.without_overlaps(sorted(templates, key=lambda t: t.id)))  # the oldest win
-    return [
-        {
-            "id": t.id,
-            "name": t.name,
-            "band": ui._("%(low)s–%(high)s people", low=t.min_people, high=t.max_people),
-            "ready_to_eat_only": t.ready_to_eat_only,
-            "ticked_at_first": t.id in usable_together,
-            "retired": t.retired_at is not None,
-        }
-        for t in templates
-    ]
-
-
-def _chosen_templates(form: Form) -> list[int]:
-    return sorted(
-        int(key.removeprefix("template-"))
-        for key in form.values
-        if key.startswith("template-") and key.removeprefix("template-").isdigit()
-    )
-
-
-# --- the list of days ------------------------------------------------------------------------------------
-
-
-@get(
-    "/coordinator/pantry",
-    opt=page(**allow(*STAFF), nav=Nav("coordinator", N_("Pantry days"), 10)),
-    include_in_schema=False,
-)
-async def pantry_days(
-    ui: Ui, db_session: AsyncSession, past_page: Annotated[int, QueryParameter(name="page", ge=1, le=100_000)] = 1
-) -> Template:
-    """Every day: from today on, soonest first; past days not closed (to close or cancel) apart; and the
-    past, latest first, PAST_PAGE at a time."""
-    on = today()
-    past, total = await queries.days_before(db_session, on, limit=PAST_PAGE, offset=(past_page - 1) * PAST_PAGE)
-    unfinished = [
-        e for e in await queries.events(db_session, until=on - timedelta(days=1), limit=500) if e.status in ACTIVE
-    ]
-    return ui.render(
-        "coordinator/pantry_days.html",
-        coming=await queries.days_from(db_session, on),
-        unfinished=unfinished,
-        past=past,
-        past_page=past_page,
-        past_pages=max(1, -(-total // PAST_PAGE)),
-        past_total=total,
-        today=on,
-        may_manage=_may_manage(ui),
-    )
-
-
-# --- planning ------------------------------------------------------------------------------------------
-
-
-async def _new_page(
-    ui: Ui,
-    session: AsyncSession,
-    form: Form,
-    *,
-    venue_form: Form | None = None,
-    ask_date: rules.DateCheck | None = None,
-    status_code: int = 200,
-) -> Template:
-    indexes = form.row_indexes("slots")
-    return ui.render(
-        "coordinator/pantry_new.html",
-        form=form,
-        slot_rows=sorted(set(indexes) | set(range(max(SLOT_ROWS, len(indexes))))),
-        venue_options=[(v.id, v.name) for v in await queries.venues(session)],
-        templates=_template_options(ui, await queries.templates(session)),
-        chosen_templates=set(_chosen_templates(form)),
-        venue_form=venue_form or empty_form(ui),
-        municipalities=[(m.value, ui._(label_msgid("municipality", m))) for m in Municipality],
-        ask_date=ask_date,
-        status_code=status_code,
-    )
-
-
-@get("/coordinator/pantry/new", opt=page(**allow(*MANAGERS)), include_in_schema=False)
-async def new_day(ui: Ui, db_session: AsyncSession, venue_id: int | None = None) -> Template:
-    initial: dict[str, Any] = {
-        "venue_id": venue_id,
-        "event_date": (today() + timedelta(days=14)).isoformat(),
-        "expected_walk_in_people": 0,
-        "walk_in_household_size": 3,
-        "slots-0-start_time": "10:00",
-        "slots-0-end_time": "11:00",
-        "slots-0-capacity": 20,
-    }
-    templates = _template_options(ui, await queries.templates(db_session))
-    initial.update({f"template-{t['id']}": "on" for t in templates if t["ticked_at_first"]})
-    return await _new_page(ui, db_session, empty_form(ui, initial))
-
-
-@post("/coordinator/pantry", opt=page(**allow(*MANAGERS)), include_in_schema=False)
-async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
-    form = await load_form(ui, FormSchema)
-    if (replay := await form.replayed(db_session)) is not None:
-        return replay
-    rows = _slot_rows(form)
-    names = {
-        f"slots.{n}.{name}": f"slots-{index}-{name}"
-        for n, index in enumerate(rows)
-        for name in ("start_time", "end_time", "capacity")
-    }
-    plan: services.NewEvent | None = load_command(
-        form,
-        EventForm,
-        {"slots": list(rows.values()), "template_ids": _chosen_templates(form)},
-        renames={**names, "slots": "slots-0-start_time"},
-    )
-    if plan is None:
-        return await _new_page(ui, db_session, form, status_code=form.status)
-    form.data = {"template_ids": list(plan.template_ids)}  # so that a refused template is said at the boxes
-    confirm = _confirmed_date(form, plan.event_date)
-    try:
-        created = await attempt(
-            form,
-            db_session,
-            lambda: services.create_event(db_session, actor_id=principal.id, plan=plan, today=today(), confirm=confirm),
-            field_names=names,
-            reraise=(UnusualDate,),
-        )
-    except UnusualDate:  # asked once, at the date: planning it anyway is one tick
-        check = rules.check_planned_date(plan.event_date, today())
-        for sentence in date_warnings(ui, check):
-            form.add_error("event_date", sentence)
-        form.refused_status = 409
-        return await _new_page(ui, db_session, form, ask_date=check, status_code=409)
-    if created is None:
-        return await _new_page(ui, db_session, form, status_code=form.status)
-    message = ui._("Pantry day planned. Open registrations when households may book.")
-    return await form.remember(db_session, ui.redirect(f"/coordinator/pantry/{created.id}", flash=message))
-
-
-def _confirmed_date(form: Form, event_date: date) -> bool:
-    """The page asked about this very date and the box was ticked (a changed date is asked about again)."""
-    return form.values.get("confirm_date") == event_date.isoformat()
-
-
-def date_warnings(ui: Ui, check: rules.DateCheck) -> list[str]:
-    """What is odd about a pantry day's date, in words (`rules`)."""
-    day, days = format_date(check.event_date, format="medium", locale=ui.lang), abs(check.days_from_today)
-    words = {
-        rules.Oddity.past: ui.tr.ngettext(
-            "%(date)s is in the past: %(num)s day ago.", "%(date)s is in the past: %(num)s days ago.", days, date=day
-        ),
-        rules.Oddity.far_ahead: ui.tr.ngettext(
-            "%(date)s is more than three months ahead: in %(num)s day.",
-            "%(date)s is more than three months ahead: in %(num)s days.",
-            days,
-            date=day,
-        ),
-        rules.Oddity.not_today: ui._("This day is planned for %(date)s, not for today.", date=day),
-        rules.Oddity.before_the_day: ui.tr.ngettext(
-            "This day is planned for %(date)s, %(num)s day from now: it has not taken place yet.",
-            "This day is planned for %(date)s, %(num)s days from now: it has not taken place yet.",
-            days,
-            date=day,
-        ),
-    }
-    return [words[oddity] for oddity in check.oddities]
-
-
-@post("/coordinator/pantry/venues", opt=page(**allow(*MANAGERS)), include_in_schema=False)
-async def add_venue(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
-    venue_form = await load_form(ui, VenueForm)
-    if (replay := await venue_form.replayed(db_session)) is not None:
-        return replay
-    if venue_form.ok:
-        data = venue_form.data
-        venue = await attempt(
-            venue_form, db_session, lambda: services.create_venue(db_session, actor_id=principal.id, **data)
-        )
-        if venue is not None:
-            message = ui._("Venue %(name)s added.", name=venue.name)
-            return await venue_form.remember(
-                db_session, ui.redirect(f"/coordinator/pantry/new?venue_id={venue.id}#plan", flash=message)
-            )
-    initial = empty_form(ui, {"expected_walk_in_people": 0, "walk_in_household_size": 3})
-    return await _new_page(ui, db_session, initial, venue_form=venue_form, status_code=venue_form.status)
-
-
-# --- parcel templates -----------------------------------------------------------------------------------
-
-
-async def _templates_page(
-    ui: Ui,
-    session: AsyncSession,
-    form: Form | None = None,
-    *,
-    status_form: Form | None = None,
-    status_code: int = 200,
-) -> Template:
-    form = form or empty_form(ui)
-    indexes = form.row_indexes("lines")
-    templates = await queries.templates(session, include_retired=True)
-    named = {line.item_id for t in templates for line in t.lines if line.item_id is not None}
-    choosable = await catalogue_queries.items(session, limit=1000)
-    categories = await catalogue_queries.categories(session)
-    return ui.render(
-        "coordinator/parcel_templates.html",
-        templates=[t for t in templates if t.retired_at is None],
-        retired=sorted((t for t in templates if t.retired_at is not None), key=lambda t: t.name),
-        status_form=status_form or empty_form(ui),
-        items={i.id: i for i in [*await catalogue_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
-        categories={c.id: c for c in categories},
-        item_options=[(i.id, local_name(i, ui.lang)) for i in choosable],
-        category_options=[(c.id, local_name(c, ui.lang)) for c in categories],
-        line_rows=sorted(set(indexes) | set(range(max(LINE_ROWS, len(indexes))))),
-        form=form,
-        status_code=status_code,
-    )
-
-
-@get("/coordinator/pantry/templates", opt=page(**allow(*MANAGERS)), include_in_schema=False)
-async def parcel_templates(ui: Ui, db_session: AsyncSession) -> Template:
-    return await _templates_page(ui, db_session)
-
-
-@post("/coordinator/pantry/templates", opt=page(**allow(*MANAGERS)), include_in_schema=False)
-async def add_template(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
-    form = await load_form(ui, TemplateForm)
-    if (replay := await form.replayed(db_session)) is not None:
-        return replay
-    lines = form.rows("lines", TemplateLineForm)
-    if not lines and not any(name.startswith("lines-") for name in form.errors):
-        form.add_error("lines-0-item_id", ui._("Add at least one line: an item or a category, and its quantity."))
-    if not form.ok:
-        return await _templates_page(ui, db_session, form, status_code=form.status)
-    names = {
-        f"lines.{n}.{name}": f"lines-{line['_index']}-{name}"
-        for n, line in enumerate(lines)
-        for name in ("item_id", "category_id")
-    }
-    data = form.data
-    try:
-        created = await attempt(
-            form,
-            db_session,
-            lambda: services.create_template(
-                db_session,
-                actor_id=principal.id,
-                **data,
-                lines=[{k: v for k, v in line.items() if k != "_index"} for line in lines],
-            ),
-            field_names=names,
-            reraise=(DuplicateCode,),
-        )
-    except DuplicateCode:  # the service says it of the whole template; it is about the name
-        form.add_error("name", ui._("Another parcel template has this name: choose another name."))
-        form.refused_status = 409
-    if not form.ok or created is None:
-        return await _templates_page(ui, db_session, form, status_code=form.status)
-    message = ui._("Parcel template %(name)s added.", name=created.name)
-    return await form.remember(db_session, ui.redirect("/coordinator/pantry/templates", flash=message))
-
-
-async def _change_template(
-    ui: Ui, principal: Principal, session: AsyncSession, template_id: int, *, retire: bool
-) -> Response[Any]:
-    change = services.retire_template if retire else services.restore_template
-    form = empty_form(ui)
-    template = await attempt(form, session, lambda: change(session, actor_id=principal.id, template_id=template_id))
-    if template is None:
-        return await _templates_page(ui, session, status_form=form, status_code=form.status)
-    if retire:
-        message = ui._("Parcel template %(name)s is retired: new pantry days no longer offer it.", name=template.name)
-        return ui.redirect("/coordinator/pantry/templates#retired", flash=message)
-    message = ui._("Parcel template %(name)s can be used again.", name=template.name)
-    return ui.redirect(f"/coordinator/pantry/templates#template-{template_id}", flash=message)
-
-
-@post("/coordinator/pantry/templates/{template_id:int}/retire", opt=page(**allow(*MANAGERS)), include_in_schema=False)
-async def retire_template(ui: Ui, principal: Principal, db_session: AsyncSession, template_id: int) -> Response[Any]:
-    return await _change_template(ui, principal, db_session, template_id, retire=True)
-
-
-@post("/coordinator/pantry/templates/{template_id:int}/restore", opt=page(**allow(*MANAGERS)), include_in_schema=False)
-async def restore_template(ui: Ui, principal: Principal, db_session: AsyncSession, template_id: int) -> Response[Any]:
-    return await _change_template(ui, principal, db_session, template_id, retire=False)
 
 
 # --- one day ---------------------------------------------------------------------------------------------
@@ -1121,14 +715,6 @@ async def summary(ui: Ui, db_session: AsyncSession, event_id: int) -> Template:
 
 
 HANDLERS = [
-    pantry_days,
-    new_day,
-    plan_day,
-    add_venue,
-    parcel_templates,
-    add_template,
-    retire_template,
-    restore_template,
     pantry_day,
     open_day,
     cancel_day,
