@@ -149,7 +149,7 @@ async def test_a_released_reservation_stays_in_the_history_and_the_unit_can_be_r
 async def test_refusals_and_field_errors_are_in_japanese_when_the_request_asks(bank: Bank) -> None:
     unit = await bank.in_status("reserved", "refrigerator")
     ja = {**bank.coordinator.headers, "Accept-Language": "ja"}
-    refused = await bank.client.post(f"/api/appliances/{unit}/dispose", json=BODIES["dispose"], headers=ja)
+    refused = await bank.client.post(f"/api/appliances/{unit}/disposal", json=BODIES["dispose"], headers=ja)
     assert refused.status_code == 409 and refused.headers["content-language"] == "ja"
     code = refused.json()["code"]
     assert refused.json()["detail"] == (
