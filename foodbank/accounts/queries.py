@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, select
@@ -19,6 +19,15 @@ async def user_by_username(session: AsyncSession, username: str) -> User | None:
 
 async def list_users(session: AsyncSession) -> Sequence[User]:
     return (await session.scalars(select(User).order_by(User.username))).all()
+
+
+async def display_names(session: AsyncSession, user_ids: Collection[int | None]) -> dict[int, str]:
+    """User id -> display name, for the people a page names (who referred, decided, registered...)."""
+    wanted = {i for i in user_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
+    return {user_id: name for user_id, name in rows.all()}
 
 
 async def list_agencies(session: AsyncSession) -> Sequence[Agency]:

@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Integer, case, cast, distinct, exists, extract, false, func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.accounts import queries as account_queries
 from foodbank.appliances import rules
 from foodbank.config import ApplianceSettings
 from foodbank.lib.access import Principal
@@ -35,7 +36,6 @@ from foodbank.models import (
     ReferralStatus,
     Role,
     Urgency,
-    User,
 )
 from foodbank.reports import rules as fiscal_years
 
@@ -48,8 +48,13 @@ URGENCY_ORDER = {Urgency.emergency: 0, Urgency.urgent: 1, Urgency.normal: 2}
 # --- categories ------------------------------------------------------------------------------------
 
 
+async def category_rows(session: AsyncSession) -> Sequence[ApplianceCategoryRow]:
+    """The categories of the appliance bank, in display order."""
+    return (await session.scalars(select(ApplianceCategoryRow).order_by(ApplianceCategoryRow.sort_order))).all()
+
+
 async def categories(session: AsyncSession, settings: ApplianceSettings) -> list[dict[str, Any]]:
-    rows = (await session.scalars(select(ApplianceCategoryRow).order_by(ApplianceCategoryRow.sort_order))).all()
+    rows = await category_rows(session)
     return [
         {
             "code": row.code,
@@ -65,7 +70,7 @@ async def categories(session: AsyncSession, settings: ApplianceSettings) -> list
 async def category_names(session: AsyncSession) -> dict[ApplianceCategory, tuple[str, ...]]:
     """The names a referral may use for a category, in display order: the Japanese and English names, and
     each part of them (冷蔵庫・冷凍庫 is also 冷蔵庫 and 冷凍庫; "Washing machine or dryer" also "dryer")."""
-    rows = (await session.scalars(select(ApplianceCategoryRow).order_by(ApplianceCategoryRow.sort_order))).all()
+    rows = await category_rows(session)
     return {row.code: (row.name_ja, row.name_en, *row.name_ja.split("・"), *row.name_en.split(" or ")) for row in rows}
 
 
@@ -238,11 +243,7 @@ async def history(session: AsyncSession, unit_id: int) -> dict[str, Any] | None:
 
 async def people(session: AsyncSession, user_ids: Collection[int | None]) -> dict[int, str]:
     """The display names of the staff a unit's history names (who registered, checked, reserved...)."""
-    wanted = {i for i in user_ids if i is not None}
-    if not wanted:
-        return {}
-    rows = await session.execute(select(User.id, User.display_name).where(User.id.in_(wanted)))
-    return {user_id: name for user_id, name in rows.all()}
+    return await account_queries.display_names(session, user_ids)
 
 
 async def counts(session: AsyncSession) -> dict[str, Any]:

@@ -29,6 +29,14 @@ async def allergens_on(session: AsyncSession, on_date: date) -> list[dict[str, o
     ]
 
 
+async def allergen_names(session: AsyncSession, *, lang: str, on: date) -> dict[str, str]:
+    """Allergen codes -> names in the language `lang` (`en`, else Japanese), of the lists in force on `on`."""
+    return {
+        str(a["code"]): str(a["name_en"] if lang == "en" and a["name_en"] else a["name_ja"])
+        for a in await allergens_on(session, on)
+    }
+
+
 async def allergen_codes(session: AsyncSession) -> set[str]:
     return set((await session.scalars(select(Allergen.code))).all())
 
@@ -47,6 +55,12 @@ async def items(
         stmt = stmt.where(or_(Item.name_ja.ilike(pattern), Item.name_en.ilike(pattern), by_barcode))
     if category_id is not None:
         stmt = stmt.where(Item.category_id == category_id)
+    return (await session.scalars(stmt)).all()
+
+
+async def items_by_ids_or_barcodes(session: AsyncSession, ids: set[int], barcodes: set[str]) -> Sequence[Item]:
+    """Items named by id or by barcode (the lines of a receipt), active or not."""
+    stmt = select(Item).where(or_(Item.id.in_(sorted(ids)), Item.barcode.in_(sorted(barcodes))))
     return (await session.scalars(stmt)).all()
 
 

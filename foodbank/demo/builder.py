@@ -65,7 +65,7 @@ from foodbank.pantry import services as pantry
 from foodbank.pantry.schemas import EventIn
 from foodbank.picking.fefo import LotStatus
 from foodbank.referrals import services as referrals
-from foodbank.referrals.schemas import ReferralIn
+from foodbank.referrals.schemas import Decision, ReferralIn
 from foodbank.stock import services as stock
 from foodbank.stock.schemas import ReceiptIn
 
@@ -305,7 +305,7 @@ class Builder:
 
         async def submit() -> None:
             who = referral.who_consulted
-            data = ReferralIn().load(
+            command = ReferralIn().load(
                 {
                     "household_id": self.household_ids[referral.household.key][0],
                     "referred_on": referral.referred_on.isoformat(),
@@ -325,7 +325,7 @@ class Builder:
                     "handouts_allowed": referral.handouts_allowed,
                 }
             )
-            created = await referrals.submit(self.s, actor=consultant, data=data)
+            created = await referrals.submit(self.s, actor=consultant, command=command)
             self.referral_ids[referral.key] = created.id
 
         async def decide() -> None:
@@ -334,8 +334,7 @@ class Builder:
                 self.s,
                 actor=coordinator,
                 referral_id=self.referral_ids[referral.key],
-                accept=referral.decision == "accept",
-                note=referral.decision_note,
+                decision=Decision(accept=referral.decision == "accept", note=referral.decision_note),
                 today=referral.decided_on,
             )
 
@@ -500,7 +499,7 @@ class Builder:
                     "note": "フードパントリー（デモ）",
                 }
             )
-            created = await pantry.create_event(self.s, actor_id=coordinator.id, data=data, today=event.created_on)
+            created = await pantry.create_event(self.s, actor_id=coordinator.id, plan=data, today=event.created_on)
             self.events[event.key] = (created.id, [slot.id for slot in created.slots])
 
         async def open_registrations() -> None:

@@ -27,7 +27,17 @@ from foodbank.catalogue.barcodes import SEPARATORS
 from foodbank.households.errors import HouseholdNotFound
 from foodbank.lib.access import Principal
 from foodbank.lib.messages import Message
-from foodbank.models import ConsentThrough, Household, HouseholdIdentity, Referral, Role, User
+from foodbank.models import (
+    ConsentThrough,
+    Distribution,
+    Household,
+    HouseholdIdentity,
+    Referral,
+    Reservation,
+    ReservationPurpose,
+    Role,
+    User,
+)
 
 PHONE_DIGITS = 4
 """A phone is searched for from this many digits (fewer match too many numbers to mean one)."""
@@ -242,3 +252,22 @@ async def possible_duplicates(session: AsyncSession, identity: dict[str, Any]) -
         .order_by(Household.code)
     )
     return list((await session.scalars(stmt)).all())
+
+
+async def allocations(
+    session: AsyncSession, code: str, *, reservation_id: int | None = None, limit: int = 30
+) -> list[dict[str, Any]]:
+    """Stock set aside for one household's individual support (purpose `household`, ref its code, as
+    `POST /api/households/{id}/allocations` makes it), newest first, with the hand-out that used it."""
+    stmt = (
+        select(Reservation, Distribution.id.label("distribution_id"))
+        .outerjoin(Distribution, Distribution.reservation_id == Reservation.id)
+        .where(Reservation.purpose == ReservationPurpose.household, Reservation.purpose_ref == code)
+        .order_by(Reservation.id.desc())
+        .limit(limit)
+        .execution_options(populate_existing=True)
+    )
+    if reservation_id is not None:
+        stmt = stmt.where(Reservation.id == reservation_id)
+    rows = (await session.execute(stmt)).all()
+    return [{"reservation": r, "distribution_id": distribution_id} for r, distribution_id in rows]

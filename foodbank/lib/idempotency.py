@@ -16,6 +16,9 @@ carries them says how it is replayed, `allow(..., idempotent=Reread(...))` or `S
 record keeps the created resource's id (and the fields the policy names, which carry neither), and a
 replay reads the resource again through the route's own query and schema, or, for a secret shown
 once, answers 409 `secret-not-replayable`. Other routes' answers are stored and replayed as sent.
+
+Page forms have their one-time key (`_once`, `foodbank.pages.forms`) kept in the same table, under
+`page:<key>` with the address the first submission went to (`page_form_location`, `remember_page_form`).
 """
 
 from __future__ import annotations
@@ -219,3 +222,35 @@ async def purge_older_than(session: AsyncSession, days: int) -> int:
         {"days": days},
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def _page_key(once: str) -> str:
+    return f"page:{once}"
+
+
+async def page_form_location(session: AsyncSession, user_id: int, once: str) -> str | None:
+    """Where the page form sent with the one-time key `once` went the first time, or None when it is new.
+    Two posts of the same form wait for each other here (a transaction-scoped advisory lock), so the
+    second one finds the first one's address."""
+    await session.execute(select(func.pg_advisory_xact_lock(func.hashtextextended(f"page:{user_id}:{once}", 0))))
+    record = await session.get(IdempotencyKey, (user_id, _page_key(once)))
+    return None if record is None else (record.response_body or b"/").decode()
+
+
+async def remember_page_form(
+    session: AsyncSession, user_id: int, once: str, *, path: str, location: str, status_code: int | None
+) -> None:
+    """Keep where the page form of `path` sent with `once` went (`location`; no personal data)."""
+    session.add(
+        IdempotencyKey(
+            user_id=user_id,
+            key=_page_key(once),
+            method="POST",
+            path=path,
+            request_hash=hashlib.sha256(path.encode()).hexdigest(),
+            status_code=status_code,
+            response_body=location.encode(),
+            media_type="text/uri-list",
+        )
+    )
+    await session.flush()

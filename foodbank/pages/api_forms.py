@@ -8,7 +8,9 @@
   `"validate"`, the message of the field's validators (a range, a length, a choice). They are msgids.
 - `nested` gives a nested field (or a list of them) its own page form: `nested={"checks": CheckForm}`.
 - `load_command(form, Schema, extra)` loads the posted form with such a schema, whose `post_load` may give a
-  typed command: it returns the `Form` (what was typed, the messages) and the command, or None.
+  typed command: it returns the `Form` (what was typed, the messages) and the command, or None. A page
+  that names a field otherwise than the API (a flat `consent_by` for the nested `consent.by`) gives
+  `renames`, so the message lands on the page's field.
 """
 
 from __future__ import annotations
@@ -69,13 +71,24 @@ def _with_error(validator: Any, text: str) -> Any:
     return changed
 
 
-def load_command(form: Form, schema_cls: type[Schema], extra: Mapping[str, Any] | None = None) -> Any:
+def load_command(
+    form: Form,
+    schema_cls: type[Schema],
+    extra: Mapping[str, Any] | None = None,
+    *,
+    renames: Mapping[str, str] | None = None,
+) -> Any:
     """Load `form.values` (empty fields count as absent) and `extra` (values the page knows, such as the
-    lot of the URL) with `schema_cls`; messages go on the form. The loaded result, or None."""
+    lot of the URL) with `schema_cls`; messages go on the form (on the page's field for those in
+    `renames`, API name -> page name). The loaded result, or None."""
     present: dict[str, Any] = {k: v for k, v in form.values.items() if v != ""}
     present.update(extra or {})
     try:
         return checked_load(schema_cls(unknown=EXCLUDE), present)
     except ValidationError as error:
+        errors_before = set(form.errors)
         form.add_validation_error(error)
+        for api_name, page_name in (renames or {}).items():
+            if api_name in form.errors and api_name not in errors_before:
+                form.errors.setdefault(page_name, []).extend(form.errors.pop(api_name))
         return None

@@ -14,9 +14,10 @@ what is wrong, in the reader's language.
   the form's fields (its status becomes the form's), so the page re-renders with what was typed.
 - Every form that carries `{{ m.csrf_field() }}` also posts a fresh `_once` key. A handler that
   creates something asks `form.replayed(...)` first and `form.remember(...)` on success: the key and
-  where the success went are kept (in idempotency_key, with the page's path, no personal data), so a
-  double tap, or a resent form after a lost answer, goes to the first result instead of creating a
-  second one. Two taps at once wait for each other on a transaction-scoped advisory lock.
+  where the success went are kept (in idempotency_key, with the page's path, no personal data;
+  `lib.idempotency.page_form_location` and `remember_page_form`), so a double tap, or a resent form
+  after a lost answer, goes to the first result instead of creating a second one. Two taps at once
+  wait for each other on a transaction-scoped advisory lock.
 
 - Empty fields count as absent, so `required=True` says "fill this in" and `load_default` applies.
 - Repeated rows are named `<prefix>-<n>-<field>` (`lines-0-quantity`); `form.rows(prefix, Schema)`
@@ -29,7 +30,6 @@ what is wrong, in the reader's language.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -38,12 +38,11 @@ from typing import Any, TypeVar
 
 from litestar.response import Redirect
 from marshmallow import EXCLUDE, Schema, ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from foodbank.lib import idempotency
 from foodbank.lib.errors import AppError, flatten_marshmallow_errors
 from foodbank.lib.validation import checked_load
-from foodbank.models import IdempotencyKey
 from foodbank.pages.i18n import N_, describe_error
 from foodbank.pages.layout import Ui
 
@@ -119,14 +118,10 @@ class Form:
         principal = self.ui.principal
         if principal is None or not _ONCE_KEY.fullmatch(key):
             return None
-        await db_session.execute(
-            select(func.pg_advisory_xact_lock(func.hashtextextended(f"page:{principal.id}:{key}", 0)))
-        )
-        record = await db_session.get(IdempotencyKey, (principal.id, _record_key(key)))
-        if record is None:
+        location = await idempotency.page_form_location(db_session, principal.id, key)
+        if location is None:
             self._claimed_once = key
             return None
-        location = (record.response_body or b"/").decode()
         return self.ui.redirect(location, flash=self.ui._("This was already saved; it was not saved twice."))
 
     async def remember(self, db_session: AsyncSession, response: Redirect) -> Redirect:
@@ -134,20 +129,14 @@ class Form:
         principal = self.ui.principal
         if self._claimed_once is None or principal is None:
             return response
-        path = self.ui.request.url.path
-        db_session.add(
-            IdempotencyKey(
-                user_id=principal.id,
-                key=_record_key(self._claimed_once),
-                method="POST",
-                path=path,
-                request_hash=hashlib.sha256(path.encode()).hexdigest(),
-                status_code=response.status_code,
-                response_body=response.url.encode(),
-                media_type="text/uri-list",
-            )
+        await idempotency.remember_page_form(
+            db_session,
+            principal.id,
+            self._claimed_once,
+            path=self.ui.request.url.path,
+            location=response.url,
+            status_code=response.status_code,
         )
-        await db_session.flush()
         return response
 
     def value(self, name: str, default: Any = "") -> Any:
@@ -201,10 +190,6 @@ class Form:
 
     def messages(self, name: str) -> list[str]:
         return self.errors.get(name, [])
-
-
-def _record_key(once: str) -> str:
-    return f"page:{once}"
 
 
 async def attempt(

@@ -15,7 +15,6 @@ from foodbank.config import Settings
 from foodbank.lib.access import PUBLIC, Principal, allow
 from foodbank.lib.clock import today
 from foodbank.models import PantryEventStatus, ReferralStatus, Role
-from foodbank.pages import queries as page_queries
 from foodbank.pages.coordinator import year_so_far
 from foodbank.pages.i18n import N_
 from foodbank.pages.layout import Nav, Ui, page
@@ -38,7 +37,7 @@ async def home(ui: Ui, principal: Principal, db_session: AsyncSession, settings:
             db_session, expiring_within_days=EXPIRING_DAYS, as_of=on, status=LotStatus.active, limit=8
         )
         context["expired_count"] = await stock_queries.expired_count(db_session, as_of=on)
-        context["picking"] = await page_queries.open_reservations(db_session, limit=8)
+        context["picking"] = await stock_queries.open_reservations(db_session, limit=8)
     if principal.has(Role.admin, Role.coordinator):
         events = await pantry_queries.events(db_session, since=on, until=on + timedelta(days=PANTRY_DAYS_AHEAD))
         context["pantry_days"] = [

@@ -39,7 +39,6 @@ from foodbank.models import (
     Municipality,
     Role,
 )
-from foodbank.pages import queries as page_queries
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name
@@ -240,7 +239,7 @@ async def _list_page(
         by_identity=queries.may_search_identity(principal),
         households=households,
         found=found,
-        allergen_names=await page_queries.allergen_names(session=session, lang=ui.lang, on=today()),
+        allergen_names=await catalogue_queries.allergen_names(session=session, lang=ui.lang, on=today()),
         status_code=status_code,
     )
 
@@ -309,7 +308,7 @@ async def _household_page(
         on = today()
         referrals = await referral_queries.list_visible(session, principal, household_id=found.id, limit=50)
         items = await catalogue_queries.items(session, limit=1000)
-        allocations = await page_queries.household_reservations(session, found.code)
+        allocations = await queries.allocations(session, found.code)
         hand_out_forms = dict(hand_out_forms or {})
         referral_options: dict[int, list[tuple[int, str]]] = {}
         for row in allocations:
@@ -356,7 +355,7 @@ async def _household_page(
         "households/household.html",
         household=found,
         needs=[label for name, label in NEEDS.items() if getattr(found, name)],
-        allergen_names=await page_queries.allergen_names(session=session, lang=ui.lang, on=today()),
+        allergen_names=await catalogue_queries.allergen_names(session=session, lang=ui.lang, on=today()),
         status_code=status_code,
         **context,
     )
@@ -497,7 +496,7 @@ async def release(
 
 async def _own_reservation(session: AsyncSession, household: Household, reservation_id: int) -> None:
     """The allocation must be this household's (a URL cannot hand another's out under this one)."""
-    if not await page_queries.household_reservations(session, household.code, reservation_id=reservation_id):
+    if not await queries.allocations(session, household.code, reservation_id=reservation_id):
         raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
 
 
@@ -506,7 +505,7 @@ async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Map
         ui,
         shortages,
         category_names={c.id: local_name(c, ui.lang) for c in await catalogue_queries.categories(session)},
-        allergen_names=await page_queries.allergen_names(session, lang=ui.lang, on=today()),
+        allergen_names=await catalogue_queries.allergen_names(session, lang=ui.lang, on=today()),
     )
 
 

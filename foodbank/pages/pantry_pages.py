@@ -35,7 +35,6 @@ from foodbank.lib.clock import today
 from foodbank.lib.errors import AppError
 from foodbank.lib.validation import INTEGER_RANGE, PLANNED_DAY
 from foodbank.models import Municipality, PantryEvent, PantryEventStatus, ParcelTemplate, RegistrationStatus, Role
-from foodbank.pages import queries as page_queries
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
@@ -341,27 +340,27 @@ async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Re
         form.add_error("slots-0-start_time", ui._("Add at least one time slot."))
     if not form.ok:
         return await _new_page(ui, db_session, form, status_code=form.status)
-    form.data["template_ids"] = _chosen_templates(form)
-    data = {
+    plan = services.NewEvent(
         **form.data,
-        "slots": [{k: v for k, v in slot.items() if k != "_index"} for slot in slots],
-    }
+        slots=tuple(services.Slot(**{k: v for k, v in slot.items() if k != "_index"}) for slot in slots),
+        template_ids=tuple(_chosen_templates(form)),
+    )
     names = {
         f"slots.{n}.{name}": f"slots-{slot['_index']}-{name}"
         for n, slot in enumerate(slots)
         for name in ("start_time", "end_time", "capacity")
     }
-    confirm = _confirmed_date(form, data["event_date"])
+    confirm = _confirmed_date(form, plan.event_date)
     try:
         created = await attempt(
             form,
             db_session,
-            lambda: services.create_event(db_session, actor_id=principal.id, data=data, today=today(), confirm=confirm),
+            lambda: services.create_event(db_session, actor_id=principal.id, plan=plan, today=today(), confirm=confirm),
             field_names=names,
             reraise=(UnusualDate,),
         )
     except UnusualDate:  # asked once, at the date: planning it anyway is one tick
-        check = rules.check_planned_date(data["event_date"], today())
+        check = rules.check_planned_date(plan.event_date, today())
         for sentence in date_warnings(ui, check):
             form.add_error("event_date", sentence)
         form.refused_status = 409
@@ -442,7 +441,7 @@ async def _templates_page(
         templates=[t for t in templates if t.retired_at is None],
         retired=sorted((t for t in templates if t.retired_at is not None), key=lambda t: t.name),
         status_form=status_form or empty_form(ui),
-        items={i.id: i for i in [*await page_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
+        items={i.id: i for i in [*await catalogue_queries.items_by_ids_or_barcodes(session, named, set()), *choosable]},
         categories={c.id: c for c in categories},
         item_options=[(i.id, local_name(i, ui.lang)) for i in choosable],
         category_options=[(c.id, local_name(c, ui.lang)) for c in categories],
@@ -657,40 +656,41 @@ async def _change_status(
 @post("/coordinator/pantry/{event_id:int}/plan", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def change_plan(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
     form = await load_form(ui, PlanForm)
-    status = form.status
     if form.ok:
-        form.data["template_ids"] = _chosen_templates(form)
-        try:
-            async with db_session.begin_nested():
-                await services.update_event(
-                    db_session, actor_id=principal.id, event_id=event_id, changes=form.data, today=today()
-                )
-        except AppError as error:
-            add_problem(form, error)
-            status = error.status
-        else:
+        changes = services.EventChanges.of(**form.data, template_ids=_chosen_templates(form))
+        await attempt(
+            form,
+            db_session,
+            lambda: services.update_event(
+                db_session, actor_id=principal.id, event_id=event_id, changes=changes, today=today()
+            ),
+        )
+        if form.ok:
             message = ui._("The plan is saved.")
             event = await _event(db_session, event_id)
             if event.status is S.allocated:
                 message += " " + ui._("Allocate again for the changes to reach the parcels.")
             return ui.redirect(f"/coordinator/pantry/{event_id}#plan", flash=message)
-    return await _event_page(ui, db_session, event_id, forms={"plan": form}, status_code=status)
+    return await _event_page(ui, db_session, event_id, forms={"plan": form}, status_code=form.status)
 
 
 @post("/coordinator/pantry/{event_id:int}/slots", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def add_slot(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
     form = await load_form(ui, SlotForm)
-    status = form.status
+    if (replay := await form.replayed(db_session)) is not None:
+        return replay
     if form.ok:
-        try:
-            async with db_session.begin_nested():
-                await services.add_slot(db_session, actor_id=principal.id, event_id=event_id, slot=form.data)
-        except AppError as error:
-            add_problem(form, error, field_names={"slots.0.start_time": "start_time"})
-            status = error.status
-        else:
-            return ui.redirect(f"/coordinator/pantry/{event_id}#slots", flash=ui._("Time slot added."))
-    return await _event_page(ui, db_session, event_id, forms={"slot": form}, status_code=status)
+        slot = services.Slot(**form.data)
+        await attempt(
+            form,
+            db_session,
+            lambda: services.add_slot(db_session, actor_id=principal.id, event_id=event_id, slot=slot),
+            field_names={"slots.0.start_time": "start_time"},
+        )
+        if form.ok:
+            redirect = ui.redirect(f"/coordinator/pantry/{event_id}#slots", flash=ui._("Time slot added."))
+            return await form.remember(db_session, redirect)
+    return await _event_page(ui, db_session, event_id, forms={"slot": form}, status_code=form.status)
 
 
 @post("/coordinator/pantry/{event_id:int}/slots/{slot_id:int}", opt=page(**allow(*MANAGERS)), include_in_schema=False)
@@ -832,7 +832,7 @@ async def allocate(
 
 
 async def _shortage_lines(ui: Ui, session: AsyncSession, shortages: Sequence[Mapping[str, Any]]) -> list[str]:
-    names = await page_queries.allergen_names(session, lang=ui.lang, on=today())
+    names = await catalogue_queries.allergen_names(session, lang=ui.lang, on=today())
     return shortage_lines(ui, shortages, allergen_names=names)
 
 

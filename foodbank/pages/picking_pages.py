@@ -26,7 +26,6 @@ from foodbank.lib.access import Principal, allow
 from foodbank.lib.messages import Message
 from foodbank.lib.validation import checked_load
 from foodbank.models import Reservation, ReservationLine, ReservationStatus
-from foodbank.pages import queries as page_queries
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, local_name
@@ -66,7 +65,7 @@ def quantity_field(line_id: int) -> str:
 
 @get("/warehouse/picking", opt=page(**STAFF, nav=Nav("warehouse", N_("Picking"), 30)), include_in_schema=False)
 async def picking_lists(ui: Ui, db_session: AsyncSession) -> Template:
-    return ui.render("warehouse/picking.html", reservations=await page_queries.open_reservations(db_session))
+    return ui.render("warehouse/picking.html", reservations=await stock_queries.open_reservations(db_session))
 
 
 # --- scanning --------------------------------------------------------------------------------------------

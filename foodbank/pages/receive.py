@@ -41,7 +41,6 @@ from foodbank.lib.errors import Forbidden, flatten_marshmallow_errors
 from foodbank.lib.messages import Message
 from foodbank.lib.validation import checked_load
 from foodbank.models import Item, ReceiptKind, Unit, Zone
-from foodbank.pages import queries as page_queries
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
@@ -239,7 +238,7 @@ async def _items(session: AsyncSession, form: Form, extra_ids: Sequence[int] = (
             codes.add(normalise(code))
     found: dict[str, Item] = {}
     if ids or codes:
-        for item in await page_queries.items_by_ids_or_barcodes(session, ids, codes):
+        for item in await catalogue_queries.items_by_ids_or_barcodes(session, ids, codes):
             found[f"id:{item.id}"] = item
             if item.barcode:
                 found[f"barcode:{item.barcode}"] = item
@@ -392,7 +391,7 @@ async def check_dates(
             answer["received_date"] = note(dates.received_date_note(received, today=today()))
     number = typed_number(item_id)
     if typed.strip() and isinstance(number, int):
-        found = await page_queries.items_by_ids_or_barcodes(db_session, {number}, set())
+        found = await catalogue_queries.items_by_ids_or_barcodes(db_session, {number}, set())
         item = found[0] if found else None
         if item is not None and item.date_kind is not DateKind.none:
             try:
@@ -431,7 +430,7 @@ async def _resolve_entry(ui: Ui, session: AsyncSession, settings: Settings, form
             form.data["unknown_barcode"] = barcode
             return None
     elif item_id.isdigit():
-        found = await page_queries.items_by_ids_or_barcodes(session, {int(item_id)}, set())
+        found = await catalogue_queries.items_by_ids_or_barcodes(session, {int(item_id)}, set())
         item = found[0] if found else None
     elif query:
         matches = await catalogue_queries.items(session, search=query, limit=10)

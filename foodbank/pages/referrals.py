@@ -5,6 +5,9 @@ became of them, and withdraws one; coordinators decide the waiting ones in the i
 - Same roles and services as the API: `foodbank.referrals.services` (submit, read, list_for, decide,
   withdraw; reads are audited as there) and `foodbank.households.services.register` for a new
   household. A consultant sees their own agency's referrals only: another agency's is a 404 page.
+- Same forms as the API: its schemas (`ReferralFields` with `ConsentIn`, `HouseholdFields`, `IdentityIn`,
+  `DecisionIn`) with words for a page, loaded to the commands the services take (`NewReferral`,
+  `Decision`); the flat page is put in the API's shape in one place (`_referral_shape`).
 - A new household and its referral are saved together or not at all (`forms.attempt`: one savepoint).
 - Submit once: the form's one-time key (`_once`, from `csrf_field()`). A second post of the same
   filled-in form (a double tap, a resend after a slow network) waits for the first and is sent to the
@@ -17,49 +20,49 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import timedelta
-from typing import Any, cast
+from typing import Any
 
 from litestar import Response, get, post
 from litestar.response import Template
-from marshmallow import ValidationError, fields, validate, validates_schema
-from sqlalchemy import func, select
+from marshmallow import fields, validate
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.accounts import queries as account_queries
-from foodbank.appliances.queries import CURRENT as CURRENT_APPLIANCE_RESERVATION
+from foodbank.appliances import queries as appliance_queries
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.households import queries as household_queries
 from foodbank.households import services as household_services
-from foodbank.households.schemas import NewHousehold
+from foodbank.households.schemas import HouseholdFields, IdentityIn, NewHousehold
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
-from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, checked_load
 from foodbank.models import (
     AllergenKind,
-    ApplianceCategory,
     ApplianceCategoryRow,
-    ApplianceDelivery,
-    ApplianceReservation,
-    ApplianceUnit,
     ConsentMethod,
-    Distribution,
-    DistributionLine,
     Municipality,
     Referral,
     ReferralRequest,
     ReferralStatus,
     Role,
     Urgency,
-    User,
     WhoConsulted,
 )
+from foodbank.pages.api_forms import load_command, page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.referrals import queries as referral_queries
 from foodbank.referrals import services
 from foodbank.referrals.controllers import READERS
-from foodbank.referrals.schemas import REASONS
+from foodbank.referrals.schemas import (
+    REASONS,
+    ConsentIn,
+    Decision,
+    DecisionIn,
+    NewReferral,
+    ReferralFields,
+    ReferralFilter,
+)
 from foodbank.referrals.services import OPEN
 
 DECIDERS = (Role.admin, Role.coordinator)
@@ -76,11 +79,12 @@ STATUS_TAGS = {
 """Tag colours (classes of base.css) per status; the others stay neutral."""
 
 # --- forms -----------------------------------------------------------------------------------------------
+# The API's schemas, with words for a page (`api_forms.page_form`). The page is one flat form; what it
+# posts is put in the API's shape in one place, `_referral_shape` (the ticked reasons, the consent).
 
-CHOICE: dict[str, Any] = {"unknown": N_("Must be one of the choices."), "invalid": N_("Must be one of the choices.")}
+CHOICE = N_("Must be one of the choices.")
 DATE_INVALID = N_("Write the date as YYYY-MM-DD.")
-MEMBERS = validate.Range(min=0, max=30, error=N_("Give a number from 0 to 30."))
-MEMBER_MESSAGES: dict[str, Any] = {"invalid": N_("Give a number from 0 to 30.")}
+MEMBERS: dict[str, str] = {"invalid": N_("Give a number from 0 to 30."), "validate": N_("Give a number from 0 to 30.")}
 _DASHES = re.compile("[ー−‐‑–—―－]")
 
 
@@ -94,172 +98,108 @@ def normalise_code(text: str) -> str:
     return _plain(text).upper().replace(" ", "")
 
 
-class ReferralForm(FormSchema):
-    """The referral and the consent (the household's fields are in NewHouseholdForm)."""
+class HouseholdChoiceForm(FormSchema):
+    """Who the referral is for, a choice of the page only (the API names the household by its id): a new
+    household, registered with the referral, or one the agency already referred, found by its code."""
 
     household_mode = fields.String(
         required=True,
-        validate=validate.OneOf(["new", "existing"], error=N_("Must be one of the choices.")),
+        validate=validate.OneOf(["new", "existing"], error=CHOICE),
         error_messages={"required": N_("Choose a new household, or one your agency already referred.")},
     )
     household_code = fields.String(validate=validate.Length(max=20, error=N_("A code has at most 20 characters.")))
-    agency_id = fields.Integer(error_messages=CHOICE)
-    referred_on = fields.Date(
-        required=True,
-        validate=RECORDED_DAY,
-        error_messages={"required": N_("Give the day of the consultation."), "invalid": DATE_INVALID},
-    )
-    who_consulted = fields.Enum(
-        WhoConsulted,
-        by_value=True,
-        required=True,
-        error_messages={"required": N_("Choose who came to the consultation."), **CHOICE},
-    )
-    request = fields.Enum(
-        ReferralRequest,
-        by_value=True,
-        required=True,
-        error_messages={"required": N_("Choose what is asked for."), **CHOICE},
-    )
-    appliance_category = fields.Enum(ApplianceCategory, by_value=True, error_messages=CHOICE)
-    urgency = fields.Enum(Urgency, by_value=True, load_default=Urgency.normal, error_messages=CHOICE)
-    valid_from = fields.Date(load_default=None, validate=PLANNED_DAY, error_messages={"invalid": DATE_INVALID})
-    valid_until = fields.Date(
-        required=True,
-        validate=PLANNED_DAY,
-        error_messages={"required": N_("Give the last day the referral is valid."), "invalid": DATE_INVALID},
-    )
-    handouts_allowed = fields.Integer(
-        required=True,
-        validate=validate.Range(min=1, max=52, error=N_("Give a number from 1 to 52.")),
-        error_messages={"required": N_("Give the number of hand-outs."), "invalid": N_("Give a number from 1 to 52.")},
-    )
-    note = fields.String(load_default=None, validate=validate.Length(max=2000, error=N_("At most 2,000 characters.")))
-    consent_given = fields.String(
-        required=True,
-        validate=validate.OneOf(["yes", "no"], error=N_("Must be one of the choices.")),
-        error_messages={"required": N_("Say whether the household consented to sharing its details.")},
-    )
-    consent_by = fields.Enum(WhoConsulted, by_value=True, error_messages=CHOICE)
-    consent_on = fields.Date(validate=RECORDED_DAY, error_messages={"invalid": DATE_INVALID})
-    consent_method = fields.Enum(ConsentMethod, by_value=True, error_messages=CHOICE)
-    consent_scope = fields.String(validate=validate.Length(max=500, error=N_("At most 500 characters.")))
-
-    @validates_schema(skip_on_field_errors=False)
-    def consent_recorded(self, data: dict[str, Any], **_: Any) -> None:
-        """As the API's ConsentIn: consent given is recorded with who, when, how and for what."""
-        if data.get("consent_given") != "yes":
-            return
-        wanted = {
-            "consent_by": N_("Say who gave consent."),
-            "consent_on": N_("Give the day consent was given."),
-            "consent_method": N_("Say how consent was given."),
-            "consent_scope": N_("Say what may be shared, and with whom."),
-        }
-        missing = {name: [message] for name, message in wanted.items() if not data.get(name)}
-        if missing:
-            raise ValidationError(missing)
 
 
-class NewHouseholdForm(FormSchema):
-    """A household registered with its referral: the API's HouseholdIn, as a consultant may send it."""
+ConsentForm = page_form(
+    ConsentIn,
+    messages={
+        "given": {
+            "required": N_("Say whether the household consented to sharing its details."),
+            "invalid": CHOICE,
+        },
+        "by": {"required": N_("Say who gave consent."), "unknown": CHOICE},
+        "on": {"required": N_("Give the day consent was given."), "invalid": DATE_INVALID},
+        "method": {"required": N_("Say how consent was given."), "unknown": CHOICE},
+        "scope": {"required": N_("Say what may be shared, and with whom."), "validate": N_("At most 500 characters.")},
+    },
+)
+ReferralForm = page_form(
+    ReferralFields,
+    messages={
+        "agency_id": {"invalid": CHOICE},
+        "referred_on": {"required": N_("Give the day of the consultation."), "invalid": DATE_INVALID},
+        "who_consulted": {"required": N_("Choose who came to the consultation."), "unknown": CHOICE},
+        "reasons": {"validate": N_("Tick at least one reason.")},
+        "request": {"required": N_("Choose what is asked for."), "unknown": CHOICE},
+        "appliance_category": {"validate": CHOICE},
+        "urgency": {"unknown": CHOICE},
+        "valid_from": {"invalid": DATE_INVALID},
+        "valid_until": {"required": N_("Give the last day the referral is valid."), "invalid": DATE_INVALID},
+        "handouts_allowed": {
+            "required": N_("Give the number of hand-outs."),
+            "invalid": N_("Give a number from 1 to 52."),
+            "validate": N_("Give a number from 1 to 52."),
+        },
+        "note": {"validate": N_("At most 2,000 characters.")},
+    },
+    nested={"consent": ConsentForm},
+)
+CONSENT_FIELDS = {f"consent.{name}": f"consent_{name}" for name in ("given", "by", "on", "method", "scope")}
+"""The consent's fields as the API names them (nested) -> as the page does."""
 
-    municipality = fields.Enum(
-        Municipality,
-        by_value=True,
-        required=True,
-        error_messages={"required": N_("Choose the municipality."), **CHOICE},
-    )
-    infants = fields.Integer(load_default=0, validate=MEMBERS, error_messages=MEMBER_MESSAGES)
-    children = fields.Integer(load_default=0, validate=MEMBERS, error_messages=MEMBER_MESSAGES)
-    adults = fields.Integer(load_default=0, validate=MEMBERS, error_messages=MEMBER_MESSAGES)
-    seniors = fields.Integer(load_default=0, validate=MEMBERS, error_messages=MEMBER_MESSAGES)
-    no_pork = fields.Boolean(load_default=False)
-    halal = fields.Boolean(load_default=False)
-    vegetarian = fields.Boolean(load_default=False)
-    ready_to_eat_only = fields.Boolean(load_default=False)
-    household_notes = fields.String(
-        load_default=None, validate=validate.Length(max=2000, error=N_("At most 2,000 characters."))
-    )
-    name = fields.String(
-        required=True,
-        validate=validate.Length(max=200, error=N_("At most 200 characters.")),
-        error_messages={"required": N_("Give the name of the person the support is for.")},
-    )
-    name_kana = fields.String(load_default=None, validate=validate.Length(max=200, error=N_("At most 200 characters.")))
-    phone = fields.String(
-        load_default=None,
-        validate=validate.Regexp(
-            r"^[0-9+\-() ]{6,20}$", error=N_("Write the phone number in digits, such as 0475-12-3456.")
-        ),
-    )
-    postal_code = fields.String(
-        load_default=None,
-        validate=validate.Regexp(r"^\d{3}-?\d{4}$", error=N_("Write the postal code as 283-0802.")),
-    )
-    address = fields.String(load_default=None, validate=validate.Length(max=500, error=N_("At most 500 characters.")))
+HouseholdForm = page_form(
+    HouseholdFields,
+    messages={
+        "municipality": {"required": N_("Choose the municipality."), "unknown": CHOICE},
+        **{name: MEMBERS for name in ("infants", "children", "adults", "seniors")},
+        "notes": {"validate": N_("At most 2,000 characters.")},
+    },
+    name="NewHouseholdForm",
+)
+IdentityForm = page_form(
+    IdentityIn,
+    messages={
+        "name": {
+            "required": N_("Give the name of the person the support is for."),
+            "validate": N_("At most 200 characters."),
+        },
+        "name_kana": {"validate": N_("At most 200 characters.")},
+        "phone": {"validate": N_("Write the phone number in digits, such as 0475-12-3456.")},
+        "postal_code": {"validate": N_("Write the postal code as 283-0802.")},
+        "address": {"validate": N_("At most 500 characters.")},
+    },
+)
+HOUSEHOLD_FIELDS = {"notes": "household_notes"}
+"""The new household's fields as the API names them -> as the page does (beside the referral's note)."""
+
+StatusFilterForm = page_form(ReferralFilter, messages={"status": {"unknown": CHOICE}})
+DecisionForm = page_form(
+    DecisionIn,
+    messages={
+        "decision": {"required": N_("Choose accept or decline."), "validate": CHOICE},
+        "note": {"validate": N_("At most 1,000 characters.")},
+    },
+)
 
 
-IDENTITY_FIELDS = ("name", "name_kana", "phone", "postal_code", "address")
-
-
-class StatusFilterForm(FormSchema):
-    status = fields.Enum(ReferralStatus, by_value=True, error_messages=CHOICE)
-
-
-class DecisionForm(FormSchema):
-    decision = fields.String(
-        required=True,
-        validate=validate.OneOf(["accept", "decline"], error=N_("Must be one of the choices.")),
-        error_messages={"required": N_("Choose accept or decline.")},
-    )
-    note = fields.String(load_default=None, validate=validate.Length(max=1000, error=N_("At most 1,000 characters.")))
+def _referral_shape(form: Form) -> dict[str, Any]:
+    """What the flat page posts that `ReferralFields` takes in another shape: the ticked reasons
+    (`reason-<code>`) as `reasons`, the `consent_*` fields as `consent`. What the page hides by a
+    choice is not sent: the appliance when only food is asked for, the details of consent when it was
+    not given (so nothing of them is recorded)."""
+    consent = {"given": form.value("consent_given")}
+    if form.value("consent_given") != "no":
+        consent |= {name: form.value(f"consent_{name}") for name in ("by", "on", "method", "scope")}
+    shaped: dict[str, Any] = {
+        "reasons": [reason for reason in REASONS if form.value(f"reason-{reason}")],
+        "consent": {name: value for name, value in consent.items() if value != ""},
+    }
+    if form.value("request") == ReferralRequest.food.value:
+        shaped["appliance_category"] = None
+    return shaped
 
 
 # --- reads for the pages ---------------------------------------------------------------------------------
-
-
-async def _outcomes(session: AsyncSession, referral_ids: Sequence[int]) -> dict[int, dict[str, Any]]:
-    """What became of referrals: their hand-outs (day, how, units) and the appliance set aside or
-    delivered through them. No lots and no warehouse detail."""
-    found: dict[int, dict[str, Any]] = {i: {"handouts": [], "appliance": None} for i in referral_ids}
-    if not referral_ids:
-        return found
-    handouts = await session.execute(
-        select(
-            Distribution.referral_id,
-            Distribution.id,
-            Distribution.distributed_on,
-            Distribution.channel,
-            func.coalesce(func.sum(DistributionLine.quantity - DistributionLine.returned), 0).label("units"),
-        )
-        .outerjoin(DistributionLine, DistributionLine.distribution_id == Distribution.id)
-        .where(Distribution.referral_id.in_(referral_ids))
-        .group_by(Distribution.id)
-        .order_by(Distribution.distributed_on, Distribution.id)
-    )
-    for referral_id, distribution_id, on, channel, units in handouts.all():
-        found[cast(int, referral_id)]["handouts"].append(
-            {"id": distribution_id, "on": on, "channel": channel, "units": units}
-        )
-    appliances = await session.execute(
-        select(ApplianceReservation, ApplianceUnit.category, ApplianceDelivery.delivered_on)
-        .join(ApplianceUnit, ApplianceUnit.id == ApplianceReservation.unit_id)
-        .outerjoin(ApplianceDelivery, ApplianceDelivery.reservation_id == ApplianceReservation.id)
-        .where(
-            ApplianceReservation.referral_id.in_(referral_ids),
-            ApplianceReservation.status.in_(CURRENT_APPLIANCE_RESERVATION),
-        )
-    )
-    for reservation, category, delivered_on in appliances.all():
-        found[int(reservation.referral_id or 0)]["appliance"] = {
-            "status": reservation.status,
-            "category": category,
-            "planned_on": reservation.planned_delivery_date,
-            "delivered_on": delivered_on,
-            "installation": reservation.installation_needed,
-        }
-    return found
 
 
 async def _agency_names(session: AsyncSession) -> dict[int, str]:
@@ -267,8 +207,7 @@ async def _agency_names(session: AsyncSession) -> dict[int, str]:
 
 
 async def _appliance_categories(session: AsyncSession) -> dict[str, ApplianceCategoryRow]:
-    rows = (await session.scalars(select(ApplianceCategoryRow).order_by(ApplianceCategoryRow.sort_order))).all()
-    return {row.code.value: row for row in rows}
+    return {row.code.value: row for row in await appliance_queries.category_rows(session)}
 
 
 def _is_staff(principal: Principal) -> bool:
@@ -358,16 +297,6 @@ def _clean_values(form: Form) -> None:
         form.values["household_code"] = normalise_code(form.values["household_code"])
 
 
-def _load_part(form: Form, schema_cls: type[FormSchema]) -> dict[str, Any]:
-    """Load more fields of the posted form with another schema, recording its errors on the form."""
-    try:
-        loaded: dict[str, Any] = checked_load(schema_cls(), {k: v for k, v in form.values.items() if v != ""})
-    except ValidationError as error:
-        form.add_validation_error(error)
-        return {}
-    return loaded
-
-
 async def _existing_household(ui: Ui, session: AsyncSession, principal: Principal, form: Form) -> int | None:
     code = form.value("household_code")
     if not code:
@@ -396,63 +325,42 @@ async def refer_submit(ui: Ui, principal: Principal, db_session: AsyncSession) -
     if (replay := await form.replayed(db_session)) is not None:
         return replay  # a double tap, or the form sent again: the referral the first one made
     _clean_values(form)
-    form.data = _load_part(form, ReferralForm)
-    reasons = [reason for reason in REASONS if form.value(f"reason-{reason}")]
-    if not reasons:
-        form.add_error("reasons", ui._("Tick at least one reason."))
+    load_command(form, HouseholdChoiceForm)
+    referral_fields: dict[str, Any] | None = load_command(
+        form, ReferralForm, _referral_shape(form), renames=CONSENT_FIELDS
+    )
     staff = _is_staff(principal)
     if staff and not form.value("agency_id"):
         form.add_error("agency_id", ui._("Choose the agency that refers the household."))
     new_household = form.value("household_mode") != "existing"
-    household: dict[str, Any] = _load_part(form, NewHouseholdForm) if new_household else {}
-    household_id = None if new_household else await _existing_household(ui, db_session, principal, form)
-    if not form.ok:
+    household_id: int | None = None
+    registering: NewHousehold | None = None
+    if new_household:
+        allergens = await _ticked_allergens(db_session, form)
+        shown = {"notes": form.value("household_notes"), "allergens": allergens}
+        household = load_command(form, HouseholdForm, shown, renames=HOUSEHOLD_FIELDS)
+        identity = load_command(form, IdentityForm)
+        if household is not None and identity is not None:
+            registering = NewHousehold.of(household, identity)
+    else:
+        household_id = await _existing_household(ui, db_session, principal, form)
+    if not form.ok or referral_fields is None:
         return await _refer_page(ui, db_session, principal, form, form.status)
-
-    data = form.data
-    given = data["consent_given"] == "yes"
-    referral_data: dict[str, Any] = {
-        "referred_on": data["referred_on"],
-        "who_consulted": data["who_consulted"],
-        "reasons": reasons,
-        "request": data["request"],
-        "appliance_category": (
-            data["appliance_category"].value
-            if data["request"] is not ReferralRequest.food and data.get("appliance_category")
-            else None
-        ),
-        "urgency": data["urgency"],
-        "consent": {
-            "given": given,
-            "by": data.get("consent_by") if given else None,
-            "on": data.get("consent_on") if given else None,
-            "method": data.get("consent_method") if given else None,
-            "scope": data.get("consent_scope") if given else None,
-        },
-        "valid_from": data["valid_from"],
-        "valid_until": data["valid_until"],
-        "handouts_allowed": data["handouts_allowed"],
-        "note": data["note"],
-    }
-    if staff:
-        referral_data["agency_id"] = data["agency_id"]
+    loaded_fields = referral_fields
 
     async def household_and_referral() -> Referral:
         """The new household and its referral, or nothing (one savepoint)."""
         referred_household = household_id
-        if new_household:
-            identity = {name: household.pop(name) for name in IDENTITY_FIELDS}
-            household["notes"] = household.pop("household_notes")
-            household["allergens"] = await _ticked_allergens(db_session, form)
+        if registering is not None:
             registered = await household_services.register(
-                db_session, actor=principal, today=today(), command=NewHousehold.of(household, identity)
+                db_session, actor=principal, today=today(), command=registering
             )
             referred_household = registered.household.id
-        return await services.submit(
-            db_session, actor=principal, data={**referral_data, "household_id": referred_household}
-        )
+        assert referred_household is not None  # found by its code, or registered: the form was refused otherwise
+        command = NewReferral.of(loaded_fields, household_id=referred_household)
+        return await services.submit(db_session, actor=principal, command=command)
 
-    referral = await attempt(form, db_session, household_and_referral)
+    referral = await attempt(form, db_session, household_and_referral, field_names=HOUSEHOLD_FIELDS)
     if referral is None:
         return await _refer_page(ui, db_session, principal, form, form.status)
     message = ui._(
@@ -475,12 +383,12 @@ async def referral_list(ui: Ui, principal: Principal, db_session: AsyncSession) 
     form = load_query(ui, StatusFilterForm)
     referrals: Sequence[Referral] = []
     if form.ok:
-        referrals = await services.list_for(db_session, actor=principal, limit=LIST_LIMIT, **form.data)
+        referrals = await services.list_for(db_session, actor=principal, **{**form.data, "limit": LIST_LIMIT})
     return ui.render(
         "referrals/list.html",
         form=form,
         referrals=referrals,
-        outcomes=await _outcomes(db_session, [r.id for r in referrals]),
+        outcomes=await referral_queries.outcomes(db_session, [r.id for r in referrals]),
         staff=_is_staff(principal),
         agencies=await _agency_names(db_session) if _is_staff(principal) else {},
         statuses=list(ReferralStatus),
@@ -501,21 +409,12 @@ async def _referral_page(
 ) -> Template:
     referral = await services.read(session, actor=principal, referral_id=referral_id)
     await session.refresh(referral)  # current, also after a refused change was rolled back
-    people = {
-        user.id: user.display_name
-        for user in (
-            await session.scalars(
-                select(User).where(
-                    User.id.in_({referral.consultant_id, referral.decided_by_id or referral.consultant_id})
-                )
-            )
-        ).all()
-    }
+    people = await account_queries.display_names(session, {referral.consultant_id, referral.decided_by_id})
     forms = forms or {}
     return ui.render(
         "referrals/referral.html",
         referral=referral,
-        outcome=(await _outcomes(session, [referral.id]))[referral.id],
+        outcome=(await referral_queries.outcomes(session, [referral.id]))[referral.id],
         agency=(await _agency_names(session)).get(referral.agency_id, ""),
         consultant=people.get(referral.consultant_id, ""),
         decided_by=people.get(referral.decided_by_id) if referral.decided_by_id else None,
@@ -602,19 +501,15 @@ async def inbox(ui: Ui, principal: Principal, db_session: AsyncSession) -> Templ
 @post("/referrals/{referral_id:int}/decision", opt=page(**allow(*DECIDERS)), include_in_schema=False)
 async def decide(ui: Ui, principal: Principal, db_session: AsyncSession, referral_id: int) -> Response[Any]:
     """The same decision as POST /api/referrals/{id}/decision, from the inbox or the referral's page."""
-    form = await load_form(ui, DecisionForm)
+    form = await load_form(ui, FormSchema)
+    decision: Decision | None = load_command(form, DecisionForm)
     from_referral = form.value("return_to") == "referral"
-    if form.ok:
+    if decision is not None:
         referral = await attempt(
             form,
             db_session,
             lambda: services.decide(
-                db_session,
-                actor=principal,
-                referral_id=referral_id,
-                accept=form.data["decision"] == "accept",
-                note=form.data["note"],
-                today=today(),
+                db_session, actor=principal, referral_id=referral_id, decision=decision, today=today()
             ),
         )
         if referral is not None:

@@ -162,10 +162,10 @@ class PantryEventController(Controller):
         summary="Plan a pantry day: venue, date, time slots with capacity, expected walk-ins, parcel templates",
     )
     async def create_event(
-        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any], confirm: ConfirmParam = False
+        self, db_session: AsyncSession, principal: Principal, data: services.NewEvent, confirm: ConfirmParam = False
     ) -> PantryEvent:
         created = await services.create_event(
-            db_session, actor_id=principal.id, data=data, today=today(), confirm=confirm
+            db_session, actor_id=principal.id, plan=data, today=today(), confirm=confirm
         )
         return await queries.event(db_session, created.id)
 
@@ -185,7 +185,7 @@ class PantryEventController(Controller):
         db_session: AsyncSession,
         principal: Principal,
         event_id: int,
-        data: dict[str, Any],
+        data: services.EventChanges,
         confirm: ConfirmParam = False,
     ) -> PantryEvent:
         return await services.update_event(
@@ -200,7 +200,7 @@ class PantryEventController(Controller):
         summary="Add a time slot",
     )
     async def add_slot(
-        self, db_session: AsyncSession, principal: Principal, event_id: int, data: dict[str, Any]
+        self, db_session: AsyncSession, principal: Principal, event_id: int, data: services.Slot
     ) -> PantryEvent:
         return await services.add_slot(db_session, actor_id=principal.id, event_id=event_id, slot=data)
 

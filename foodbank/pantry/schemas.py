@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from foodbank.lib.messages import Message
 from foodbank.lib.validation import PLANNED_DAY
@@ -15,6 +15,7 @@ from foodbank.models import (
     ReservationStatus,
     Zone,
 )
+from foodbank.pantry.services.planning import EventChanges, NewEvent, Slot
 
 PEOPLE = validate.Range(min=1, max=50)
 
@@ -94,6 +95,10 @@ class SlotIn(Schema):
         if "start_time" in data and "end_time" in data and data["end_time"] <= data["start_time"]:
             raise ValidationError(Message("Must be after start_time."), field_name="end_time")
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> Slot:
+        return Slot(**data)
+
 
 class SlotCapacityIn(Schema):
     capacity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
@@ -123,6 +128,10 @@ class EventIn(Schema):
     )
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> NewEvent:
+        return NewEvent(**{**data, "slots": tuple(data["slots"]), "template_ids": tuple(data["template_ids"])})
+
 
 class EventUpdate(Schema):
     """What may change before the day; the date only until stock is allocated."""
@@ -133,6 +142,10 @@ class EventUpdate(Schema):
     walk_in_household_size = fields.Integer(strict=True, validate=WALK_IN_SIZE, metadata=WALK_IN_SIZE_DOC)
     template_ids = fields.List(fields.Integer(strict=True), validate=validate.Length(max=20))
     note = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> EventChanges:
+        return EventChanges.of(**data)
 
 
 class EventFilter(Schema):

@@ -15,7 +15,7 @@ from foodbank.lib.idempotency import Reread
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Referral, Role
 from foodbank.referrals import services
-from foodbank.referrals.schemas import DecisionIn, ReferralFilter, ReferralIn, ReferralOut
+from foodbank.referrals.schemas import Decision, DecisionIn, NewReferral, ReferralFilter, ReferralIn, ReferralOut
 
 READERS = (Role.admin, Role.coordinator, Role.consultant)
 
@@ -49,8 +49,8 @@ class ReferralController(Controller):
         return_dto=Dump[ReferralOut],
         summary="Refer a household, with its consent recorded",
     )
-    async def submit(self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]) -> Referral:
-        return await services.submit(db_session, actor=principal, data=data)
+    async def submit(self, db_session: AsyncSession, principal: Principal, data: NewReferral) -> Referral:
+        return await services.submit(db_session, actor=principal, command=data)
 
     @get(
         "/{referral_id:int}",
@@ -69,16 +69,9 @@ class ReferralController(Controller):
         summary="Accept or decline a submitted referral",
     )
     async def decide(
-        self, db_session: AsyncSession, principal: Principal, referral_id: int, data: dict[str, Any]
+        self, db_session: AsyncSession, principal: Principal, referral_id: int, data: Decision
     ) -> Referral:
-        return await services.decide(
-            db_session,
-            actor=principal,
-            referral_id=referral_id,
-            accept=data["decision"] == "accept",
-            note=data["note"],
-            today=today(),
-        )
+        return await services.decide(db_session, actor=principal, referral_id=referral_id, decision=data, today=today())
 
     @post(
         "/{referral_id:int}/withdraw",

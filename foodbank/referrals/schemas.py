@@ -1,12 +1,17 @@
-"""What the referrals API accepts and returns. Status, agency and counters are never accepted."""
+"""What the referrals API accepts and returns. Status, agency and counters are never accepted.
+
+What comes in loads to the commands the services take (`NewReferral`, `Decision`); the referral pages'
+forms are these schemas too (`foodbank/pages/referrals.py`, through `api_forms.page_form`)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
-from foodbank.lib.messages import Message
+from foodbank.lib.messages import N_
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY
 from foodbank.models import ConsentMethod, ConsentThrough, ReferralRequest, ReferralStatus, Urgency, WhoConsulted
 
@@ -26,17 +31,73 @@ REASONS = (
 )
 
 
+@dataclass(frozen=True)
+class Consent:
+    """The household's consent to share its details, as the referrer recorded it."""
+
+    given: bool
+    by: WhoConsulted | None = None
+    on: date | None = None
+    method: ConsentMethod | None = None
+    scope: str | None = None
+
+
+@dataclass(frozen=True)
+class NewReferral:
+    """The command to submit a referral (`services.submit`): what `ReferralIn` loads to."""
+
+    household_id: int
+    referred_on: date
+    who_consulted: WhoConsulted
+    reasons: tuple[str, ...]
+    request: ReferralRequest
+    consent: Consent
+    valid_until: date
+    handouts_allowed: int
+    urgency: Urgency = Urgency.normal
+    agency_id: int | None = None
+    """None: not given (a consultant's own agency; coordinators and admins must give one)."""
+    appliance_category: str | None = None
+    valid_from: date | None = None
+    """None: from `referred_on`."""
+    note: str | None = None
+
+    @classmethod
+    def of(cls, loaded: dict[str, Any], *, household_id: int) -> NewReferral:
+        """The command from what `ReferralFields` loaded, for the household `household_id`."""
+        return cls(**{**loaded, "reasons": tuple(loaded["reasons"])}, household_id=household_id)
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The command to decide a submitted referral (`services.decide`): what `DecisionIn` loads to."""
+
+    accept: bool
+    note: str | None = None
+
+
+WHEN_GIVEN = N_("Required when consent is given.")
+
+
 class ConsentIn(Schema):
-    """APPI: sharing a person's details with the food bank needs their consent, recorded."""
+    """APPI: sharing a person's details with the food bank needs their consent, recorded.
+
+    Given consent needs who, when, how and for what: each missing one is refused with that field's
+    `required` message (a page gives its own words there)."""
 
     given = fields.Boolean(required=True)
-    by = fields.Enum(WhoConsulted, by_value=True, load_default=None, allow_none=True)
-    on = fields.Date(load_default=None, allow_none=True, validate=RECORDED_DAY)
-    method = fields.Enum(ConsentMethod, by_value=True, load_default=None, allow_none=True)
+    by = fields.Enum(
+        WhoConsulted, by_value=True, load_default=None, allow_none=True, error_messages={"required": WHEN_GIVEN}
+    )
+    on = fields.Date(load_default=None, allow_none=True, validate=RECORDED_DAY, error_messages={"required": WHEN_GIVEN})
+    method = fields.Enum(
+        ConsentMethod, by_value=True, load_default=None, allow_none=True, error_messages={"required": WHEN_GIVEN}
+    )
     scope = fields.String(
         load_default=None,
         allow_none=True,
         validate=validate.Length(max=500),
+        error_messages={"required": WHEN_GIVEN},
         metadata={
             "description": "What may be shared with whom, e.g. 'name, address and allergies with the food bank'."
         },
@@ -47,11 +108,17 @@ class ConsentIn(Schema):
         if data["given"]:
             missing = [k for k in ("by", "on", "method", "scope") if not data.get(k)]
             if missing:
-                raise ValidationError({k: [Message("Required when consent is given.")] for k in missing})
+                raise ValidationError({k: [self.fields[k].error_messages["required"]] for k in missing})
+
+    @post_load
+    def consent(self, data: dict[str, Any], **_: Any) -> Consent:
+        return Consent(**data)
 
 
-class ReferralIn(Schema):
-    household_id = fields.Integer(required=True, strict=True)
+class ReferralFields(Schema):
+    """What a referral says, but for its household: `ReferralIn` adds the household. The referral page
+    loads this for a household it registers in the same step (its id is known only then)."""
+
     agency_id = fields.Integer(
         strict=True, metadata={"description": "Coordinators and admins only; a consultant refers for their own agency."}
     )
@@ -70,9 +137,22 @@ class ReferralIn(Schema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=2000))
 
 
+class ReferralIn(ReferralFields):
+    household_id = fields.Integer(required=True, strict=True)
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> NewReferral:
+        household_id = data.pop("household_id")
+        return NewReferral.of(data, household_id=household_id)
+
+
 class DecisionIn(Schema):
     decision = fields.String(required=True, validate=validate.OneOf(["accept", "decline"]))
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> Decision:
+        return Decision(accept=data["decision"] == "accept", note=data["note"])
 
 
 class ReferralOut(Schema):

@@ -19,11 +19,12 @@ from foodbank.lib.messages import Label, Message
 from foodbank.models import Agency, ConsentThrough, Referral, ReferralStatus, Role
 from foodbank.referrals import queries
 from foodbank.referrals.errors import ReferralStateConflict
+from foodbank.referrals.schemas import Decision, NewReferral
 
 OPEN = (ReferralStatus.submitted, ReferralStatus.accepted)
 
 
-async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any]) -> Referral:
+async def submit(session: AsyncSession, *, actor: Principal, command: NewReferral) -> Referral:
     """A referral, with the household's consent as recorded by the actor. A coordinator or admin names
     the referring agency (the figures count referrals by agency), but what they record is the food
     bank's own consent (`consent_through=food_bank`): it never speaks for that agency, so it does not
@@ -31,14 +32,14 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
     (`consent_through=agency`)."""
     through = ConsentThrough.food_bank
     if actor.has(Role.admin, Role.coordinator):
-        agency_id = data.get("agency_id")
+        agency_id = command.agency_id
         if agency_id is None or await session.get(Agency, agency_id) is None:
             raise InvalidInput(
                 Message("Say which agency refers the household."),
                 errors=[{"field": "agency_id", "message": Message("Required: an existing agency.")}],
             )
     else:
-        if "agency_id" in data and data["agency_id"] != actor.agency_id:
+        if command.agency_id is not None and command.agency_id != actor.agency_id:
             raise InvalidInput(
                 Message("A consultant refers for their own agency only."),
                 errors=[{"field": "agency_id", "message": Message("Leave it out: your own agency is used.")}],
@@ -46,15 +47,15 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
         agency_id = actor.agency_id
         through = ConsentThrough.agency
     # The household must be one the referrer may see (404 otherwise, as if it did not exist).
-    household = await household_queries.get_visible(session, actor, data["household_id"])
-    consent = data["consent"]
-    valid_from = data["valid_from"] or data["referred_on"]
-    if data["valid_until"] < valid_from:
+    household = await household_queries.get_visible(session, actor, command.household_id)
+    consent = command.consent
+    valid_from = command.valid_from or command.referred_on
+    if command.valid_until < valid_from:
         raise InvalidInput(
             Message("The referral ends before it starts."),
             errors=[{"field": "valid_until", "message": Message("Must be on or after valid_from.")}],
         )
-    if data["request"].value in ("appliance", "both") and not data.get("appliance_category"):
+    if command.request.value in ("appliance", "both") and not command.appliance_category:
         raise InvalidInput(
             Message("Say which appliance is needed."),
             errors=[{"field": "appliance_category", "message": Message("Required when an appliance is asked for.")}],
@@ -63,22 +64,22 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
         agency_id=agency_id,
         consultant_id=actor.id,
         household_id=household.id,
-        referred_on=data["referred_on"],
-        who_consulted=data["who_consulted"],
-        reasons=data["reasons"],
-        request=data["request"],
-        appliance_category=data.get("appliance_category"),
-        urgency=data["urgency"],
-        consent_given=consent["given"],
-        consent_by=consent.get("by"),
-        consent_on=consent.get("on"),
-        consent_method=consent.get("method"),
-        consent_scope=consent.get("scope"),
+        referred_on=command.referred_on,
+        who_consulted=command.who_consulted,
+        reasons=list(command.reasons),
+        request=command.request,
+        appliance_category=command.appliance_category,
+        urgency=command.urgency,
+        consent_given=consent.given,
+        consent_by=consent.by,
+        consent_on=consent.on,
+        consent_method=consent.method,
+        consent_scope=consent.scope,
         consent_through=through,
         valid_from=valid_from,
-        valid_until=data["valid_until"],
-        handouts_allowed=data["handouts_allowed"],
-        note=data.get("note"),
+        valid_until=command.valid_until,
+        handouts_allowed=command.handouts_allowed,
+        note=command.note,
     )
     session.add(referral)
     await session.flush()
@@ -92,7 +93,7 @@ async def submit(session: AsyncSession, *, actor: Principal, data: dict[str, Any
         details={
             "agency_id": agency_id,
             "household_id": household.id,
-            "consent": consent["given"],
+            "consent": consent.given,
             "consent_through": through.value,
         },
     )
@@ -118,7 +119,7 @@ async def list_for(session: AsyncSession, *, actor: Principal, **filters: Any) -
 
 
 async def decide(
-    session: AsyncSession, *, actor: Principal, referral_id: int, accept: bool, note: str | None, today: date
+    session: AsyncSession, *, actor: Principal, referral_id: int, decision: Decision, today: date
 ) -> Referral:
     referral = await queries.get_visible(session, actor, referral_id, for_update=True)
     if referral.status is not ReferralStatus.submitted:
@@ -129,6 +130,7 @@ async def decide(
                 status=Label("referral", referral.status),
             )
         )
+    accept = decision.accept
     if accept and referral.valid_until < today:
         raise ReferralStateConflict(
             Message(
@@ -138,7 +140,7 @@ async def decide(
     referral.status = ReferralStatus.accepted if accept else ReferralStatus.declined
     referral.decided_by_id = actor.id
     referral.decided_at = utcnow()
-    referral.decision_note = note
+    referral.decision_note = decision.note
     await record(
         session,
         actor_id=actor.id,

@@ -138,11 +138,12 @@ def _bar(length: int, label: str) -> Iterator[Callable[[int], None]]:
 def stock_export(what: str, output: Path | None, since: Any) -> None:
     """Export current stock (one row per lot) or the whole ledger as CSV, UTF-8 with BOM for Excel."""
     from foodbank.cli import _require_url, _settings, _with_database
+    from foodbank.lib.clock import today
     from foodbank.stock import csvio
 
     def chunks(session: Any) -> AsyncIterator[bytes]:
         if what == "stock":
-            return csvio.export_stock(session)
+            return csvio.export_stock(session, on=today())
         return csvio.export_ledger(session, since=since.date() if since is not None else None)
 
     async def copy(session: Any, target: IO[Any]) -> None:

@@ -72,7 +72,11 @@ class SummaryOut(Schema):
     label = fields.String()
     on_hand = fields.Integer()
     reserved = fields.Integer()
-    available = fields.Integer()
+    available = fields.Integer(
+        metadata={
+            "description": "Units that could be reserved today: none of lots on hold, recalled or past their date."
+        }
+    )
     kg = fields.Decimal(as_string=True)
     lots = fields.Integer()
 
@@ -170,7 +174,7 @@ class StockController(Controller):
         summary="On hand, reserved and available by item, category, zone or location",
     )
     async def summary(self, db_session: AsyncSession, filters: dict[str, Any]) -> list[dict[str, Any]]:
-        return await queries.summary(db_session, **filters)
+        return await queries.summary(db_session, as_of=today(), **filters)
 
     @get(
         "/stock/as-of",
@@ -421,7 +425,7 @@ class StockController(Controller):
     async def export_stock(self, database: Database) -> Stream:
         async def chunks() -> AsyncIterator[bytes]:
             async with database.transaction() as session:  # its own: the request's is closed before streaming
-                async for chunk in csvio.export_stock(session):
+                async for chunk in csvio.export_stock(session, on=today()):
                     yield chunk
 
         return csv_download(chunks(), "stock")

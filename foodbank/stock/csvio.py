@@ -40,8 +40,7 @@ from foodbank.lib.errors import AppError, InvalidInput, flatten_marshmallow_erro
 from foodbank.lib.messages import Clauses, Message, alternatives, plain
 from foodbank.lib.validation import UNSTORABLE_TEXT, checked_load, is_unstorable
 from foodbank.models import Category, Item, Location, Lot, ReceiptKind, Warehouse
-from foodbank.picking.fefo import LotStatus
-from foodbank.stock import ledger, queries, services
+from foodbank.stock import ledger, queries, services, standing
 from foodbank.stock.dates import format_label_date
 from foodbank.stock.schemas import AdjustmentIn, ReceiptLineIn
 
@@ -692,7 +691,7 @@ async def _csv_chunks(header: Sequence[str], rows: AsyncIterator[Sequence[Any]])
         yield buffer.getvalue().encode()
 
 
-async def _stock_rows(session: AsyncSession) -> AsyncIterator[Sequence[Any]]:
+async def _stock_rows(session: AsyncSession, on: date) -> AsyncIterator[Sequence[Any]]:
     stmt = (
         select(
             Lot.id,
@@ -724,16 +723,18 @@ async def _stock_rows(session: AsyncSession) -> AsyncIterator[Sequence[Any]]:
         values = list(row)
         expiry, precision = values[7], values.pop(8)
         values[7] = format_label_date(expiry, precision)
+        date_kind = values[8]
         on_hand, reserved, status = values[-3:]
-        values.insert(-1, on_hand - reserved if status is LotStatus.active else 0)  # available
+        values.insert(-1, standing.free_units(status, date_kind, expiry, on_hand, reserved, on))  # available
         yield values
 
 
-async def export_stock(session: AsyncSession) -> AsyncIterator[bytes]:
+async def export_stock(session: AsyncSession, *, on: date) -> AsyncIterator[bytes]:
     """Current stock, one row per lot with units on hand, in shelf order: UTF-8 with BOM, in chunks.
 
-    `available` is 0 for lots on hold or recalled (they cannot be picked)."""
-    async for chunk in _csv_chunks(STOCK_COLUMNS, _stock_rows(session)):
+    `available` is what could be reserved on `on` (today, at the edges; `stock.standing`): 0 for lots on
+    hold, recalled or past their date."""
+    async for chunk in _csv_chunks(STOCK_COLUMNS, _stock_rows(session, on)):
         yield chunk
 
 

@@ -1,5 +1,5 @@
 """Named reads of stock: balances grouped several ways, expiring and expired lots, a lot's history,
-stock as of a past date, reservations. Aggregates are done in SQL."""
+stock as of a past date, reservations (open picking lists). Aggregates are done in SQL."""
 
 from __future__ import annotations
 
@@ -24,10 +24,13 @@ from foodbank.models import (
     LotStatusChange,
     Receipt,
     Reservation,
+    ReservationLine,
+    ReservationStatus,
     StockMovement,
     Zone,
 )
 from foodbank.picking.fefo import DateKind, LotStatus
+from foodbank.stock import standing
 
 GROUPINGS = ("item", "category", "zone", "location")
 
@@ -61,15 +64,25 @@ def _filtered(
     return stmt
 
 
-async def summary(session: AsyncSession, *, group_by: str = "item", **filters: Any) -> list[dict[str, Any]]:
-    """On hand, reserved and available units (and kg on hand), per item, category, zone or location."""
+def reservable_on(as_of: date) -> ColumnElement[bool]:
+    """`stock.standing`'s rule in SQL (with `Item` joined): a lot whose free units could be reserved on
+    `as_of`, active and not past its best-before or use-by date."""
+    past = Item.date_kind.in_(standing.DATED) & (Lot.expiry_date < as_of)
+    return (Lot.status == LotStatus.active) & ~func.coalesce(past, False)
+
+
+async def summary(
+    session: AsyncSession, *, as_of: date, group_by: str = "item", **filters: Any
+) -> list[dict[str, Any]]:
+    """On hand, reserved and available units (and kg on hand), per item, category, zone or location;
+    available as `stock.standing` counts it on `as_of` (none of a lot on hold, recalled or expired)."""
     columns = _grouping_columns(group_by)
     stmt = (
         select(
             *columns,
             func.sum(Lot.on_hand).label("on_hand"),
             func.sum(Lot.reserved).label("reserved"),
-            func.sum(Lot.on_hand - Lot.reserved).filter(Lot.status == LotStatus.active).label("available"),
+            func.sum(Lot.on_hand - Lot.reserved).filter(reservable_on(as_of)).label("available"),
             func.sum(Lot.on_hand * Item.unit_weight_kg).label("kg"),
             func.count(Lot.id).label("lots"),
         )
@@ -236,6 +249,24 @@ async def stock_as_of(session: AsyncSession, day: date) -> list[dict[str, Any]]:
 
 async def reservation(session: AsyncSession, reservation_id: int) -> Reservation | None:
     return await session.get(Reservation, reservation_id)
+
+
+async def open_reservations(session: AsyncSession, *, limit: int = 100) -> list[dict[str, Any]]:
+    """Open reservations (picking lists), soonest distribution first, with their number of lines and units."""
+    stmt = (
+        select(
+            Reservation,
+            func.count(ReservationLine.id).label("lines"),
+            func.coalesce(func.sum(ReservationLine.quantity), 0).label("units"),
+        )
+        .join(ReservationLine, ReservationLine.reservation_id == Reservation.id, isouter=True)
+        .where(Reservation.status == ReservationStatus.open)
+        .group_by(Reservation.id)
+        .order_by(Reservation.distribution_date, Reservation.id)
+        .limit(limit)
+    )
+    rows = (await session.execute(stmt)).all()
+    return [{"reservation": r, "lines": int(lines), "units": int(units)} for r, lines, units in rows]
 
 
 async def ledger_rows(session: AsyncSession, *, since: date | None = None) -> Any:

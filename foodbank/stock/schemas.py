@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from foodbank.catalogue.schemas import Barcode
+from foodbank.lib.clock import today
 from foodbank.lib.errors import WrittenMessages
 from foodbank.lib.messages import N_, Message
 from foodbank.lib.validation import LABEL_DAY, PLANNED_DAY, SINCE_2000
@@ -21,6 +22,7 @@ from foodbank.models import (
 from foodbank.picking.fefo import LotStatus
 from foodbank.stock.dates import LabelDate, LabelDateError, format_label_date, parse_label_date
 from foodbank.stock.services import Disposal, HoldRequest, ReceiptLine, ReceiveCommand
+from foodbank.stock.standing import standing
 
 QUANTITY = validate.Range(min=1, max=1_000_000, error=N_("Must be a whole number from 1 to 1,000,000."))
 
@@ -88,6 +90,21 @@ class ReceiptIn(Schema):
         return ReceiveCommand(**{**data, "lines": tuple(data["lines"])})
 
 
+class FreeUnits(fields.Integer):
+    """A lot's units that could be reserved today: `stock.standing`'s rule, the one the pages show as
+    引当可能. Today (in Japan, `lib.clock.today`) is read when the answer is written, at the edge."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | int | None:  # noqa: ARG002
+        # the model's `available` (on hand - reserved) is what can be disposed of, not what can be reserved
+        return super()._serialize(standing(obj, today()).free, attr, obj, **kwargs)
+
+
+AVAILABLE = (
+    "Units that could be reserved today: on hand minus reserved, and 0 for a lot on hold, recalled or past "
+    "its best-before or use-by date (its units are still on hand, to dispose of or count)."
+)
+
+
 class LotOut(Schema):
     id = fields.Integer()
     item_id = fields.Integer()
@@ -104,7 +121,7 @@ class LotOut(Schema):
     received_date = fields.Date()
     on_hand = fields.Integer()
     reserved = fields.Integer()
-    available = fields.Integer()
+    available = FreeUnits(metadata={"description": AVAILABLE})
     status = fields.Enum(LotStatus, by_value=True)
     hold_reason = fields.String(allow_none=True)
 

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from foodbank.audit.services import record
+from foodbank.catalogue import queries as catalogue_queries
 from foodbank.config import StockSettings
 from foodbank.lib.errors import FieldError, InvalidInput
 from foodbank.lib.messages import N_, Clauses, Label, Message
@@ -295,7 +296,7 @@ async def check_receipt_lines(
 async def _items_for_lines(session: AsyncSession, lines: Sequence[ReceiptLine]) -> dict[tuple[str, Any], Item]:
     ids = {line.item_id for line in lines if line.item_id is not None}
     codes = {line.barcode for line in lines if line.barcode is not None}
-    found = (await session.scalars(select(Item).where(Item.id.in_(ids) | Item.barcode.in_(codes)))).all()
+    found = await catalogue_queries.items_by_ids_or_barcodes(session, ids, codes)
     by_key: dict[tuple[str, Any], Item] = {}
     for item in found:
         by_key[("id", item.id)] = item

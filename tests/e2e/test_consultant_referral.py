@@ -36,12 +36,12 @@ async def test_a_consultant_refers_a_household_and_sees_the_coordinators_decisio
 ) -> None:
     consultant = await actors.make(Role.consultant, agency="基幹相談支援センター")
     await sign_in(page, live_server, consultant)
-    # The menu, behind its button on a phone, is a consultant's: referrals, a new one, the households
-    # they may see, in one group (世帯 is not under コーディネート).
+    # The menu, behind its button on a phone, is a consultant's: referrals, a new one, the agency's
+    # appliance waiting list, the households they may see, in one group (世帯 is not under コーディネート).
     navigation = await menu(page)
     await expect(navigation).not_to_contain_text("コーディネート")
     group = navigation.locator(".nav-section", has=page.get_by_text("紹介", exact=True))
-    await expect(group.get_by_role("link")).to_have_text(["紹介一覧", "世帯を紹介する", "世帯"])
+    await expect(group.get_by_role("link")).to_have_text(["紹介一覧", "世帯を紹介する", "家電の順番待ち", "世帯"])
     await screenshot(page, "19-consultant-menu")  # (a laptop-width capture in between: the menu is opened again)
     await menu(page)
     await group.get_by_role("link", name="世帯を紹介する").click()

@@ -137,3 +137,9 @@ async def test_a_problem_carries_its_message_id_and_params_in_english_or_japanes
     errors = {e["field"]: e for e in refused.json()["errors"]}
     assert errors["password"]["message_id"] == "Missing data for required field."
     assert errors["password"]["message"] == "入力してください。"
+
+
+def test_the_document_says_what_a_lots_available_units_are(app: Litestar) -> None:
+    available = app.openapi_schema.to_schema()["components"]["schemas"]["LotOut"]["properties"]["available"]
+    assert available["type"] == "integer"
+    assert "0 for a lot on hold, recalled or past its best-before or use-by date" in available["description"]

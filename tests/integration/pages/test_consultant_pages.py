@@ -444,3 +444,28 @@ async def test_consent_a_coordinator_records_does_not_open_identity_to_the_agenc
     assert "氏名・連絡先はあなたの機関に共有されていません" in identity.text
     assert "山田" not in identity.text and "3456" not in identity.text
     assert "山田 花子" in (await staff.get(f"/households/{created['household_id']}/identity")).text
+
+
+async def test_the_page_keeps_the_api_rules_in_its_own_words(
+    client: AsyncClient, app: Litestar, actors: Actors
+) -> None:
+    """The form is the API's schema: hand-outs a whole number from 1 to 52 (typed on a Japanese keyboard
+    too); what the page hides by a choice is not recorded (an appliance when food is asked for)."""
+    consultant = await actors.make(Role.consultant)
+    person = await signed_in(app, consultant)
+    for typed in ("53", "2.5", "二"):
+        refused = await person.post(
+            "/new-referral", {"_once": await open_form(person), **new_household_form(handouts_allowed=typed)}
+        )
+        assert refused.status_code == 422 and "1 から 52 までの数を入力してください" in refused.text, typed
+        assert f'value="{typed}"' in refused.text
+    refused = await person.post(
+        "/new-referral", {"_once": await open_form(person), **new_household_form(consent_on="2027-13-45")}
+    )
+    assert refused.status_code == 422 and "YYYY-MM-DD" in refused.text and 'value="2027-13-45"' in refused.text
+    assert (await client.get("/api/referrals", headers=consultant.headers)).json() == []
+
+    referral_id = await refer(person, handouts_allowed="１２", appliance_category="refrigerator")
+    created = (await client.get(f"/api/referrals/{referral_id}", headers=consultant.headers)).json()
+    assert created["handouts_allowed"] == 12 and created["request"] == "food"
+    assert created["appliance_category"] is None

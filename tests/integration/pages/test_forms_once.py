@@ -90,3 +90,19 @@ async def test_a_key_is_the_users_own(app: Litestar, pantry: Pantry, database: D
     other = await admin.post("/coordinator/pantry/venues", {**VENUE, "name": "山武市成東文化会館", "_once": key})
     assert other.status_code == 303  # not the coordinator's answer: the admin's own venue
     assert await venues_named(database, "山武市成東文化会館") == 1
+
+
+async def test_a_time_slot_added_twice_by_one_tap_is_added_once(app: Litestar, pantry: Pantry) -> None:
+    event = await pantry.event([], slots=[("10:00", "11:00", 5)], open_it=False)
+    person = await signed_in(app, pantry.coordinator)
+    page = await person.get(f"/coordinator/pantry/{event['id']}")
+    key = re.findall(r'name="_once" value="([A-Za-z0-9_-]+)"', page.text)[0]
+    slot = {"start_time": "13:00", "end_time": "14:00", "capacity": "8", "_once": key}
+
+    first = await person.post(f"/coordinator/pantry/{event['id']}/slots", slot)
+    again = await person.post(f"/coordinator/pantry/{event['id']}/slots", slot)
+
+    assert first.status_code == again.status_code == 303
+    assert again.headers["location"] == first.headers["location"]
+    listed = await pantry.client.get(f"/api/pantry-events/{event['id']}", headers=pantry.coordinator.headers)
+    assert [s["start_time"][:5] for s in listed.json()["slots"]] == ["10:00", "13:00"]

@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
+import csv
+import io
+from datetime import timedelta
+from typing import Any
+
 from httpx import AsyncClient
 
+from foodbank.lib import clock
 from foodbank.lib.db import Database
 from foodbank.stock import ledger
 from tests.dates import month
 from tests.integration.stock.conftest import TODAY, Warehouse, days
+
+
+async def reserve(client: AsyncClient, wh: Warehouse, item: int, quantity: int) -> None:
+    """Set `quantity` units of `item` aside for a partner today."""
+    body = {
+        "purpose": "partner",
+        "channel": "partner",
+        "distribution_date": TODAY.isoformat(),
+        "lines": [{"item_id": item, "quantity": quantity}],
+    }
+    reserved = await client.post("/api/reservations", json=body, headers=wh.warehouse.headers)
+    assert reserved.status_code == 201, reserved.text
 
 
 async def test_summaries_group_by_item_category_zone_and_location(client: AsyncClient, wh: Warehouse) -> None:
@@ -55,16 +73,7 @@ async def test_expiring_and_expired_lots_and_their_disposal(
 async def test_disposal_counts_and_returns_keep_reserved_stock_safe(client: AsyncClient, wh: Warehouse) -> None:
     lot = await wh.lot(client, wh.canned, 10, month(9))
     headers = wh.warehouse.headers
-    await client.post(
-        "/api/reservations",
-        json={
-            "purpose": "partner",
-            "channel": "partner",
-            "distribution_date": TODAY.isoformat(),
-            "lines": [{"item_id": wh.canned, "quantity": 6}],
-        },
-        headers=headers,
-    )
+    await reserve(client, wh, wh.canned, 6)
     too_much = await client.post(
         f"/api/lots/{lot}/disposals", json={"quantity": 5, "reason": "damaged"}, headers=headers
     )
@@ -135,3 +144,37 @@ async def test_allergen_lists_follow_their_effective_dates(client: AsyncClient, 
     assert (before["cashew"], after["cashew"]) == ("recommended", "mandatory")
     assert "pistachio" not in before and after["pistachio"] == "recommended"
     assert len(after) == 29
+
+
+async def test_a_lot_says_what_can_be_reserved_as_the_stock_page_does(client: AsyncClient, wh: Warehouse) -> None:
+    """`available` is `stock.standing`'s free units today: on hand minus reserved, and 0 for a lot on
+    hold, recalled or past its date (the stock page's 引当可能), though its units are still on hand."""
+    headers = wh.warehouse.headers
+    usable = await wh.lot(client, wh.canned, 10, month(9))
+    held = await wh.lot(client, wh.noodles, 8, month(6))
+    recalled = await wh.lot(client, wh.noodles, 5, month(7), lot_code="R-1")
+    milk = await wh.lot(client, wh.milk, 6, days(2), location_id=wh.chilled)
+    await reserve(client, wh, wh.canned, 4)
+    for lot, status in ((held, "on_hold"), (recalled, "recalled")):
+        put = await client.post(
+            "/api/holds", json={"lot_id": lot, "status": status, "reason": "確認中"}, headers=headers
+        )
+        assert put.status_code == 201, put.text
+
+    def shown(lots: list[dict[str, Any]]) -> dict[int, tuple[int, int, int]]:
+        return {lot["id"]: (lot["on_hand"], lot["reserved"], lot["available"]) for lot in lots}
+
+    listed = shown((await client.get("/api/lots", headers=headers)).json())
+    assert listed == {usable: (10, 4, 6), held: (8, 0, 0), recalled: (5, 0, 0), milk: (6, 0, 6)}
+    with clock.holding_today(TODAY + timedelta(days=3)):  # the milk's use-by has passed
+        assert shown((await client.get("/api/lots", headers=headers)).json())[milk] == (6, 0, 0)
+        one = (await client.get(f"/api/lots/{milk}", headers=headers)).json()
+        assert (one["on_hand"], one["available"], one["status"]) == (6, 0, "active")
+        summed = (await client.get("/api/stock", params={"group_by": "zone"}, headers=headers)).json()
+        assert {(r["key"], r["on_hand"], r["available"]) for r in summed} == {("ambient", 23, 6), ("chilled", 6, 0)}
+        exported = await client.get("/api/stock/export.csv", headers=headers)
+        rows = {row["lot_id"]: row for row in csv.DictReader(io.StringIO(exported.text.removeprefix("\ufeff")))}
+        assert [rows[str(lot)]["available"] for lot in (usable, held, recalled, milk)] == ["6", "0", "0", "0"]
+    assert shown((await client.get("/api/lots", headers=headers)).json())[milk] == (6, 0, 6)
+    released = await client.post(f"/api/lots/{held}/release-hold", headers=wh.coordinator.headers)
+    assert released.status_code == 201 and released.json()["available"] == 8
