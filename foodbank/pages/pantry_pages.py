@@ -340,10 +340,10 @@ async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Re
         form.add_error("slots-0-start_time", ui._("Add at least one time slot."))
     if not form.ok:
         return await _new_page(ui, db_session, form, status_code=form.status)
+    form.data["template_ids"] = tuple(_chosen_templates(form))  # a refusal of the templates is said at them
     plan = services.NewEvent(
         **form.data,
         slots=tuple(services.Slot(**{k: v for k, v in slot.items() if k != "_index"}) for slot in slots),
-        template_ids=tuple(_chosen_templates(form)),
     )
     names = {
         f"slots.{n}.{name}": f"slots-{slot['_index']}-{name}"
@@ -657,7 +657,8 @@ async def _change_status(
 async def change_plan(ui: Ui, principal: Principal, db_session: AsyncSession, event_id: int) -> Response[Any]:
     form = await load_form(ui, PlanForm)
     if form.ok:
-        changes = services.EventChanges.of(**form.data, template_ids=_chosen_templates(form))
+        form.data["template_ids"] = _chosen_templates(form)  # a refusal of the templates is said at them
+        changes = services.EventChanges.of(**form.data)
         await attempt(
             form,
             db_session,
