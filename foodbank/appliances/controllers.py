@@ -36,6 +36,7 @@ from foodbank.appliances.schemas import (
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
+from foodbank.lib.messages import Message
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Role
@@ -47,7 +48,7 @@ STAFF = (*MANAGERS, Role.warehouse)
 async def shown(db_session: AsyncSession, unit_id: int) -> dict[str, Any]:
     found = await queries.unit(db_session, unit_id)
     if found is None:
-        raise ApplianceNotFound(f"There is no appliance with id {unit_id}.")
+        raise ApplianceNotFound(Message("There is no appliance with id %(id)s.", id=unit_id))
     return found
 
 
@@ -140,7 +141,7 @@ class ApplianceController(Controller):
     async def history(self, db_session: AsyncSession, unit_id: int) -> dict[str, Any]:
         found = await queries.history(db_session, unit_id)
         if found is None:
-            raise ApplianceNotFound(f"There is no appliance with id {unit_id}.")
+            raise ApplianceNotFound(Message("There is no appliance with id %(id)s.", id=unit_id))
         return found
 
     @get(

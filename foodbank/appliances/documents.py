@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.appliances import queries, rules
 from foodbank.appliances.errors import ApplianceNotFound, ApplianceStatusConflict
+from foodbank.lib.messages import Label, Message
 from foodbank.models import (
     ApplianceCategoryRow,
     ApplianceInspection,
@@ -118,11 +119,15 @@ async def load_hand_over_sheet(session: AsyncSession, unit_id: int) -> Appliance
     """The sheet of a reserved or delivered unit; 409 for a unit nobody is to receive."""
     unit = await queries.unit(session, unit_id)
     if unit is None:
-        raise ApplianceNotFound(f"There is no appliance with id {unit_id}.")
+        raise ApplianceNotFound(Message("There is no appliance with id %(id)s.", id=unit_id))
     if unit["reservation"] is None:
         raise ApplianceStatusConflict(
-            f"Appliance {unit['code']} is {unit['status'].value.replace('_', ' ')}: a hand-over sheet is for a unit "
-            "reserved for a household. Reserve it first.",
+            Message(
+                "Appliance %(code)s is %(status)s: a hand-over sheet is for a unit reserved for a household. "
+                "Reserve it first.",
+                code=unit["code"],
+                status=Label("appliance", unit["status"]),
+            ),
             current_status=unit["status"].value,
             action="hand_over_sheet",
             allowed_actions=[action.value for action in rules.allowed_actions(unit["status"])],

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 
+from foodbank.lib.messages import N_, Label, Message, alternatives
 from foodbank.models.appliances import ApplianceCategory, ApplianceStatus, CheckResult, InspectionCheck, PseMark
 
 
@@ -46,12 +47,21 @@ TRANSITIONS: Mapping[ApplianceStatus, Mapping[Action, ApplianceStatus]] = {
     S.disposed: {},
 }
 
-_DONE = {
-    Action.inspect: "inspected",
-    Action.reserve: "reserved",
-    Action.release: "released back to available",
-    Action.deliver: "delivered",
-    Action.dispose: "disposed of",
+_DONE: Mapping[Action, str] = {
+    Action.inspect: N_("inspected"),
+    Action.reserve: N_("reserved"),
+    Action.release: N_("released back to available"),
+    Action.deliver: N_("delivered"),
+    Action.dispose: N_("disposed of"),
+}
+"""What a step does, as "it can be ..." says it (in a refusal)."""
+
+_CANNOT: Mapping[Action, str] = {
+    Action.inspect: N_("Appliance %(code)s is %(status)s: it cannot be inspected. %(after)s"),
+    Action.reserve: N_("Appliance %(code)s is %(status)s: it cannot be reserved. %(after)s"),
+    Action.release: N_("Appliance %(code)s is %(status)s: it cannot be released back to available. %(after)s"),
+    Action.deliver: N_("Appliance %(code)s is %(status)s: it cannot be delivered. %(after)s"),
+    Action.dispose: N_("Appliance %(code)s is %(status)s: it cannot be disposed of. %(after)s"),
 }
 
 
@@ -65,18 +75,21 @@ def next_status(status: ApplianceStatus, action: Action) -> ApplianceStatus | No
     return TRANSITIONS[status].get(action)
 
 
-def refusal(code: str, status: ApplianceStatus, action: Action) -> str:
+def refusal(code: str, status: ApplianceStatus, action: Action) -> Message:
     """A sentence for a refused step: the current status, and what can be done instead."""
-    name = status.value.replace("_", " ")
-    steps = [_DONE[a] for a in allowed_actions(status)]
-    after = f"From {name} it can be {_or(steps)}." if steps else f"A {name} unit has no next step."
-    if status is S.inspected and action is Action.reserve:
-        after += " It becomes available once every required check has passed."
-    return f"Appliance {code} is {name}: it cannot be {_DONE[action]}. {after}"
-
-
-def _or(words: list[str]) -> str:
-    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " or " + words[-1]
+    name = Label("appliance", status)
+    steps: list[Message] = [Message(_DONE[a]) for a in allowed_actions(status)]
+    if not steps:
+        after = Message("A %(status)s unit has no next step.", status=name)
+    elif status is S.inspected and action is Action.reserve:
+        after = Message(
+            "From %(status)s it can be %(steps)s. It becomes available once every required check has passed.",
+            status=name,
+            steps=alternatives(steps),
+        )
+    else:
+        after = Message("From %(status)s it can be %(steps)s.", status=name, steps=alternatives(steps))
+    return Message(_CANNOT[action], code=code, status=name, after=after)
 
 
 # --- acceptance policy -----------------------------------------------------------------------------
@@ -85,7 +98,7 @@ def _or(words: list[str]) -> str:
 @dataclass(frozen=True)
 class Problem:
     field: str
-    message: str
+    message: Message
     flag: str | None = None
     """Set when the policy flags the unit instead of refusing it."""
 
@@ -109,23 +122,39 @@ def acceptance_problems(
     age = age_at_receipt(manufacture_year, received_date)
     if age < 0:
         problems.append(
-            Problem("manufacture_year", f"{manufacture_year} is after the received date {received_date.isoformat()}.")
+            Problem(
+                "manufacture_year",
+                Message("%(year)s is after the received date %(date)s.", year=manufacture_year, date=received_date),
+            )
         )
     elif age > max_age_years:
         problems.append(
             Problem(
                 "manufacture_year",
-                f"A {category.value.replace('_', ' ')} made in {manufacture_year} is {age} years old on "
-                f"{received_date.isoformat()}; the limit for this category is {max_age_years} years.",
+                Message(
+                    "A %(category)s made in %(year)s is %(age)s years old on %(date)s; the limit for this category "
+                    "is %(limit)s years.",
+                    category=Label("appliance_category", category),
+                    year=manufacture_year,
+                    age=age,
+                    date=received_date,
+                    limit=max_age_years,
+                ),
             )
         )
     if pse_mark is PseMark.none:
         if no_pse_mark == "flag":
             problems.append(
-                Problem("pse_mark", "Neither the PSE mark nor the old-law mark: accepted, flagged.", "no_pse_mark")
+                Problem(
+                    "pse_mark",
+                    Message("Neither the PSE mark nor the old-law mark: accepted, flagged."),
+                    "no_pse_mark",
+                )
             )
         else:
-            problems.append(Problem("pse_mark", "Units without the PSE mark (or the old-law mark) are not accepted."))
+            problems.append(
+                Problem("pse_mark", Message("Units without the PSE mark (or the old-law mark) are not accepted."))
+            )
     return problems
 
 

@@ -7,6 +7,7 @@ from typing import Any
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from foodbank.appliances.services import Check, Inspection, Intake
+from foodbank.lib.messages import Code, Message
 from foodbank.lib.validation import PLANNED_DAY, RECORDED_DAY, SINCE_2000
 from foodbank.models import (
     ApplianceCategory,
@@ -86,7 +87,13 @@ class ApplianceInspectionIn(Schema):
         kinds = [c.check for c in data.get("checks", [])]
         twice = sorted({k.value for k in kinds if kinds.count(k) > 1})
         if twice:
-            raise ValidationError(f"Record each check once: {', '.join(twice)} appears twice.", field_name="checks")
+            raise ValidationError(
+                Message(
+                    "Record each check once: %(checks)s appears twice.",
+                    checks=[Code("appliance_check", k) for k in twice],
+                ),
+                field_name="checks",
+            )
 
     @post_load
     def command(self, data: dict[str, Any], **_: Any) -> Inspection:
@@ -105,7 +112,7 @@ class ApplianceReservationIn(Schema):
     @validates_schema
     def someone(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("household_id") is None and data.get("referral_id") is None:
-            raise ValidationError("Give household_id, referral_id, or both.", field_name="household_id")
+            raise ValidationError(Message("Give household_id, referral_id, or both."), field_name="household_id")
 
 
 class ApplianceReleaseIn(Schema):
@@ -139,7 +146,7 @@ class ApplianceDeliveryIn(Schema):
     def receipt(self, data: dict[str, Any], **_: Any) -> None:
         if not data.get("receipt_number") and not data.get("receipt_signed"):
             raise ValidationError(
-                "Give the hand-over receipt number, or confirm that a receipt was signed (receipt_signed).",
+                Message("Give the hand-over receipt number, or confirm that a receipt was signed (receipt_signed)."),
                 field_name="receipt_number",
             )
 

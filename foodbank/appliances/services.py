@@ -29,7 +29,8 @@ from foodbank.households.errors import HouseholdNotFound
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.db import add_unique
-from foodbank.lib.errors import InvalidInput
+from foodbank.lib.errors import FieldError, InvalidInput
+from foodbank.lib.messages import Code, Label, Message
 from foodbank.models import (
     ApplianceCategory,
     ApplianceCategoryRow,
@@ -99,19 +100,19 @@ class _Errors:
     """Collects every problem of a request, so that it can be fixed in one go."""
 
     def __init__(self) -> None:
-        self.items: list[dict[str, str]] = []
+        self.items: list[FieldError] = []
 
-    def add(self, field_name: str, message: str) -> None:
+    def add(self, field_name: str, message: Message) -> None:
         self.items.append({"field": field_name, "message": message})
 
-    def raise_if_any(self, detail: str) -> None:
+    def raise_if_any(self, detail: Message) -> None:
         if self.items:
             raise InvalidInput(detail, errors=self.items)
 
 
 def _not_after_today(errors: _Errors, field_name: str, day: date, today: date) -> None:
     if day > today:
-        errors.add(field_name, f"{day.isoformat()} is in the future.")
+        errors.add(field_name, Message("%(date)s is in the future.", date=day))
 
 
 # --- the workflow ----------------------------------------------------------------------------------
@@ -125,7 +126,7 @@ async def _locked_unit(session: AsyncSession, unit_id: int) -> ApplianceUnit:
         .execution_options(populate_existing=True)
     )
     if unit is None:
-        raise ApplianceNotFound(f"There is no appliance with id {unit_id}.")
+        raise ApplianceNotFound(Message("There is no appliance with id %(id)s.", id=unit_id))
     return unit
 
 
@@ -177,10 +178,10 @@ async def register(
     received_date = intake.received_date or today
     _not_after_today(errors, "received_date", received_date, today)
     if intake.donor_id is not None and await session.get(Donor, intake.donor_id) is None:
-        errors.add("donor_id", f"There is no donor with id {intake.donor_id}.")
+        errors.add("donor_id", Message("There is no donor with id %(id)s.", id=intake.donor_id))
     location = await session.get(Location, intake.location_id)
     if location is None or not location.is_active:
-        errors.add("location_id", f"There is no active location with id {intake.location_id}.")
+        errors.add("location_id", Message("There is no active location with id %(id)s.", id=intake.location_id))
     category = intake.category
     problems = rules.acceptance_problems(
         category=category,
@@ -193,7 +194,7 @@ async def register(
     for problem in problems:
         if problem.flag is None:
             errors.add(problem.field, problem.message)
-    errors.raise_if_any("The appliance was not accepted: see errors.")
+    errors.raise_if_any(Message("The appliance was not accepted: see errors."))
 
     category_row = await session.get(ApplianceCategoryRow, category)
     assert category_row is not None  # every category is seeded by the migration
@@ -254,11 +255,16 @@ async def inspect(
     errors = _Errors()
     _not_after_today(errors, "inspected_on", inspected_on, today)
     if inspected_on < unit.received_date:
-        errors.add("inspected_on", f"{inspected_on.isoformat()} is before the unit was received.")
+        errors.add("inspected_on", Message("%(date)s is before the unit was received.", date=inspected_on))
     for n, check in enumerate(checks):
         if check.check in rules.MUST_PASS and check.result is CheckResult.not_applicable:
-            errors.add(f"checks.{n}.result", f"The {check.check.value} check always applies: pass or fail.")
-    errors.raise_if_any("The checks were not recorded: see errors.")
+            errors.add(
+                f"checks.{n}.result",
+                Message(
+                    "The %(check)s check always applies: pass or fail.", check=Code("appliance_check", check.check)
+                ),
+            )
+    errors.raise_if_any(Message("The checks were not recorded: see errors."))
 
     for check in checks:
         session.add(
@@ -302,13 +308,13 @@ async def inspect(
 async def _locked_referral(session: AsyncSession, referral_id: int) -> Referral:
     referral = await session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
     if referral is None:
-        raise ReferralNotFound(f"There is no referral with id {referral_id}.")
+        raise ReferralNotFound(Message("There is no referral with id %(id)s.", id=referral_id))
     return referral
 
 
 def _referral_refusal(
     referral: Referral, household: Household, on: date, asked: ApplianceCategory | None, unit: ApplianceUnit
-) -> tuple[str, str] | None:
+) -> tuple[str, Message] | None:
     """Why the referral cannot cover this unit for `household` on `on`: (reason code, plain words)."""
     refused = referral_rules.refusal(
         referral, household_id=household.id, household_code=household.code, on=on, purpose="appliance"
@@ -316,8 +322,12 @@ def _referral_refusal(
     if refused is not None:
         return refused
     if asked is not unit.category:
-        wanted = asked.value if asked is not None else repr(referral.appliance_category)
-        return "other_category", f"it asks for {wanted}, and {unit.code} is {unit.category.value}."
+        return "other_category", Message(
+            "it asks for %(asked)s, and %(code)s is %(category)s.",
+            asked=Code("appliance_category", asked) if asked is not None else repr(referral.appliance_category),
+            code=unit.code,
+            category=Code("appliance_category", unit.category),
+        )
     return None
 
 
@@ -327,9 +337,9 @@ async def _check_referral(
     asked = rules.category_asked_for(referral.appliance_category, await queries.category_names(session))
     refusal = _referral_refusal(referral, household, on, asked, unit)
     if refusal is not None:
-        reason, message = refusal
+        reason, why = refusal
         raise ApplianceReferralNotUsable(
-            f"Referral {referral.id} cannot be used: {message}",
+            Message("Referral %(id)s cannot be used: %(reason)s", id=referral.id, reason=why),
             referral_id=referral.id,
             reason=reason,
             referral_status=referral.status.value,
@@ -360,8 +370,10 @@ async def reserve(
     _check_step(unit, Action.reserve)
     if planned_delivery_date < today:
         raise InvalidInput(
-            "The planned delivery date has passed.",
-            errors=[{"field": "planned_delivery_date", "message": f"{planned_delivery_date.isoformat()} is past."}],
+            Message("The planned delivery date has passed."),
+            errors=[
+                {"field": "planned_delivery_date", "message": Message("%(date)s is past.", date=planned_delivery_date)}
+            ],
         )
     referral = await _locked_referral(session, referral_id) if referral_id is not None else None
     if household_id is None:
@@ -370,14 +382,23 @@ async def reserve(
     household = await household_queries.get_visible(session, actor, household_id)
     if household.anonymised_at is not None:
         raise HouseholdAnonymised(
-            f"Household {household.code} was anonymised after a long time without activity; register it again.",
+            Message(
+                "Household %(code)s was anonymised after a long time without activity; register it again.",
+                code=household.code,
+            ),
             household_id=household.id,
         )
     if referral is not None:
         await _check_referral(session, referral, household, planned_delivery_date, unit)
         if (other := await queries.covering_reservation(session, referral.id)) is not None:
             raise ApplianceReferralNotUsable(
-                f"Referral {referral.id} cannot be used: it already covers another unit (reservation {other.id}).",
+                Message(
+                    "Referral %(id)s cannot be used: %(reason)s",
+                    id=referral.id,
+                    reason=Message(
+                        "it already covers another unit (reservation %(reservation)s).", reservation=other.id
+                    ),
+                ),
                 referral_id=referral.id,
                 reason="already_covered",
                 reservation_id=other.id,
@@ -397,7 +418,7 @@ async def reserve(
         reservation,
         {
             "uq_appliance_reservation_current_unit": ApplianceStatusConflict(
-                f"Appliance {unit.code} was reserved by another request just now.",
+                Message("Appliance %(code)s was reserved by another request just now.", code=unit.code),
                 unit_id=unit.id,
                 code=unit.code,
                 current_status=ApplianceStatus.reserved.value,
@@ -405,7 +426,7 @@ async def reserve(
                 allowed_actions=[a.value for a in rules.allowed_actions(ApplianceStatus.reserved)],
             ),
             "uq_appliance_reservation_current_referral": ApplianceReferralNotUsable(
-                f"Referral {referral_id} was used for another unit by another request just now.",
+                Message("Referral %(id)s was used for another unit by another request just now.", id=referral_id),
                 referral_id=referral_id,
                 reason="already_covered",
             ),
@@ -472,15 +493,15 @@ async def deliver(
     errors = _Errors()
     _not_after_today(errors, "delivered_on", delivered_on, today)
     if delivered_on < unit.received_date:
-        errors.add("delivered_on", f"{delivered_on.isoformat()} is before the unit was received.")
+        errors.add("delivered_on", Message("%(date)s is before the unit was received.", date=delivered_on))
     by = delivered_by_id if delivered_by_id is not None else actor_id
     if delivered_by_id is not None and await session.get(User, delivered_by_id) is None:
-        errors.add("delivered_by_id", f"There is no user with id {delivered_by_id}.")
-    errors.raise_if_any("The delivery was not recorded: see errors.")
+        errors.add("delivered_by_id", Message("There is no user with id %(id)s.", id=delivered_by_id))
+    errors.raise_if_any(Message("The delivery was not recorded: see errors."))
 
     household = await session.get(Household, reservation.household_id, with_for_update=True, populate_existing=True)
     if household is None:
-        raise HouseholdNotFound(f"There is no household with id {reservation.household_id}.")
+        raise HouseholdNotFound(Message("There is no household with id %(id)s.", id=reservation.household_id))
     referral = None
     if reservation.referral_id is not None:
         referral = await _locked_referral(session, reservation.referral_id)
@@ -556,14 +577,17 @@ async def dispose(
     errors = _Errors()
     _not_after_today(errors, "disposed_on", disposed_on, today)
     if disposed_on < unit.received_date:
-        errors.add("disposed_on", f"{disposed_on.isoformat()} is before the unit was received.")
+        errors.add("disposed_on", Message("%(date)s is before the unit was received.", date=disposed_on))
     if unit.recycling_law and not recycling_ticket_number:
         errors.add(
             "recycling_ticket_number",
-            f"A {unit.category.value.replace('_', ' ')} falls under the home appliance recycling law "
-            "(家電リサイクル法): give the recycling ticket number (家電リサイクル券).",
+            Message(
+                "A %(category)s falls under the home appliance recycling law (家電リサイクル法): give the recycling "
+                "ticket number (家電リサイクル券).",
+                category=Label("appliance_category", unit.category),
+            ),
         )
-    errors.raise_if_any("The disposal was not recorded: see errors.")
+    errors.raise_if_any(Message("The disposal was not recorded: see errors."))
     disposal = ApplianceDisposal(
         unit_id=unit.id,
         recycling_law=unit.recycling_law,

@@ -28,6 +28,7 @@ from foodbank.distributions.schemas import (
 from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.idempotency import Reread
+from foodbank.lib.messages import Message
 from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import PartnerProgramme, Role
@@ -46,7 +47,7 @@ def for_role(principal: Principal, distribution: dict[str, Any]) -> dict[str, An
 async def shown(db_session: AsyncSession, principal: Principal, distribution_id: int) -> dict[str, Any]:
     found = await queries.distribution(db_session, distribution_id)
     if found is None:
-        raise DistributionNotFound(f"There is no distribution with id {distribution_id}.")
+        raise DistributionNotFound(Message("There is no distribution with id %(id)s.", id=distribution_id))
     return for_role(principal, found)
 
 
@@ -143,7 +144,7 @@ class DistributionController(Controller):
     async def donor_impact(self, db_session: AsyncSession, donor_id: int) -> dict[str, Any]:
         impact = await queries.donor_impact(db_session, donor_id)
         if impact is None:
-            raise DonorNotFound(f"There is no donor with id {donor_id}.")
+            raise DonorNotFound(Message("There is no donor with id %(id)s.", id=donor_id))
         return impact
 
     @get(

@@ -6,6 +6,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
+from foodbank.lib.messages import Message
 from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import DisposalReason, DonorKind, HandOutChannel, PartnerKind, Zone
 from foodbank.picking.fefo import LotStatus
@@ -121,10 +122,10 @@ class TraceFilter(Schema):
     def one_product(self, data: dict[str, Any], **_: Any) -> None:
         if "item_id" not in data and "lot_id" not in data:
             raise ValidationError(
-                "Give item_id (with expiry or lot_code to narrow it) or lot_id.", field_name="item_id"
+                Message("Give item_id (with expiry or lot_code to narrow it) or lot_id."), field_name="item_id"
             )
         if "item_id" not in data and ("expiry" in data or "lot_code" in data):
-            raise ValidationError("expiry and lot_code narrow an item_id.", field_name="item_id")
+            raise ValidationError(Message("expiry and lot_code narrow an item_id."), field_name="item_id")
 
 
 class TraceLotOut(Schema):

@@ -43,7 +43,8 @@ from foodbank.distributions.errors import (
 )
 from foodbank.lib.access import Principal
 from foodbank.lib.db import add_unique
-from foodbank.lib.errors import InvalidInput
+from foodbank.lib.errors import FieldError, InvalidInput
+from foodbank.lib.messages import Code, Label, Message, Param, Sentences
 from foodbank.models import (
     Agency,
     Channel,
@@ -142,7 +143,7 @@ async def hand_out(
     )
     if frequency_override is not None and not actor.has(*OVERRIDERS):
         raise OverrideNotAllowed(
-            "Only a coordinator or an admin may override the frequency rule; ask one to record this hand-out."
+            Message("Only a coordinator or an admin may override the frequency rule; ask one to record this hand-out.")
         )
 
     household: Household | None = None
@@ -154,9 +155,15 @@ async def hand_out(
             if last is not None:
                 if frequency_override is None:
                     raise FrequencyRule(
-                        f"Household {household.code} had individual support on {last.on.isoformat()}; the next "
-                        f"hand-out is allowed from {last.next_allowed_on.isoformat()} (at least "
-                        f"{min_days_between_handouts} days apart). A coordinator may override this with a reason.",
+                        Message(
+                            "Household %(code)s had individual support on %(last)s; the next hand-out is allowed "
+                            "from %(next)s (at least %(days)s days apart). A coordinator may override this with a "
+                            "reason.",
+                            code=household.code,
+                            last=last.on,
+                            next=last.next_allowed_on,
+                            days=min_days_between_handouts,
+                        ),
                         household_id=household.id,
                         last_distributed_on=last.on.isoformat(),
                         next_allowed_on=last.next_allowed_on.isoformat(),
@@ -165,7 +172,9 @@ async def hand_out(
                 override_used = last
         people = household.size if people is None else people
     elif partner_programme_id is not None and await session.get(PartnerProgramme, partner_programme_id) is None:
-        raise PartnerProgrammeNotFound(f"There is no partner programme with id {partner_programme_id}.")
+        raise PartnerProgrammeNotFound(
+            Message("There is no partner programme with id %(id)s.", id=partner_programme_id)
+        )
 
     referral = None
     if referral_id is not None:
@@ -205,7 +214,7 @@ async def hand_out(
         distribution,
         {
             "uq_distribution_reservation_id": ReservationAlreadyHandedOut(
-                f"Reservation {reservation_id} was handed out by another request just now.",
+                Message("Reservation %(id)s was handed out by another request just now.", id=reservation_id),
                 reservation_id=reservation_id,
             )
         },
@@ -303,44 +312,61 @@ def _check_request(
 ) -> None:
     """The rules between fields: one recipient (or an anonymous pantry walk-in), one source of goods,
     the partner channel for partners, the pantry channel for pantry days."""
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     if pantry_event_id is not None and channel is not HandOutChannel.pantry:
-        errors.append({"field": "channel", "message": "A pantry day hands out through the pantry channel."})
+        errors.append({"field": "channel", "message": Message("A pantry day hands out through the pantry channel.")})
     if walk_in:
         if household_id is not None or partner_programme_id is not None:
-            errors.append({"field": "household_id", "message": "A walk-in is anonymous: no household or partner."})
+            errors.append(
+                {"field": "household_id", "message": Message("A walk-in is anonymous: no household or partner.")}
+            )
         if pantry_event_id is None:
-            errors.append({"field": "pantry_event_id", "message": "A walk-in is served at a pantry day."})
+            errors.append({"field": "pantry_event_id", "message": Message("A walk-in is served at a pantry day.")})
         if referral_id is not None:
-            errors.append({"field": "referral_id", "message": "A walk-in comes without a referral."})
+            errors.append({"field": "referral_id", "message": Message("A walk-in comes without a referral.")})
         if people is None:
-            errors.append({"field": "people", "message": "Count the people the walk-in parcel serves."})
+            errors.append({"field": "people", "message": Message("Count the people the walk-in parcel serves.")})
     elif (household_id is None) == (partner_programme_id is None):
-        errors.append({"field": "household_id", "message": "Give either household_id or partner_programme_id."})
+        errors.append(
+            {"field": "household_id", "message": Message("Give either household_id or partner_programme_id.")}
+        )
     elif partner_programme_id is not None and channel is not HandOutChannel.partner:
-        errors.append({"field": "channel", "message": "A partner programme receives through the partner channel."})
+        errors.append(
+            {"field": "channel", "message": Message("A partner programme receives through the partner channel.")}
+        )
     elif household_id is not None and channel is HandOutChannel.partner:
-        errors.append({"field": "channel", "message": "The partner channel is for partner programmes, not households."})
+        errors.append(
+            {"field": "channel", "message": Message("The partner channel is for partner programmes, not households.")}
+        )
     if partner_programme_id is not None and referral_id is not None:
-        errors.append({"field": "referral_id", "message": "Referrals are for households, not partner programmes."})
+        errors.append(
+            {"field": "referral_id", "message": Message("Referrals are for households, not partner programmes.")}
+        )
     if partner_programme_id is not None and people is None:
-        errors.append({"field": "people", "message": "Give the number of meals or participants it serves."})
+        errors.append({"field": "people", "message": Message("Give the number of meals or participants it serves.")})
     if part_of_reservation_id is not None:
         if reservation_id is not None or not lines:
-            errors.append({"field": "lines", "message": "Name the lots and quantities to take out of the reservation."})
+            errors.append(
+                {"field": "lines", "message": Message("Name the lots and quantities to take out of the reservation.")}
+            )
     elif (reservation_id is None) == (not lines):
-        errors.append({"field": "lines", "message": "Give either reservation_id or lines (lot_id and quantity)."})
+        errors.append(
+            {"field": "lines", "message": Message("Give either reservation_id or lines (lot_id and quantity).")}
+        )
     if errors:
-        raise InvalidInput("The hand-out was not recorded: fix the fields listed in errors.", errors=errors)
+        raise InvalidInput(Message("The hand-out was not recorded: fix the fields listed in errors."), errors=errors)
 
 
 async def _locked_household(session: AsyncSession, household_id: int) -> Household:
     household = await session.get(Household, household_id, with_for_update=True, populate_existing=True)
     if household is None:
-        raise HouseholdNotFound(f"There is no household with id {household_id}.")
+        raise HouseholdNotFound(Message("There is no household with id %(id)s.", id=household_id))
     if household.anonymised_at is not None:
         raise HouseholdAnonymised(
-            f"Household {household_id} was anonymised after a long time without activity; register it again.",
+            Message(
+                "Household %(id)s was anonymised after a long time without activity; register it again.",
+                id=household_id,
+            ),
             household_id=household_id,
         )
     return household
@@ -379,7 +405,7 @@ async def _recent_individual_support(
 async def _locked_usable_referral(session: AsyncSession, referral_id: int, household: Household, on: date) -> Referral:
     referral = await session.get(Referral, referral_id, with_for_update=True, populate_existing=True)
     if referral is None:
-        raise ReferralNotFound(f"There is no referral with id {referral_id}.")
+        raise ReferralNotFound(Message("There is no referral with id %(id)s.", id=referral_id))
     check_referral(referral, household, on)
     return referral
 
@@ -389,9 +415,9 @@ def check_referral(referral: Referral, household: Household, on: date) -> None:
     hand-out to `household` on `on`. Pantry registrations check their referral with it too."""
     refusal = _referral_refusal(referral, household, on)
     if refusal is not None:
-        reason, message = refusal
+        reason, why = refusal
         raise ReferralNotUsable(
-            f"Referral {referral.id} cannot be used: {message}",
+            Message("Referral %(id)s cannot be used: %(reason)s", id=referral.id, reason=why),
             referral_id=referral.id,
             reason=reason,
             referral_status=referral.status.value,
@@ -402,7 +428,7 @@ def check_referral(referral: Referral, household: Household, on: date) -> None:
         )
 
 
-def _referral_refusal(referral: Referral, household: Household, on: date) -> tuple[str, str] | None:
+def _referral_refusal(referral: Referral, household: Household, on: date) -> tuple[str, Message] | None:
     return referral_rules.refusal(
         referral, household_id=household.id, household_code=household.code, on=on, purpose="food"
     )
@@ -412,16 +438,22 @@ async def _goods_from_reservation(session: AsyncSession, reservation_id: int) ->
     """Lock the reservation and its lots; an open one goes out in full, a picked one as picked."""
     reservation = await session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
     if reservation is None:
-        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+        raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
     handed_out = await session.scalar(select(Distribution.id).where(Distribution.reservation_id == reservation_id))
     if handed_out is not None:
         raise ReservationAlreadyHandedOut(
-            f"Reservation {reservation_id} was already handed out (distribution {handed_out}).",
+            Message(
+                "Reservation %(id)s was already handed out (distribution %(distribution)s).",
+                id=reservation_id,
+                distribution=handed_out,
+            ),
             reservation_id=reservation_id,
             distribution_id=handed_out,
         )
     if reservation.status is ReservationStatus.released:
-        raise ReservationClosed(f"Reservation {reservation_id} was released: its stock is back on the shelves.")
+        raise ReservationClosed(
+            Message("Reservation %(id)s was released: its stock is back on the shelves.", id=reservation_id)
+        )
     lots = await ledger.lock_lots(session, (line.lot_id for line in reservation.lines))
     picked = reservation.status is ReservationStatus.picked
     goods = [
@@ -430,7 +462,9 @@ async def _goods_from_reservation(session: AsyncSession, reservation_id: int) ->
     ]
     goods = [item for item in goods if item.quantity > 0]
     if not goods:
-        raise NothingToHandOut(f"Nothing was picked for reservation {reservation_id}.", reservation_id=reservation_id)
+        raise NothingToHandOut(
+            Message("Nothing was picked for reservation %(id)s.", id=reservation_id), reservation_id=reservation_id
+        )
     return reservation, goods
 
 
@@ -440,9 +474,15 @@ async def _goods_from_part_of_reservation(
     """Lock an open reservation and the named lots; every unit named must be set aside in it."""
     reservation = await session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
     if reservation is None:
-        raise ReservationNotFound(f"There is no reservation with id {reservation_id}.")
+        raise ReservationNotFound(Message("There is no reservation with id %(id)s.", id=reservation_id))
     if reservation.status is not ReservationStatus.open:
-        raise ReservationClosed(f"Reservation {reservation_id} is already {reservation.status.value}.")
+        raise ReservationClosed(
+            Message(
+                "Reservation %(id)s is already %(status)s.",
+                id=reservation_id,
+                status=Label("reservation_status", reservation.status),
+            )
+        )
     quantities: dict[int, int] = defaultdict(int)
     for line in lines:
         quantities[line["lot_id"]] += line["quantity"]
@@ -455,10 +495,19 @@ async def _goods_from_part_of_reservation(
         if quantity > held[lot_id]
     ]
     if beyond:
+        held_only = [
+            Message(
+                "%(reserved)s of lot %(lot)s (%(requested)s asked)",
+                reserved=b["reserved"],
+                lot=b["lot_id"],
+                requested=b["requested"],
+            )
+            for b in beyond
+        ]
         raise LotUnavailable(
-            f"Nothing was handed out: reservation {reservation_id} holds only "
-            + ", ".join(f"{b['reserved']} of lot {b['lot_id']} ({b['requested']} asked)" for b in beyond)
-            + ".",
+            Message(
+                "Nothing was handed out: reservation %(id)s holds only %(lots)s.", id=reservation_id, lots=held_only
+            ),
             lots=beyond,
         )
     lots = await ledger.lock_lots(session, quantities)
@@ -508,13 +557,13 @@ async def _goods_from_lines(session: AsyncSession, lines: Sequence[Mapping[str, 
     for line in lines:
         quantities[line["lot_id"]] += line["quantity"]
     lots = await ledger.lock_lots(session, quantities)
-    unknown = [
-        {"field": f"lines.{n}.lot_id", "message": f"There is no lot with id {line['lot_id']}."}
+    unknown: list[FieldError] = [
+        {"field": f"lines.{n}.lot_id", "message": Message("There is no lot with id %(id)s.", id=line["lot_id"])}
         for n, line in enumerate(lines)
         if line["lot_id"] not in lots
     ]
     if unknown:
-        raise InvalidInput("The hand-out was not recorded: some lots do not exist.", errors=unknown)
+        raise InvalidInput(Message("The hand-out was not recorded: some lots do not exist."), errors=unknown)
     return [_Goods(lots[lot_id], quantity) for lot_id, quantity in sorted(quantities.items())]
 
 
@@ -527,7 +576,7 @@ def _check_eligible(
     another channel or without this household's allergens.
     """
     problems: list[dict[str, Any]] = []
-    messages: list[str] = []
+    messages: list[Message] = []
     for item in goods:
         # What the allocator calls "available" is, for goods already set aside, what is being handed out.
         candidate = dataclasses.replace(stock.candidate(item.lot), available=item.quantity)
@@ -538,36 +587,62 @@ def _check_eligible(
             messages.append(_unusable_in_words(reason, item, on, policy, avoid, channel))
             problems.append({"lot_id": item.lot.id, "reason": reason, "message": messages[-1]})
     if problems:
-        raise LotUnavailable("Nothing was handed out: " + " ".join(messages), lots=problems)
+        raise LotUnavailable(Message("Nothing was handed out: %(reasons)s", reasons=Sentences(messages)), lots=problems)
 
 
 def _unusable_in_words(
     reason: str, item: _Goods, on: date, policy: fefo.Policy, avoid: frozenset[str], channel: HandOutChannel
-) -> str:
+) -> Message:
     lot = item.lot
-    name = f"Lot {lot.id} ({lot.item.name_ja})"
+    named: dict[str, Param] = {"lot": lot.id, "item": lot.item.name_ja}
     expiry = format_label_date(lot.expiry_date, lot.date_precision)
-    if reason in {"on_hold", "recalled"}:
-        return f"{name} is {reason.replace('_', ' ')}: it must not leave the warehouse."
+    if reason == "on_hold":
+        return Message("Lot %(lot)s (%(item)s) is on hold: it must not leave the warehouse.", **named)
+    if reason == "recalled":
+        return Message("Lot %(lot)s (%(item)s) is recalled: it must not leave the warehouse.", **named)
     if reason == "use_by_passed":
-        return f"{name}: its use-by date (消費期限) {expiry} is before {on.isoformat()}; it must never be handed out."
+        return Message(
+            "Lot %(lot)s (%(item)s): its use-by date (消費期限) %(date)s is before %(on)s; it must never be handed "
+            "out.",
+            **named,
+            date=expiry,
+            on=on,
+        )
     if reason == "best_before_too_close":
-        left = (lot.expiry_date - on).days if lot.expiry_date else 0
-        minimum = policy.min_days(lot.item.category_id)
-        return (
-            f"{name}: its best-before date {expiry} leaves {left} days after {on.isoformat()}; "
-            f"{channel.value} hand-outs need at least {minimum}."
+        return Message(
+            "Lot %(lot)s (%(item)s): its best-before date %(date)s leaves %(left)s days after %(on)s; %(channel)s "
+            "hand-outs need at least %(minimum)s.",
+            **named,
+            date=expiry,
+            left=(lot.expiry_date - on).days if lot.expiry_date else 0,
+            on=on,
+            channel=Code("hand_out", channel),
+            minimum=policy.min_days(lot.item.category_id),
         )
     if reason == "no_date":
-        return f"{name} has no date recorded although its item carries one; correct the lot first."
+        return Message(
+            "Lot %(lot)s (%(item)s) has no date recorded although its item carries one; correct the lot first.", **named
+        )
     if reason == "allergen":
         allergens = lot.item.allergen_set
         if allergens is None:
-            return f"{name} has an unreadable allergen label, and this household avoids allergens."
-        return f"{name} contains {', '.join(sorted(allergens & avoid))}, which this household avoids."
+            return Message(
+                "Lot %(lot)s (%(item)s) has an unreadable allergen label, and this household avoids allergens.",
+                **named,
+            )
+        return Message(
+            "Lot %(lot)s (%(item)s) contains %(allergens)s, which this household avoids.",
+            **named,
+            allergens=sorted(allergens & avoid),
+        )
     if reason in {"empty", "insufficient"}:
-        return f"{name} has {lot.available} units free; {item.quantity} were asked for."
-    return f"{name} cannot be handed out ({reason})."
+        return Message(
+            "Lot %(lot)s (%(item)s) has %(free)s units free; %(asked)s were asked for.",
+            **named,
+            free=lot.available,
+            asked=item.quantity,
+        )
+    return Message("Lot %(lot)s (%(item)s) cannot be handed out (%(reason)s).", **named, reason=reason)
 
 
 async def _confirm_in_full(
@@ -595,7 +670,7 @@ async def return_goods(
     against its referral (nor against the frequency rule)."""
     distribution = await session.get(Distribution, distribution_id, with_for_update=True, populate_existing=True)
     if distribution is None:
-        raise DistributionNotFound(f"There is no distribution with id {distribution_id}.")
+        raise DistributionNotFound(Message("There is no distribution with id %(id)s.", id=distribution_id))
     held = {
         line.id: line
         for line in (
@@ -606,16 +681,23 @@ async def return_goods(
             )
         ).all()
     }
-    errors: list[dict[str, str]] = []
+    errors: list[FieldError] = []
     seen: set[int] = set()
     for n, line in enumerate(lines):
         if line["line_id"] not in held:
-            errors.append({"field": f"lines.{n}.line_id", "message": f"Line {line['line_id']} is not part of it."})
+            errors.append(
+                {
+                    "field": f"lines.{n}.line_id",
+                    "message": Message("Line %(id)s is not part of it.", id=line["line_id"]),
+                }
+            )
         elif line["line_id"] in seen:
-            errors.append({"field": f"lines.{n}.line_id", "message": f"Line {line['line_id']} is listed twice."})
+            errors.append(
+                {"field": f"lines.{n}.line_id", "message": Message("Line %(id)s is listed twice.", id=line["line_id"])}
+            )
         seen.add(line["line_id"])
     if errors:
-        raise InvalidInput(f"Nothing was returned to distribution {distribution_id}.", errors=errors)
+        raise InvalidInput(Message("Nothing was returned to distribution %(id)s.", id=distribution_id), errors=errors)
     too_large = [
         {
             "line_id": held[line["line_id"]].id,
@@ -628,15 +710,19 @@ async def return_goods(
         if line["quantity"] > held[line["line_id"]].quantity - held[line["line_id"]].returned
     ]
     if too_large:
-        raise ReturnTooLarge(
-            "Nothing was returned: "
-            + " ".join(
-                f"line {t['line_id']} handed out {t['handed_out']}, {t['returned']} already came back, "
-                f"so at most {t['returnable']} can be returned ({t['requested']} asked)."
-                for t in too_large
-            ),
-            lines=too_large,
-        )
+        why = [
+            Message(
+                "line %(line)s handed out %(handed_out)s, %(returned)s already came back, so at most "
+                "%(returnable)s can be returned (%(requested)s asked).",
+                line=t["line_id"],
+                handed_out=t["handed_out"],
+                returned=t["returned"],
+                returnable=t["returnable"],
+                requested=t["requested"],
+            )
+            for t in too_large
+        ]
+        raise ReturnTooLarge(Message("Nothing was returned: %(lines)s", lines=Sentences(why)), lines=too_large)
 
     coming_back = {line["line_id"]: line["quantity"] for line in lines}
     fully_returned = all(line.returned + coming_back.get(line.id, 0) == line.quantity for line in held.values())
@@ -718,15 +804,17 @@ async def create_partner_programme(
     session: AsyncSession, *, actor_id: int | None, name: str, kind: PartnerKind, agency_id: int | None
 ) -> PartnerProgramme:
     if agency_id is not None and await session.get(Agency, agency_id) is None:
-        raise InvalidInput(
-            f"There is no agency with id {agency_id}.",
-            errors=[{"field": "agency_id", "message": f"There is no agency with id {agency_id}."}],
-        )
+        unknown_agency = Message("There is no agency with id %(id)s.", id=agency_id)
+        raise InvalidInput(unknown_agency, errors=[{"field": "agency_id", "message": unknown_agency}])
     programme = PartnerProgramme(name=name, kind=kind, agency_id=agency_id)
     await add_unique(
         session,
         programme,
-        {"uq_partner_programme_name": DuplicateCode(f"A partner programme named {name!r} exists.")},
+        {
+            "uq_partner_programme_name": DuplicateCode(
+                Message("A partner programme named %(name)s exists.", name=repr(name))
+            )
+        },
     )
     await record(
         session,

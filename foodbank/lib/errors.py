@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import logging
 import socket
-from collections.abc import Callable, Mapping
-from typing import Any, ClassVar, Protocol
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, ClassVar, Protocol, Required, TypedDict
 
 from litestar import Request, Response
 from litestar.exceptions import HTTPException
@@ -33,12 +33,20 @@ class AppError(Exception):
     slug: ClassVar[str] = "bad-request"
     title: ClassVar[str] = "The request cannot be processed"
 
-    def __init__(self, detail: Message | str, *, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
+    def __init__(self, detail: Message, *, headers: Mapping[str, str] | None = None, **extra: Any) -> None:
         super().__init__(detail)
-        self.detail: Message = detail if isinstance(detail, Message) else plain(detail)
+        self.detail: Message = detail
         """What went wrong: a msgid with its parameters, whose `str` is the English text."""
         self.extra = extra
         self.headers = dict(headers or {})
+
+
+FieldError = TypedDict(
+    "FieldError",
+    {"field": Required[str], "message": Required[Message], "in": str, "row": int | None, "column": str | None},
+    total=False,
+)
+"""One thing wrong in what was sent (`InvalidInput.errors`): where, and a Message saying what (FieldErrorSchema)."""
 
 
 class BadRequest(AppError):
@@ -52,7 +60,7 @@ class NotAuthenticated(AppError):
     slug = "not-authenticated"
     title = "Sign-in required"
 
-    def __init__(self, detail: Message | str, **extra: Any) -> None:
+    def __init__(self, detail: Message, **extra: Any) -> None:
         super().__init__(detail, headers={"WWW-Authenticate": 'Bearer realm="foodbank"'}, **extra)
 
 
@@ -81,7 +89,7 @@ class InvalidInput(AppError):
     slug = "validation"
     title = "Some fields are not valid"
 
-    def __init__(self, detail: Message | str, *, errors: list[dict[str, Any]] | None = None, **extra: Any) -> None:
+    def __init__(self, detail: Message, *, errors: Sequence[FieldError] | None = None, **extra: Any) -> None:
         super().__init__(detail, errors=errors or [], **extra)
 
 
@@ -98,7 +106,7 @@ class ServiceUnavailable(AppError):
     slug = "unavailable"
     title = "The service cannot reach its database"
 
-    def __init__(self, detail: Message | str, *, retry_after_seconds: int = 10) -> None:
+    def __init__(self, detail: Message, *, retry_after_seconds: int = 10) -> None:
         super().__init__(detail, headers={"Retry-After": str(retry_after_seconds)})
 
 
@@ -144,7 +152,7 @@ class TooManyRequests(AppError):
     slug = "too-many-requests"
     title = "Too many attempts"
 
-    def __init__(self, detail: Message | str, *, retry_after_seconds: int) -> None:
+    def __init__(self, detail: Message, *, retry_after_seconds: int) -> None:
         super().__init__(
             detail,
             headers={"Retry-After": str(retry_after_seconds)},

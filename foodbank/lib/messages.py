@@ -8,7 +8,8 @@ it in the reader's language, the API sends its English text with `message_id` an
 Japanese text when the request asks for it (docs/decisions/0012-error-messages-as-message-ids.md).
 
 - Parameters are plain values (text, numbers, dates), `Label(kind, value)` for an enum value that is
-  translated through the pages' labels (a zone, a status), a nested `Message`, or a list of these
+  translated through the pages' labels (a zone, a status; `Code(kind, value)` where the English names
+  the raw code, `power_on`), a nested `Message`, or a list of these
   (shown joined by ", "; `Clauses(...)` by "; ", `Sentences(...)` one after another).
 - Parameters never hold personal data (names, phones, addresses, notes, what was searched for): they
   reach API clients and may be stored with an idempotent response. Codes and ids are fine.
@@ -48,6 +49,11 @@ class Label:
 
     def __str__(self) -> str:
         return self.value
+
+
+class Code(Label):
+    """An enum value that English shows as its raw code (`power_on`, `washing_machine`), where an English
+    message has always named the code; a translation shows its label, as for a Label."""
 
 
 class Catalog(Protocol):
@@ -126,6 +132,8 @@ def _joined(values: Sequence[Param], render: Callable[[Param], str]) -> str:
 def _english(value: Param) -> str | int | float | Decimal:
     if isinstance(value, Message):
         return value.english()
+    if isinstance(value, Code):
+        return value.value
     if isinstance(value, Label):
         return value.value.replace("_", " ")
     if isinstance(value, date):

@@ -23,8 +23,8 @@ what is wrong, in the reader's language.
 - Repeated rows are named `<prefix>-<n>-<field>` (`lines-0-quantity`); `form.rows(prefix, Schema)`
   loads them, and errors of a service for `lines.0.quantity` land on `lines-0-quantity`.
 - Messages are msgids: page schemas give their own with `N_("...")` (`error_messages=` or a
-  validator's `error=`); marshmallow's usual English messages are translated here, and English
-  messages of services through `i18n.SERVICE_MESSAGES`.
+  validator's `error=`); marshmallow's usual English messages are translated here, and the Messages
+  of services (msgid and parameters) with `Translator.message`.
 - Templates show a field with the `field()` macro of `_macros.html`: label, value as typed, messages.
 """
 
@@ -43,7 +43,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foodbank.lib import idempotency
 from foodbank.lib.errors import AppError, flatten_marshmallow_errors
 from foodbank.lib.validation import checked_load
-from foodbank.pages.i18n import N_, describe_error, translate_message
+from foodbank.pages.i18n import N_, describe_error
 from foodbank.pages.layout import Ui
 
 FORM_ERROR = "_form"
@@ -150,7 +150,7 @@ class Form:
         for item in flatten_marshmallow_errors(error.messages):
             name = item["field"]
             name = FORM_ERROR if name in {"(body)", ""} else name
-            self.add_error(f"{prefix}{name}", translate_message(self.ui.tr, item["message"]))
+            self.add_error(f"{prefix}{name}", self.ui.tr.message(item["message"]))
 
     def add_problem(self, error: AppError, *, field_names: Mapping[str, str] | None = None) -> None:
         """A service refused: its field errors go to the matching fields (`lines.0.expiry` to

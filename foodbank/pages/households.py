@@ -41,7 +41,7 @@ from foodbank.models import (
 )
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form, load_query
-from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
+from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pages.problems import shortage_lines
 from foodbank.referrals import queries as referral_queries
@@ -281,7 +281,7 @@ async def register_household(ui: Ui, principal: Principal, db_session: AsyncSess
     message = ui._("Household %(code)s registered.", code=registered.household.code)
     kind = "ok"
     if registered.warnings:
-        message += " " + " ".join(translate_message(ui.tr, warning["message"]) for warning in registered.warnings)
+        message += " " + " ".join(ui.tr.message(warning["message"]) for warning in registered.warnings)
         kind = "warning"
     redirect = ui.redirect(f"/households/{registered.household.id}", flash=message, kind=kind)
     return await form.remember(db_session, redirect)

@@ -16,15 +16,15 @@
 - Python: `Translator(lang)` (handlers get one as `ui.tr`); `N_("...")` marks a msgid defined at
   import time that is translated later. Messages always go through `%` formatting, as in
   templates: write a literal percent sign as `%%`.
-- Problem details (AppError) become a translated `UserMessage` with `describe_problem`; the English
-  messages of services are matched against SERVICE_MESSAGES and translated with their values.
+- Problem details (AppError) become a translated `UserMessage` with `describe_problem`: their detail and
+  field errors are Messages (msgid and parameters, foodbank/lib/messages.py), translated by
+  `Translator.message`; marshmallow's own messages are plain msgids, looked up as they are.
 """
 
 from __future__ import annotations
 
 import functools
 import gettext as gettext_module
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -529,153 +529,6 @@ _STATUS_TITLES: Mapping[int, str] = {
     503: "unavailable",
 }
 
-SERVICE_MESSAGES: tuple[str, ...] = (
-    # stock.services.receive and check_receipt_lines
-    N_("%(date)s is in the future; give the day the goods arrived."),
-    N_("A donation needs its donor (an anonymous individual donor is fine)."),
-    N_("There is no donor with id %(id)s."),
-    N_("There is no item with id %(id)s."),
-    N_("No item has the barcode %(barcode)s; register the item first."),
-    N_("There is no location with id %(id)s."),
-    N_("%(item)s is %(item_zone)s stock; location %(location)s is %(location_zone)s."),
-    N_("%(item)s carries a crop year (産年): give crop_year."),
-    N_("%(item)s carries a crop year, not a date."),
-    N_("Only rice and similar items carry a crop year."),
-    N_("%(item)s is registered as carrying no date."),
-    N_("Give the use-by (消費期限) date printed on the label."),
-    N_("Give the best-before (賞味期限) date printed on the label."),
-    N_("The use-by date %(date)s has passed: this food must not be accepted."),
-    N_("Best-before %(date)s has already passed."),
-    N_("Best-before %(date)s leaves %(days)s days; the category asks for at least %(minimum)s at receipt."),
-    # stock.dates: plausible dates at receipt
-    N_(
-        "Best-before %(date)s has passed: it can no longer be handed out. Do not receive it; set it aside for disposal."
-    ),
-    N_("Received on %(date)s, %(days)s days ago: is this date right?"),
-    N_("A use-by date (消費期限) %(days)s days ahead is unusual: is it a best-before date, and is %(date)s right?"),
-    N_("Best-before %(date)s is more than %(years)s years away: is this date right?"),
-    N_("Crop year %(year)s, received in %(received)s: is this right?"),
-    # stock.dates.parse_label_date
-    N_("Write the date as YYYY-MM-DD, or YYYY-MM when the label shows only year and month."),
-    N_("There is no month %(month)s."),
-    N_("%(month)s has no day %(day)s."),
-    # lots: holds, disposal
-    N_("There is no lot with id %(id)s."),
-    N_("No lot matches: check the lot, item, date or lot code."),
-    N_("Only a lot on hold can be released; a recalled lot stays blocked until it is disposed of."),
-    N_("The lot is not on hold."),
-    N_("Only %(available)s of lot %(lot)s can be disposed of (%(reserved)s are reserved: release them first)."),
-    # reservations and picking
-    N_("There is no reservation with id %(id)s."),
-    N_("Reservation %(id)s is already %(status)s."),
-    N_("Line %(line)s has no picked quantity (write 0 if nothing was picked)."),
-    N_("Line %(line)s: %(picked)s picked, but only %(reserved)s were reserved."),
-    N_(
-        "Lines %(lines)s come from lots on hold or recalled since they were reserved: "
-        "do not hand them out; confirm them with 0."
-    ),
-    # households
-    N_("There is no household with id %(id)s."),
-    N_("Count at least one member (infants, children, adults, seniors)."),
-    N_("Unknown allergen code %(code)s."),
-    N_("Looks like the existing household %(code)s: check before using both."),
-    N_("Household %(id)s was anonymised after a long time without activity; register it again."),
-    # household allocations and hand-outs (stock.services.reserve, distributions.services.hand_out)
-    N_("there is no item with id %(id)s"),
-    N_("There is no distribution with id %(id)s."),
-    N_("Nothing was picked for reservation %(id)s."),
-    N_("Reservation %(id)s was already handed out (distribution %(distribution)s)."),
-    N_("Reservation %(id)s was handed out by another request just now."),
-    N_("Reservation %(id)s was released: its stock is back on the shelves."),
-    # pantry days (pantry.services)
-    N_("There is no pantry day with id %(id)s."),
-    N_("There is no venue with id %(id)s."),
-    N_("A venue named %(name)s exists."),
-    N_("There is no parcel template with id %(id)s."),
-    N_("There is no category with id %(id)s."),
-    N_("Templates %(first)s and %(second)s overlap."),
-    N_('Template "%(name)s" is retired.'),
-    N_('Parcel template "%(name)s" is already retired.'),
-    N_('Parcel template "%(name)s" is in use, not retired.'),
-    N_("Another slot starts at the same time."),
-    N_("Pantry day %(event)s has no time slot with id %(id)s."),
-    N_("Pantry day %(event)s has no registration with id %(id)s."),
-    N_("Pantry day %(id)s has no walk-in buffer (no walk-ins were expected when the stock was allocated)."),
-    N_("The walk-in buffer of pantry day %(id)s is used up."),
-    N_("Nothing the walk-in parcel needs is left in the buffer of pantry day %(id)s."),
-    # appliances.services and appliances.schemas (intake, inspection, reservation, delivery, disposal)
-    N_("%(date)s is in the future."),
-    N_("There is no active location with id %(id)s."),
-    N_("%(year)s is after the received date %(date)s."),
-    N_(
-        "A %(category)s made in %(year)s is %(age)s years old on %(date)s; the limit for this category is "
-        "%(limit)s years."
-    ),
-    N_("Units without the PSE mark (or the old-law mark) are not accepted."),
-    N_("%(date)s is before the unit was received."),
-    N_("The %(check)s check always applies: pass or fail."),
-    N_("%(date)s is past."),
-    N_(
-        "A %(category)s falls under the home appliance recycling law (家電リサイクル法): give the recycling "
-        "ticket number (家電リサイクル券)."
-    ),
-    N_("Give the hand-over receipt number, or confirm that a receipt was signed (receipt_signed)."),
-    # reports.services.build_annual_summary
-    N_("this fiscal year has not started"),
-    # referrals.services.submit and decide
-    N_("There is no referral with id %(id)s."),
-    N_("Required: an existing agency."),
-    N_("Must be on or after valid_from."),
-    N_("Required when an appliance is asked for."),
-    N_("Referral %(id)s ran out on %(date)s; ask for a new one."),
-    # foodbank.lib.validation: what no column can hold, dates outside what is plausible for a field
-    N_("Contains a character that cannot be stored (a NUL or a broken character): type it again."),
-    N_("A field name contains a character that cannot be stored."),
-    N_("The body is nested too deep (more than %(levels)s levels)."),
-    N_("Give a date from 1900-01-01 to 2200-12-31."),
-    N_("Give a date from %(start)s to %(end)s."),
-)
-"""English messages that services put in `detail` or `errors[].message`, as msgid templates: a
-service message that matches one is shown translated, with its values. A message that matches none is
-shown as it is (English): add its template here, then update the catalogs."""
-
-_PLACEHOLDER = re.compile(r"%\\\((\w+)\\\)s")
-
-
-@functools.cache
-def _service_patterns() -> list[tuple[re.Pattern[str], str]]:
-    patterns = []
-    for template in SERVICE_MESSAGES:
-        regex = _PLACEHOLDER.sub(lambda m: f"(?P<{m.group(1)}>.+?)", re.escape(template.replace("%%", "%")))
-        patterns.append((re.compile(regex, re.DOTALL), template))
-    return patterns
-
-
-VALUE_LABELS: Mapping[str, str] = {"zone": "zone", "category": "appliance_category", "check": "appliance_check"}
-"""Values of service messages that are codes, by the end of their placeholder's name: shown by their label
-(`item_zone` "chilled" as 冷蔵, `category` "washing machine" as 洗濯機・衣類乾燥機)."""
-
-
-def _translated_value(tr: Translator, name: str, value: str) -> str:
-    for suffix, kind in VALUE_LABELS.items():
-        if name.endswith(suffix):
-            msgid = label_msgid(kind, value.replace(" ", "_"))
-            return tr.gettext(msgid) if msgid != value.replace(" ", "_") else value
-    return value
-
-
-def translate_message(tr: Translator, message: str) -> str:
-    """A message from a service or a schema, in the reader's language when we know it."""
-    if isinstance(message, Message) and message.params:
-        return tr.message(message)
-    for pattern, template in _service_patterns():
-        match = pattern.fullmatch(message.strip())
-        if match:
-            values = {name: _translated_value(tr, name, value) for name, value in match.groupdict().items()}
-            return tr.gettext(template, **values)
-    translated: str = translations(tr.lang).gettext(message)  # a plain msgid (marshmallow's own messages)
-    return translated
-
 
 @dataclass
 class UserMessage:
@@ -691,16 +544,16 @@ def describe_problem(tr: Translator, status: int, slug: str, detail: str, extra:
     """Problem details (type slug, detail, errors) in the reader's language; `detail` and the errors'
     messages are a service's Messages (or plain msgids)."""
     title = tr.problem_title(slug, status, "")
-    title = title or translate_message(tr, detail)
+    title = title or tr.message(detail)
     fields: dict[str, list[str]] = {}
     for error in extra.get("errors") or []:
         text = error.get("message", "")
         fields.setdefault(str(error.get("field", "")), []).append(
-            translate_message(tr, text if isinstance(text, str) else str(text))
+            tr.message(text if isinstance(text, str) else str(text))
         )
     shown_detail: str | None = None
     if not fields and detail and slug not in {"not-authenticated", "forbidden", "csrf", "not-found", "internal"}:
-        translated = translate_message(tr, detail)
+        translated = tr.message(detail)
         shown_detail = translated if translated != title else None
     return UserMessage(title=title, detail=shown_detail, fields=fields, status=status)
 

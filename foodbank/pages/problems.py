@@ -20,7 +20,7 @@ from typing import Any
 from foodbank.lib.errors import AppError
 from foodbank.models.catalogue import NEEDS_COOKING
 from foodbank.pages.forms import FORM_ERROR, Form
-from foodbank.pages.i18n import N_, describe_error, format_day, label_msgid, translate_message
+from foodbank.pages.i18n import N_, describe_error, format_day, label_msgid
 from foodbank.pages.layout import Ui
 from foodbank.picking.fefo import UNREADABLE_LABEL
 
@@ -227,7 +227,7 @@ def explain(ui: Ui, error: AppError) -> list[str]:
     if explained is not None and (reasons := explained(ui, error.extra)):
         return [message.title, *reasons]
     texts = [message.title]
-    translated = translate_message(ui.tr, error.detail)
+    translated = ui.tr.message(error.detail)
     if (ui.lang == "en" or translated != error.detail) and translated != message.title:
         texts.append(translated)
     for messages in message.fields.values():

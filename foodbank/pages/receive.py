@@ -43,7 +43,7 @@ from foodbank.lib.validation import checked_load
 from foodbank.models import Item, ReceiptKind, Unit, Zone
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
-from foodbank.pages.i18n import N_, label_msgid, local_name, translate_message
+from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.picking.fefo import DateKind
 from foodbank.stock import dates, services
@@ -201,7 +201,7 @@ def load_receipt(form: Form) -> services.ReceiveCommand | None:
         command: services.ReceiveCommand = checked_load(ReceiptForm(), raw)
     except ValidationError as error:
         for problem in flatten_marshmallow_errors(error.messages):
-            form.add_error(_field_name(problem["field"], indexes), translate_message(form.ui.tr, problem["message"]))
+            form.add_error(_field_name(problem["field"], indexes), form.ui.tr.message(problem["message"]))
         return None
     return command
 
@@ -379,7 +379,7 @@ async def check_dates(
         return None if found is None else {"level": found.level.value, "message": ui._(found.message, **found.params)}
 
     def refused(error: ValidationError) -> dict[str, str]:
-        return {"level": dates.Level.refuse.value, "message": translate_message(ui.tr, _first_message(error))}
+        return {"level": dates.Level.refuse.value, "message": ui.tr.message(_first_message(error))}
 
     received: date | None = None
     if received_date.strip():
@@ -460,7 +460,7 @@ async def _resolve_entry(ui: Ui, session: AsyncSession, settings: Settings, form
         # A missing location is said at the top: the location is chosen once, above the entry fields.
         for issue in flatten_marshmallow_errors(error.messages):
             name = entry_names.get(issue["field"], FORM_ERROR)
-            form.add_error(name, translate_message(ui.tr, issue["message"]))
+            form.add_error(name, ui.tr.message(issue["message"]))
         return None
     received = _received_date(form)
     note = services.line_date_note(item, line, received_date=received, settings=settings.stock) if received else None
@@ -492,7 +492,7 @@ async def _register_item(ui: Ui, session: AsyncSession, form: Form) -> None:
         for problem in flatten_marshmallow_errors(error.messages):
             name = problem["field"].split(".")[0]
             target = "new-barcode" if name == "barcode" else f"item-{name}"
-            form.add_error(target, translate_message(ui.tr, problem["message"]))
+            form.add_error(target, ui.tr.message(problem["message"]))
         return
     actor_id = ui.principal.id
     item = await attempt(

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from foodbank.lib.errors import Conflict, NotFound
+from foodbank.lib.messages import Message
 
 
 class InsufficientStock(Conflict):
     slug = "insufficient-stock"
     title = "Not enough usable stock"
 
-    def __init__(self, detail: str, *, shortages: list[dict[str, Any]]) -> None:
+    def __init__(self, detail: Message, *, shortages: list[dict[str, Any]]) -> None:
         super().__init__(detail, shortages=shortages)
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import selectinload
 from foodbank.audit.services import record
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.config import StockSettings
-from foodbank.lib.errors import InvalidInput
+from foodbank.lib.errors import FieldError, InvalidInput
 from foodbank.lib.messages import N_, Clauses, Label, Message
 from foodbank.models import (
     Category,
@@ -57,7 +57,7 @@ from foodbank.stock.errors import (
 @dataclass
 class ReceiptResult:
     receipt: Receipt
-    warnings: list[dict[str, Any]] = field(default_factory=list)
+    warnings: list[FieldError] = field(default_factory=list)
     """{field, message}: accepted, but worth a look (the message a Message)."""
 
     @property
@@ -72,7 +72,7 @@ class _Errors:
     """Collects every problem of a request, so a volunteer fixes them all in one go."""
 
     def __init__(self) -> None:
-        self.items: list[dict[str, Any]] = []
+        self.items: list[FieldError] = []
 
     def add(self, field_name: str, message: Message) -> None:
         self.items.append({"field": field_name, "message": message})
@@ -140,7 +140,7 @@ async def receive(
     if received_date is None:
         raise ValueError("receive() needs a received date or today")
     errors = _Errors()
-    warnings: list[dict[str, Any]] = []
+    warnings: list[FieldError] = []
     if today is not None and (note := dates.received_date_note(received_date, today=today)) is not None:
         _note(note, "received_date", command.received_date_confirmed, odd_dates, errors.items, warnings)
     kind, donor_id = command.kind, command.donor_id
@@ -208,12 +208,12 @@ def _note(
     field_path: str,
     confirmed: bool,
     odd_dates: OddDates,
-    errors: list[dict[str, Any]],
-    warnings: list[dict[str, Any]],
+    errors: list[FieldError],
+    warnings: list[FieldError],
 ) -> None:
     """Where a date note goes: refusals are errors; questions are errors until confirmed on a page that
     asks (`odd_dates="ask"`), warnings elsewhere; confirmed questions are nothing."""
-    entry = {"field": field_path, "message": note.as_message()}
+    entry: FieldError = {"field": field_path, "message": note.as_message()}
     if note.level is dates.Level.refuse or (note.level is dates.Level.ask and odd_dates == "ask" and not confirmed):
         errors.append(entry)
     elif note.level is dates.Level.warn or not confirmed:
@@ -365,8 +365,8 @@ def _check_line_dates(
     if note is None:
         return
     name = "crop_year" if item.date_kind is DateKind.crop_year else "expiry"
-    errors: list[dict[str, Any]] = []
-    warnings: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
+    warnings: list[FieldError] = []
     _note(note, name, line.date_confirmed, odd_dates, errors, warnings)
     checked.errors += [LineProblem(n, name, e["message"]) for e in errors]
     checked.warnings += [LineProblem(n, name, w["message"]) for w in warnings]

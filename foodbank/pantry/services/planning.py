@@ -15,7 +15,7 @@ from foodbank.audit.services import record
 from foodbank.catalogue.errors import DuplicateCode
 from foodbank.lib.clock import utcnow
 from foodbank.lib.db import add_unique
-from foodbank.lib.errors import InvalidInput
+from foodbank.lib.errors import FieldError, InvalidInput
 from foodbank.lib.messages import Message
 from foodbank.models import (
     Category,
@@ -76,7 +76,7 @@ async def create_template(
     category_ids = {line["category_id"] for line in lines if "category_id" in line}
     items = set((await session.scalars(select(Item.id).where(Item.id.in_(item_ids)))).all())
     categories = set((await session.scalars(select(Category.id).where(Category.id.in_(category_ids)))).all())
-    errors = []
+    errors: list[FieldError] = []
     for n, line in enumerate(lines):
         if "item_id" in line and line["item_id"] not in items:
             message = Message("There is no item with id %(id)s.", id=line["item_id"])
@@ -258,7 +258,7 @@ class EventChanges:
 
 def _check_slot_times(slots: Sequence[Slot], existing: Iterable[time] = ()) -> None:
     seen = set(existing)
-    errors = []
+    errors: list[FieldError] = []
     for n, slot in enumerate(slots):
         if slot.start_time in seen:
             errors.append(

@@ -86,6 +86,8 @@ async def test_every_step_from_every_status(bank: Bank, status: str, action: str
         assert problem["allowed_actions"] == NEXT_STEPS[status]
         name = status.replace("_", " ")
         assert f"is {name}: it cannot be {PHRASES[action]}." in problem["detail"]
+        assert problem["message_id"] == f"Appliance %(code)s is %(status)s: it cannot be {PHRASES[action]}. %(after)s"
+        assert problem["params"]["status"] == status and problem["params"]["after"]["params"]["status"] == status
         if NEXT_STEPS[status]:
             for step in NEXT_STEPS[status]:
                 assert PHRASES[step] in problem["detail"].split("From", 1)[1]
@@ -142,6 +144,32 @@ async def test_a_released_reservation_stays_in_the_history_and_the_unit_can_be_r
     assert reservations[0]["released_by_id"] == bank.coordinator.id
     notes = [c["note"] for c in (await bank.get(unit, "history"))["status_changes"]]
     assert "世帯が辞退" in notes
+
+
+async def test_refusals_and_field_errors_are_in_japanese_when_the_request_asks(bank: Bank) -> None:
+    unit = await bank.in_status("reserved", "refrigerator")
+    ja = {**bank.coordinator.headers, "Accept-Language": "ja"}
+    refused = await bank.client.post(f"/api/appliances/{unit}/disposal", json=BODIES["dispose"], headers=ja)
+    assert refused.status_code == 409 and refused.headers["content-language"] == "ja"
+    code = refused.json()["code"]
+    assert refused.json()["detail"] == (
+        f"家電 {code} は「予約済み」のため、廃棄できません。"
+        "「予約済み」からは、お届けを記録する または 予約を取り消して提供可能に戻すことができます。"
+    )
+    other = await bank.unit("fan")
+    checks = [{"check": "power_on", "result": "not_applicable"}]
+    ja_warehouse = {**bank.warehouse.headers, "Accept-Language": "ja"}
+    wrong = await bank.client.post(
+        f"/api/appliances/{other}/inspections", json={"checks": checks}, headers=ja_warehouse
+    )
+    assert wrong.status_code == 422
+    assert wrong.json()["detail"] == "点検は記録していません。各項目を確認してください。"
+    [error] = wrong.json()["errors"]
+    assert error["message"] == "通電 は対象外にできません。合格か不合格を選んでください。"
+    assert (error["message_id"], error["params"]) == (
+        "The %(check)s check always applies: pass or fail.",
+        {"check": "power_on"},
+    )
 
 
 async def test_a_failed_check_sends_the_unit_to_disposal_and_names_the_check(bank: Bank) -> None:

@@ -5,6 +5,7 @@ slip past it."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import timedelta
 
 import pytest
@@ -100,6 +101,22 @@ async def test_a_referral_that_cannot_cover_the_hand_out_is_refused_with_a_clear
         referral,
     )
     assert words in problem["detail"]
+    assert (problem["message_id"], problem["params"]["id"]) == ("Referral %(id)s cannot be used: %(reason)s", referral)
+    assert problem["params"]["reason"]["message_id"].startswith(("it ", "all ")), "the reason is a Message too"
+    japanese = await client.post(
+        "/api/distributions",
+        json={
+            "channel": "pickup",
+            "distributed_on": TODAY.isoformat(),
+            "household_id": recipient,
+            "referral_id": referral,
+            "lines": [{"lot_id": lot, "quantity": 1}],
+        },
+        headers={**wh.warehouse.headers, "Accept-Language": "ja"},
+    )
+    assert japanese.status_code == 409 and japanese.headers["content-language"] == "ja"
+    assert japanese.json()["detail"].startswith(f"紹介 {referral} は使えません。"), japanese.json()["detail"]
+    assert not re.search(r"[a-z]{3,}", japanese.json()["detail"]), "no English left in the Japanese detail"
     used_before = 3 if case == "used_up" else 0
     assert (await c.referral_state(referral))[0] == used_before
     lot_now = (await client.get(f"/api/lots/{lot}", headers=wh.warehouse.headers)).json()
@@ -130,6 +147,16 @@ async def test_the_frequency_rule_refuses_and_only_a_coordinator_can_override_it
         7,
     )
     assert "override" in problem["detail"]
+    assert problem["message_id"].startswith("Household %(code)s had individual support on %(last)s;")
+    assert problem["params"]["last"] == TODAY.isoformat() and problem["params"]["days"] == 7
+    japanese = await client.post(
+        "/api/distributions",
+        json={"channel": "delivery", "distributed_on": soon.isoformat(), "household_id": household, "lines": line},
+        headers={**wh.warehouse.headers, "Accept-Language": "ja"},
+    )
+    assert japanese.json()["detail"].endswith(
+        "（7 日以上あける決まり）。コーディネーターが理由を書けば例外にできます。"
+    )
 
     volunteer = await c.hand_out(
         client, household_id=household, distributed_on=soon, lines=line, frequency_override="急な失職のため"
