@@ -14,8 +14,10 @@ every page handler listed here. The pages themselves live in one module per audi
 - appliances.py  the appliance bank: board, intake, inspection, reservation, delivery, disposal, waiting list
 - referrals.py   refer a household (with consent), the agency's referrals, the coordinators' inbox
 
-Infrastructure: layout.py (page(), navigation, Ui, error pages), forms.py (forms with marshmallow),
-i18n.py (catalogs, language choice, translated problem details), queries.py (reads only pages use).
+Infrastructure: layout.py (page(), navigation, Ui, error pages), forms.py (forms with marshmallow,
+`attempt`, one-time keys), api_forms.py (page forms that are the API's schemas), problems.py (refusals
+explained), i18n.py (catalogs, language choice, translated problem details). Pages read through the
+areas' queries; they hold no SQL (tests/unit/pages/test_pages_hold_no_sql.py).
 """
 
 from __future__ import annotations
