@@ -380,14 +380,7 @@ async def reserve(
         assert referral is not None  # ReservationIn: household_id, referral_id or both
         household_id = referral.household_id
     household = await household_queries.get_visible(session, actor, household_id)
-    if household.anonymised_at is not None:
-        raise HouseholdAnonymised(
-            Message(
-                "Household %(code)s was anonymised after a long time without activity; register it again.",
-                code=household.code,
-            ),
-            household_id=household.id,
-        )
+    HouseholdAnonymised.refuse(household)
     if referral is not None:
         await _check_referral(session, referral, household, planned_delivery_date, unit)
         if (other := await queries.covering_reservation(session, referral.id)) is not None:

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from foodbank.lib.errors import Conflict, Forbidden, NotFound
+from foodbank.lib.messages import Message
+
+if TYPE_CHECKING:
+    from foodbank.models import Household
 
 
 class DistributionNotFound(NotFound):
@@ -28,6 +34,19 @@ class ReferralNotFound(NotFound):
 class HouseholdAnonymised(Conflict):
     slug = "household-anonymised"
     title = "The household was anonymised"
+
+    @classmethod
+    def refuse(cls, household: Household) -> None:
+        """Raise if `household` was anonymised: nothing more may be given under it (hand-outs, pantry
+        bookings, appliances alike)."""
+        if household.anonymised_at is not None:
+            raise cls(
+                Message(
+                    "Household %(id)s was anonymised after a long time without activity; register it again.",
+                    id=household.id,
+                ),
+                household_id=household.id,
+            )
 
 
 class ReferralNotUsable(Conflict):

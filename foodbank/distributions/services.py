@@ -361,14 +361,7 @@ async def _locked_household(session: AsyncSession, household_id: int) -> Househo
     household = await session.get(Household, household_id, with_for_update=True, populate_existing=True)
     if household is None:
         raise HouseholdNotFound(Message("There is no household with id %(id)s.", id=household_id))
-    if household.anonymised_at is not None:
-        raise HouseholdAnonymised(
-            Message(
-                "Household %(id)s was anonymised after a long time without activity; register it again.",
-                id=household_id,
-            ),
-            household_id=household_id,
-        )
+    HouseholdAnonymised.refuse(household)
     return household
 
 

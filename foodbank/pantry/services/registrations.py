@@ -47,14 +47,7 @@ async def book(
     event = await _event(session, event_id, lock="share")
     _require(event, "book")
     household = await household_queries.get_visible(session, actor, household_id)
-    if household.anonymised_at is not None:
-        raise HouseholdAnonymised(
-            Message(
-                "Household %(id)s was anonymised after a long time without activity; register it again.",
-                id=household_id,
-            ),
-            household_id=household_id,
-        )
+    HouseholdAnonymised.refuse(household)
     if referral_id is not None:
         referral = await referral_queries.get_visible(session, actor, referral_id)
         distributions.check_referral(referral, household, event.event_date)
