@@ -5,7 +5,10 @@ Chromium through Playwright (never a downloaded browser).
   the migrated template, like every integration test); `live_server.url("/path")`.
 - `browser`: one headless Chromium for the session; `page`: a fresh context (cookies) per test, at
   phone size (390x844) in Japanese, with a default timeout; JavaScript errors and anything the
-  Content-Security-Policy refuses fail the test.
+  Content-Security-Policy refuses fail the test. When a test fails, its report carries what the page
+  did (answers of 400 and above, failed requests, console messages, what its status lines said) and a
+  screenshot `failed-<test>.png` is kept in FOODBANK_SCREENSHOTS: enough to tell a slow machine
+  from a real fault when it happens only in CI.
 - `sign_in(page, live_server, actor)`: through the sign-in form, like a person.
 - `screenshot(page, name)`: phone and laptop captures into FOODBANK_SCREENSHOTS (default
   /tmp/foodbank-shots, outside the repository), after checking nothing sticks out sideways.
@@ -27,7 +30,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, Locator, Page, async_playwright, expect
+from playwright.async_api import Browser, ConsoleMessage, Locator, Page, Request, Response, async_playwright, expect
 
 from tests.conftest import Actor
 from tests.integration.stock.conftest import wh  # noqa: F401 - the stocked warehouse, as a fixture here too
@@ -76,12 +79,70 @@ async def browser() -> AsyncIterator[Browser]:
             await chromium.close()
 
 
+BROWSER_LOG = pytest.StashKey[list[str]]()
+FAILED = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> object:
+    report = yield
+    if call.when == "call" and call.excinfo is not None:
+        item.stash[FAILED] = True
+        log = item.stash.get(BROWSER_LOG, None)
+        if log:
+            report.sections.append(("what the browser saw", "\n".join(log[-60:])))  # type: ignore[attr-defined]
+    return report
+
+
+def _watch(opened: Page, log: list[str]) -> None:
+    def answered(response: Response) -> None:
+        if response.status >= 400:
+            log.append(f"{response.status} {response.request.method} {response.url}")
+
+    def failed(request: Request) -> None:
+        log.append(f"failed {request.method} {request.url}: {request.failure}")
+
+    def console(message: ConsoleMessage) -> None:
+        log.append(f"console {message.type}: {message.text}")
+
+    opened.on("response", answered)
+    opened.on("requestfailed", failed)
+    opened.on("console", console)
+
+
+# What the page says to the person (its live regions and the receive form's item line), as it changes,
+# into the log: the report of a failure shows the last words the page said before it.
+WATCH_WORDS = """
+const said = new WeakMap();
+new MutationObserver(() => {
+  for (const el of document.querySelectorAll("[role=status], [role=alert], [aria-live], #entry-item")) {
+    const words = el.textContent.trim();
+    if (words && said.get(el) !== words) {
+      said.set(el, words);
+      console.debug("said " + (el.id || el.className) + ": " + words);
+    }
+  }
+}).observe(document, { subtree: true, childList: true, characterData: true });
+"""
+
+
+async def _keep_failure(opened: Page, name: str) -> None:
+    try:
+        SHOTS.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - once, tiny
+        await opened.screenshot(path=str(SHOTS / f"failed-{name}.png"), full_page=True)
+    except Exception:  # noqa: S110 - a closed page has nothing to show; the failure speaks
+        pass
+
+
 @pytest.fixture
-async def page(browser: Browser) -> AsyncIterator[Page]:
+async def page(browser: Browser, request: pytest.FixtureRequest) -> AsyncIterator[Page]:
     context = await browser.new_context(viewport=PHONE, locale="ja-JP", extra_http_headers={"Accept-Language": "ja"})
     context.set_default_timeout(TIMEOUT_MS)
     expect.set_options(timeout=TIMEOUT_MS)
     opened = await context.new_page()
+    log = request.node.stash[BROWSER_LOG] = []
+    _watch(opened, log)
+    await context.add_init_script(WATCH_WORDS)
     errors: list[str] = []
     opened.on("pageerror", lambda error: errors.append(str(error)))
     # What the Content-Security-Policy refused (an inline script, a foreign host) is a console error.
@@ -95,6 +156,8 @@ async def page(browser: Browser) -> AsyncIterator[Page]:
     )
     try:
         yield opened
+        if request.node.stash.get(FAILED, False):
+            await _keep_failure(opened, re.sub(r"\W+", "-", request.node.name))
     finally:
         await context.close()
     assert not errors, f"JavaScript errors or refusals of the security policy on the page: {errors}"

@@ -73,6 +73,7 @@ async def test_screenshots_of_the_main_pages(
     await page.select_option("#location_id", str(wh.ambient))
     await page.locator("#new-barcode").fill("4901234567894")
     await page.locator("#new-barcode").press("Enter")
+    await expect(page.locator("#entry-item")).to_have_text("さば缶")
     await page.locator("#new-date").fill((today() + timedelta(days=300)).strftime("%Y%m"))
     await page.locator("#new-date").press("Enter")
     await page.locator("#new-quantity").fill("48")
