@@ -246,21 +246,18 @@ class Builder:
             self.donors[donor.key] = created_donor.id
         coordinator = self.users["coordinator"].id
         for name, low, high, lines in PARCEL_TEMPLATES:
-            template = await pantry.create_template(
-                s,
-                actor_id=coordinator,
+            new = pantry.NewTemplate(
                 name=name,
                 min_people=low,
                 max_people=high,
-                ready_to_eat_only=False,
-                note=None,
-                lines=[
-                    {"item_id": self.items[key], "quantity": units}
+                lines=tuple(
+                    pantry.TemplateLine(units, item_id=self.items[key])
                     if kind == "item"
-                    else {"category_id": self.categories[key], "quantity": units}
+                    else pantry.TemplateLine(units, category_id=self.categories[key])
                     for kind, key, units in lines
-                ],
+                ),
             )
+            template = await pantry.create_template(s, actor_id=coordinator, template=new)
             self.templates.append(template.id)
         for name, address, municipality in VENUES:
             venue = await pantry.create_venue(

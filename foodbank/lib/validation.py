@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Annotated, Any, ClassVar, TypeVar
 
 import marshmallow
+import marshmallow.validate
 from apispec.ext.marshmallow.field_converter import FieldConverterMixin
 from litestar import Request, Response
 from litestar.connection import ASGIConnection
@@ -38,7 +39,7 @@ from packaging.version import Version
 
 from foodbank.lib import clock
 from foodbank.lib.errors import BadRequest, NotFound, UnsupportedMediaType
-from foodbank.lib.messages import Message
+from foodbank.lib.messages import N_, Message
 
 S = TypeVar("S", bound=marshmallow.Schema)
 
@@ -48,6 +49,8 @@ INTEGER_RANGE = (-(2**31), 2**31 - 1)
 compared with one (bigint ids included: no food bank counts past two thousand million), and a larger one
 would fail in the database driver as a server error instead of a refusal."""
 TOO_LARGE = Message("The number is too large or too small.")
+AN_ID = marshmallow.validate.Range(min=1, max=INTEGER_RANGE[1], error=N_("Must be an id: a whole number from 1."))
+"""An id that a body names (an item, a category): any other number names nothing."""
 
 
 UNSTORABLE_TEXT = Message("Contains a character that cannot be stored (a NUL or a broken character): type it again.")

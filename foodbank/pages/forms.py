@@ -170,18 +170,28 @@ class Form:
     def rows(self, prefix: str, schema_cls: type[Schema]) -> list[dict[str, Any]]:
         """Load the repeated rows `<prefix>-<n>-<field>` with `schema_cls`, in index order; errors are
         recorded on the row's fields. Rows whose fields are all empty are skipped."""
-        raw: dict[int, dict[str, str]] = {}
-        for key, value in self.values.items():
-            match = _ROW_KEY.match(key)
-            if match and match["prefix"] == prefix and value != "":
-                raw.setdefault(int(match["index"]), {})[match["field"]] = value
+        raw = self.posted_rows(prefix)
         loaded = []
-        for index in sorted(raw):
+        for index in raw:
             try:
                 loaded.append({"_index": index, **checked_load(schema_cls(unknown=EXCLUDE), raw[index])})
             except ValidationError as error:
                 self.add_validation_error(error, prefix=f"{prefix}-{index}-")
         return loaded
+
+    def posted_rows(self, prefix: str) -> dict[int, dict[str, str]]:
+        """The rows `<prefix>-<n>-<field>` posted, by index in order, with their fields that are not empty;
+        rows left empty are not there."""
+        raw: dict[int, dict[str, str]] = {}
+        for key, value in self.values.items():
+            match = _ROW_KEY.match(key)
+            if match and match["prefix"] == prefix and value != "":
+                raw.setdefault(int(match["index"]), {})[match["field"]] = value
+        return dict(sorted(raw.items()))
+
+    def row_keys(self, prefix: str) -> set[str]:
+        """The names of every field posted in a row `<prefix>-<n>-<field>`, empty or not."""
+        return {key for key in self.values if (m := _ROW_KEY.match(key)) and m["prefix"] == prefix}
 
     def row_indexes(self, prefix: str) -> list[int]:
         """The indexes of the rows that were posted (to render them again)."""

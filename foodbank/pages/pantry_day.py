@@ -36,6 +36,7 @@ from foodbank.pages.pantry_planning import (
     A_CHOICE,
     AN_ID,
     PEOPLE,
+    PEOPLE_WORDS,
     SUMMARY_READERS,
     WHOLE_NUMBER,
     PlanForm,
@@ -106,9 +107,6 @@ class ConfirmForm(FormSchema):
         validate=validate.Equal(True, error=N_("Tick the box to confirm.")),
         error_messages={"required": N_("Tick the box to confirm.")},
     )
-
-
-PEOPLE_WORDS = {"validate": N_("Give a number of people from 1 to 50."), **WHOLE_NUMBER}
 
 
 CheckInForm = page_form(

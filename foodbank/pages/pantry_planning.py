@@ -17,7 +17,7 @@ from babel.dates import format_date
 from litestar import Response, get, post
 from litestar.params import QueryParameter
 from litestar.response import Template
-from marshmallow import ValidationError, fields, validate, validates_schema
+from marshmallow import validate
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.catalogue import queries as catalogue_queries
@@ -26,14 +26,14 @@ from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.validation import INTEGER_RANGE
 from foodbank.models import Municipality, PantryEventStatus, ParcelTemplate, Role
-from foodbank.pages.api_forms import load_command, page_form
+from foodbank.pages.api_forms import load_command, page_form, row_names
 from foodbank.pages.forms import Form, FormSchema, attempt, empty_form, load_form
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
 from foodbank.pantry import queries, rules, services
 from foodbank.pantry.controllers import MANAGERS, STAFF
 from foodbank.pantry.errors import UnusualDate
-from foodbank.pantry.schemas import EventIn, EventUpdate, SlotIn, VenueIn
+from foodbank.pantry.schemas import EventIn, EventUpdate, SlotIn, TemplateIn, TemplateLineIn, VenueIn
 from foodbank.picking import parcels
 
 S = PantryEventStatus
@@ -52,6 +52,7 @@ WHOLE_NUMBER: dict[str, Any] = {"invalid": N_("Give a whole number.")}
 A_DATE: dict[str, Any] = {"invalid": N_("Write the date as YYYY-MM-DD.")}
 A_TIME: dict[str, Any] = {"invalid": N_("Write the time as HH:MM, such as 10:30.")}
 PEOPLE = validate.Range(min=1, max=50, error=N_("Give a number of people from 1 to 50."))
+PEOPLE_WORDS: dict[str, str] = {"validate": N_("Give a number of people from 1 to 50."), **WHOLE_NUMBER}
 A_CHOICE: dict[str, Any] = {"invalid": N_("Must be one of the choices.")}
 AN_ID = validate.Range(min=1, max=INTEGER_RANGE[1], error=N_("Must be one of the choices."))
 """What a select of records posts: any other number comes from a changed form, and is not a choice."""
@@ -89,21 +90,11 @@ EventForm = page_form(
         **WALK_IN_WORDS,
         "venue_id": {"required": N_("Choose the venue."), **WHOLE_NUMBER},
         "event_date": {"required": N_("Give the date."), **A_DATE},
-        "slots": {"validate": N_("Add at least one time slot.")},
+        "slots": {"required": N_("Add at least one time slot."), "validate": N_("A day has from 1 to 50 time slots.")},
     },
     nested={"slots": SlotForm},
 )
-"""A new day, its slots posted as rows `slots-<n>-<field>` (`_slot_rows`): a `NewEvent`."""
-
-
-def _slot_rows(form: Form) -> dict[int, dict[str, str]]:
-    """The slot rows typed, by their index (rows left empty are skipped)."""
-    rows: dict[int, dict[str, str]] = {}
-    for index in form.row_indexes("slots"):
-        typed = {name: form.values.get(f"slots-{index}-{name}", "") for name in ("start_time", "end_time", "capacity")}
-        if any(typed.values()):
-            rows[index] = {name: value for name, value in typed.items() if value != ""}
-    return rows
+"""A new day, its slots posted as rows `slots-<n>-<field>`: a `NewEvent`."""
 
 
 VenueForm = page_form(
@@ -117,49 +108,42 @@ VenueForm = page_form(
 )
 
 
-class TemplateForm(FormSchema):
-    name = fields.String(
-        required=True,
-        validate=validate.Length(max=200, error=N_("At most 200 characters.")),
-        error_messages={"required": N_("Give the template's name.")},
-    )
-    min_people = fields.Integer(
-        required=True,
-        validate=PEOPLE,
-        error_messages={"required": N_("Give the smallest household size."), **WHOLE_NUMBER},
-    )
-    max_people = fields.Integer(
-        required=True,
-        validate=PEOPLE,
-        error_messages={"required": N_("Give the largest household size."), **WHOLE_NUMBER},
-    )
-    ready_to_eat_only = fields.Boolean(load_default=False)
-    note = fields.String(load_default=None, validate=validate.Length(max=1000, error=N_("At most 1,000 characters.")))
+TemplateLineForm = page_form(
+    TemplateLineIn,
+    name="TemplateLineForm",
+    messages={
+        "item_id": {**A_CHOICE, "validate": A_CHOICE["invalid"]},
+        "category_id": {**A_CHOICE, "validate": A_CHOICE["invalid"]},
+        "quantity": {
+            "required": N_("Give the quantity."),
+            "invalid": N_("Give the quantity as a whole number."),
+            "validate": N_("Give a quantity from 1 to 1,000."),
+        },
+    },
+    rewords={
+        "Give item_id or category_id.": N_("Choose an item or a category."),
+        "Give item_id or category_id, not both.": N_("Choose an item or a category, not both."),
+    },
+)
+"""One line of a template: an item, or any item of a category, and how many units."""
 
-    @validates_schema(skip_on_field_errors=False)
-    def band_in_order(self, data: dict[str, Any], **_: Any) -> None:
-        if "min_people" in data and "max_people" in data and data["max_people"] < data["min_people"]:
-            raise ValidationError(N_("The largest size must be at least the smallest."), "max_people")
-
-
-class TemplateLineForm(FormSchema):
-    """One line of a template: an item, or any item of a category, and how many units."""
-
-    item_id = fields.Integer(validate=AN_ID, error_messages=A_CHOICE)
-    category_id = fields.Integer(validate=AN_ID, error_messages=A_CHOICE)
-    quantity = fields.Integer(
-        required=True,
-        validate=validate.Range(min=1, max=1000, error=N_("Give a quantity from 1 to 1,000.")),
-        error_messages={"required": N_("Give the quantity."), "invalid": N_("Give the quantity as a whole number.")},
-    )
-
-    @validates_schema(pass_original=True, skip_on_field_errors=False)
-    def item_or_category(self, _data: dict[str, Any], original: dict[str, Any], **_: Any) -> None:
-        # What was chosen, even if it did not load: a bad id is said once, on its own field.
-        if "item_id" in original and "category_id" in original:
-            raise ValidationError(N_("Choose an item or a category, not both."), "category_id")
-        if "item_id" not in original and "category_id" not in original:
-            raise ValidationError(N_("Choose an item or a category."), "item_id")
+TemplateForm = page_form(
+    TemplateIn,
+    name="TemplateForm",
+    messages={
+        "name": {"required": N_("Give the template's name."), "validate": N_("At most 200 characters.")},
+        "min_people": {"required": N_("Give the smallest household size."), **PEOPLE_WORDS},
+        "max_people": {"required": N_("Give the largest household size."), **PEOPLE_WORDS},
+        "note": {"validate": N_("At most 1,000 characters.")},
+        "lines": {
+            "required": N_("Add at least one line: an item or a category, and its quantity."),
+            "validate": N_("A template holds at most 100 lines."),
+        },
+    },
+    nested={"lines": TemplateLineForm},
+    rewords={"Must be at least min_people.": N_("The largest size must be at least the smallest.")},
+)
+"""A parcel template, its lines posted as rows `lines-<n>-<field>`: a `NewTemplate`."""
 
 
 def _may_manage(ui: Ui) -> bool:
@@ -268,17 +252,12 @@ async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Re
     form = await load_form(ui, FormSchema)
     if (replay := await form.replayed(db_session)) is not None:
         return replay
-    rows = _slot_rows(form)
-    names = {
-        f"slots.{n}.{name}": f"slots-{index}-{name}"
-        for n, index in enumerate(rows)
-        for name in ("start_time", "end_time", "capacity")
-    }
     plan: services.NewEvent | None = load_command(
         form,
         EventForm,
-        {"slots": list(rows.values()), "template_ids": _chosen_templates(form)},
-        renames={**names, "slots": "slots-0-start_time"},
+        {"template_ids": _chosen_templates(form)},
+        rows=("slots",),
+        renames={"slots": "slots-0-start_time"},
     )
     if plan is None:
         return await _new_page(ui, db_session, form, status_code=form.status)
@@ -289,7 +268,7 @@ async def plan_day(ui: Ui, principal: Principal, db_session: AsyncSession) -> Re
             form,
             db_session,
             lambda: services.create_event(db_session, actor_id=principal.id, plan=plan, today=today(), confirm=confirm),
-            field_names=names,
+            field_names=row_names(form, "slots"),
             reraise=(UnusualDate,),
         )
     except UnusualDate:  # asked once, at the date: planning it anyway is one tick
@@ -391,31 +370,20 @@ async def parcel_templates(ui: Ui, db_session: AsyncSession) -> Template:
 
 @post("/coordinator/pantry/templates", opt=page(**allow(*MANAGERS)), include_in_schema=False)
 async def add_template(ui: Ui, principal: Principal, db_session: AsyncSession) -> Response[Any]:
-    form = await load_form(ui, TemplateForm)
+    form = await load_form(ui, FormSchema)
     if (replay := await form.replayed(db_session)) is not None:
         return replay
-    lines = form.rows("lines", TemplateLineForm)
-    if not lines and not any(name.startswith("lines-") for name in form.errors):
-        form.add_error("lines-0-item_id", ui._("Add at least one line: an item or a category, and its quantity."))
-    if not form.ok:
+    template: services.NewTemplate | None = load_command(
+        form, TemplateForm, rows=("lines",), renames={"lines": "lines-0-item_id"}
+    )
+    if template is None:
         return await _templates_page(ui, db_session, form, status_code=form.status)
-    names = {
-        f"lines.{n}.{name}": f"lines-{line['_index']}-{name}"
-        for n, line in enumerate(lines)
-        for name in ("item_id", "category_id")
-    }
-    data = form.data
     try:
         created = await attempt(
             form,
             db_session,
-            lambda: services.create_template(
-                db_session,
-                actor_id=principal.id,
-                **data,
-                lines=[{k: v for k, v in line.items() if k != "_index"} for line in lines],
-            ),
-            field_names=names,
+            lambda: services.create_template(db_session, actor_id=principal.id, template=template),
+            field_names=row_names(form, "lines"),
             reraise=(DuplicateCode,),
         )
     except DuplicateCode:  # the service says it of the whole template; it is about the name

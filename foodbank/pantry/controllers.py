@@ -113,9 +113,9 @@ class ParcelTemplateController(Controller):
         summary="Define a parcel: a household-size band and lines of items or categories (any item, FEFO)",
     )
     async def create_template(
-        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any]
+        self, db_session: AsyncSession, principal: Principal, data: services.NewTemplate
     ) -> ParcelTemplate:
-        return await services.create_template(db_session, actor_id=principal.id, **data)
+        return await services.create_template(db_session, actor_id=principal.id, template=data)
 
     @post(
         "/{template_id:int}/retire",

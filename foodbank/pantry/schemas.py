@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
 from foodbank.lib.messages import Message
-from foodbank.lib.validation import PLANNED_DAY
+from foodbank.lib.validation import AN_ID, PLANNED_DAY
 from foodbank.models import (
     Municipality,
     PantryEventStatus,
@@ -15,7 +16,7 @@ from foodbank.models import (
     ReservationStatus,
     Zone,
 )
-from foodbank.pantry.services.planning import EventChanges, NewEvent, Slot
+from foodbank.pantry.services.planning import EventChanges, NewEvent, NewTemplate, Slot, TemplateLine
 
 PEOPLE = validate.Range(min=1, max=50)
 
@@ -33,14 +34,24 @@ class VenueOut(VenueIn):
 class TemplateLineIn(Schema):
     """An item, or a category: any of its items, chosen FEFO."""
 
-    item_id = fields.Integer(strict=True)
-    category_id = fields.Integer(strict=True)
+    item_id = fields.Integer(strict=True, validate=AN_ID)
+    category_id = fields.Integer(strict=True, validate=AN_ID)
     quantity = fields.Integer(required=True, strict=True, validate=validate.Range(min=1, max=1000))
 
-    @validates_schema
-    def item_or_category(self, data: dict[str, Any], **_: Any) -> None:
-        if ("item_id" in data) == ("category_id" in data):
-            raise ValidationError(Message("Give either item_id or category_id."), field_name="item_id")
+    @validates_schema(pass_original=True, skip_on_field_errors=False)
+    def item_or_category(self, _data: dict[str, Any], original: Any, **_: Any) -> None:
+        # What was sent, even if it did not load: a bad id is said once, at its own field.
+        if not isinstance(original, Mapping):
+            return
+        given = {name for name in ("item_id", "category_id") if original.get(name) is not None}
+        if len(given) == 2:
+            raise ValidationError(Message("Give item_id or category_id, not both."), field_name="category_id")
+        if not given:
+            raise ValidationError(Message("Give item_id or category_id."), field_name="item_id")
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> TemplateLine:
+        return TemplateLine(**data)
 
 
 class TemplateIn(Schema):
@@ -53,10 +64,14 @@ class TemplateIn(Schema):
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=1000))
     lines = fields.List(fields.Nested(TemplateLineIn), required=True, validate=validate.Length(min=1, max=100))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # said with the other mistakes
     def band(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("min_people", 1) > data.get("max_people", 50):
+        if "min_people" in data and "max_people" in data and data["min_people"] > data["max_people"]:
             raise ValidationError(Message("Must be at least min_people."), field_name="max_people")
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> NewTemplate:
+        return NewTemplate(**{**data, "lines": tuple(data["lines"])})
 
 
 class TemplateLineOut(Schema):

@@ -3,7 +3,7 @@ templates, and the day's status (opening registrations, starting, cancelling).""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import date, time
 from typing import Any
@@ -61,48 +61,38 @@ async def create_venue(
     return venue
 
 
-async def create_template(
-    session: AsyncSession,
-    *,
-    actor_id: int | None,
-    name: str,
-    min_people: int,
-    max_people: int,
-    ready_to_eat_only: bool,
-    note: str | None,
-    lines: Sequence[Mapping[str, int]],
-) -> ParcelTemplate:
-    item_ids = {line["item_id"] for line in lines if "item_id" in line}
-    category_ids = {line["category_id"] for line in lines if "category_id" in line}
+async def create_template(session: AsyncSession, *, actor_id: int | None, template: NewTemplate) -> ParcelTemplate:
+    lines = template.lines
+    item_ids = {line.item_id for line in lines if line.item_id is not None}
+    category_ids = {line.category_id for line in lines if line.category_id is not None}
     items = set((await session.scalars(select(Item.id).where(Item.id.in_(item_ids)))).all())
     categories = set((await session.scalars(select(Category.id).where(Category.id.in_(category_ids)))).all())
     errors: list[FieldError] = []
     for n, line in enumerate(lines):
-        if "item_id" in line and line["item_id"] not in items:
-            message = Message("There is no item with id %(id)s.", id=line["item_id"])
+        if line.item_id is not None and line.item_id not in items:
+            message = Message("There is no item with id %(id)s.", id=line.item_id)
             errors.append({"field": f"lines.{n}.item_id", "message": message})
-        if "category_id" in line and line["category_id"] not in categories:
-            message = Message("There is no category with id %(id)s.", id=line["category_id"])
+        if line.category_id is not None and line.category_id not in categories:
+            message = Message("There is no category with id %(id)s.", id=line.category_id)
             errors.append({"field": f"lines.{n}.category_id", "message": message})
     if errors:
         raise InvalidInput(Message("The template was not saved: fix the lines listed in errors."), errors=errors)
-    template = ParcelTemplate(
+    name = template.name
+    created = ParcelTemplate(
         name=name,
-        min_people=min_people,
-        max_people=max_people,
-        ready_to_eat_only=ready_to_eat_only,
-        note=note,
+        min_people=template.min_people,
+        max_people=template.max_people,
+        ready_to_eat_only=template.ready_to_eat_only,
+        note=template.note,
         created_by_id=actor_id,
         lines=[
-            ParcelTemplateLine(
-                item_id=line.get("item_id"), category_id=line.get("category_id"), quantity=line["quantity"]
-            )
+            ParcelTemplateLine(item_id=line.item_id, category_id=line.category_id, quantity=line.quantity)
             for line in lines
         ],
     )
     await add_unique(
         session,
-        template,
+        created,
         {
             "uq_parcel_template_name": DuplicateCode(
                 Message("A parcel template named %(name)s exists.", name=repr(name))
@@ -114,10 +104,10 @@ async def create_template(
         actor_id=actor_id,
         action="parcel_template.create",
         entity="parcel_template",
-        entity_id=template.id,
-        details={"lines": len(lines), "min_people": min_people, "max_people": max_people},
+        entity_id=created.id,
+        details={"lines": len(lines), "min_people": template.min_people, "max_people": template.max_people},
     )
-    return template
+    return created
 
 
 async def _locked_template(session: AsyncSession, template_id: int) -> ParcelTemplate:
@@ -221,6 +211,27 @@ class Slot:
     start_time: time
     end_time: time
     capacity: int
+
+
+@dataclass(frozen=True)
+class TemplateLine:
+    """A line of a parcel template (`schemas.TemplateLineIn`): an item, or any item of a category (FEFO)."""
+
+    quantity: int
+    item_id: int | None = None
+    category_id: int | None = None
+
+
+@dataclass(frozen=True)
+class NewTemplate:
+    """A parcel template as it is defined (`schemas.TemplateIn`): a household-size band and its lines."""
+
+    name: str
+    min_people: int
+    max_people: int
+    lines: tuple[TemplateLine, ...]
+    ready_to_eat_only: bool = False
+    note: str | None = None
 
 
 @dataclass(frozen=True)

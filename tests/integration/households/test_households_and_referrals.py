@@ -297,16 +297,9 @@ async def test_without_lines_the_household_gets_the_parcel_template_for_its_size
     await wh.lot(client, wh.noodles, 10, month(10))
     async with database.transaction() as session:
         staples = await session.scalar(select(Category.id).where(Category.code == "staples"))
-        await pantry.create_template(
-            session,
-            actor_id=None,
-            name="3-4人",
-            min_people=3,
-            max_people=4,
-            ready_to_eat_only=False,
-            note=None,
-            lines=[{"item_id": wh.canned, "quantity": 2}, {"category_id": staples, "quantity": 3}],
-        )
+        lines = (pantry.TemplateLine(2, item_id=wh.canned), pantry.TemplateLine(3, category_id=staples))
+        template = pantry.NewTemplate(name="3-4人", min_people=3, max_people=4, lines=lines)
+        await pantry.create_template(session, actor_id=None, template=template)
     family = await register(client, coordinator)  # 1 adult + 2 children: 3 people
     response = await client.post(
         f"/api/households/{family['id']}/allocations",

@@ -84,7 +84,23 @@ async def test_templates_and_events_are_checked(client: AsyncClient, pantry: Pan
         headers=p.coordinator.headers,
     )
     assert bad.status_code == 422
-    assert [e["field"] for e in bad.json()["errors"]] == ["lines.0.item_id"]
+    # Every mistake of the body at once: both of a line's choices given, and the band backwards.
+    said = {e["field"]: e["message"] for e in bad.json()["errors"]}
+    assert said == {
+        "lines.0.category_id": "Give item_id or category_id, not both.",
+        "max_people": "Must be at least min_people.",
+    }
+    neither = await client.post(
+        "/api/parcel-templates",
+        json={"name": "x", "min_people": 1, "max_people": 2, "lines": [{"quantity": 1}, {"item_id": 0, "quantity": 1}]},
+        headers=p.coordinator.headers,
+    )
+    assert neither.status_code == 422
+    said = {e["field"]: e["message"] for e in neither.json()["errors"]}
+    assert said == {
+        "lines.0.item_id": "Give item_id or category_id.",
+        "lines.1.item_id": "Must be an id: a whole number from 1.",
+    }
     backwards = await client.post(
         "/api/parcel-templates",
         json={"name": "x", "min_people": 3, "max_people": 2, "lines": [{"item_id": wh.canned, "quantity": 1}]},
