@@ -461,11 +461,13 @@ class Builder:
             await distributions.hand_out(
                 self.s,
                 actor=self.users[handout.staff],
-                channel=HandOutChannel(handout.channel),
-                distributed_on=handout.day,
-                household_id=self.household_ids[handout.household.key][0],
-                referral_id=self.referral_ids[handout.referral.key] if handout.referral else None,
-                reservation_id=self.parcel_of[id(handout)],
+                command=distributions.HandOut(
+                    channel=HandOutChannel(handout.channel),
+                    distributed_on=handout.day,
+                    household_id=self.household_ids[handout.household.key][0],
+                    referral_id=self.referral_ids[handout.referral.key] if handout.referral else None,
+                    reservation_id=self.parcel_of[id(handout)],
+                ),
                 settings=self.stock_settings,
                 min_days_between_handouts=self.min_days_between_handouts,
             )
@@ -639,11 +641,13 @@ class Builder:
             await distributions.hand_out(
                 self.s,
                 actor=coordinator,
-                channel=HandOutChannel.partner,
-                distributed_on=session.day,
-                partner_programme_id=self.partner_id,
-                reservation_id=result.reservation.id,
-                people=session.participants,
+                command=distributions.HandOut(
+                    channel=HandOutChannel.partner,
+                    distributed_on=session.day,
+                    partner_programme_id=self.partner_id,
+                    reservation_id=result.reservation.id,
+                    people=session.participants,
+                ),
                 settings=self.stock_settings,
             )
 

@@ -26,7 +26,6 @@ from foodbank.distributions.schemas import (
     TraceOut,
 )
 from foodbank.lib.access import Principal, allow
-from foodbank.lib.clock import today
 from foodbank.lib.idempotency import Reread
 from foodbank.lib.messages import Message
 from foodbank.lib.pdf import pdf_document
@@ -68,20 +67,12 @@ class DistributionController(Controller):
         summary="Hand goods over to a household or a partner programme (from a reservation or named lots)",
     )
     async def hand_out(
-        self, db_session: AsyncSession, principal: Principal, data: dict[str, Any], settings: Settings
+        self, db_session: AsyncSession, principal: Principal, data: services.HandOut, settings: Settings
     ) -> dict[str, Any]:
         created = await services.hand_out(
             db_session,
             actor=principal,
-            channel=data["channel"],
-            distributed_on=data["distributed_on"] or today(),
-            household_id=data["household_id"],
-            partner_programme_id=data["partner_programme_id"],
-            referral_id=data["referral_id"],
-            reservation_id=data["reservation_id"],
-            lines=data["lines"],
-            people=data["people"],
-            frequency_override=data["frequency_override"],
+            command=data,
             settings=settings.stock,
             min_days_between_handouts=settings.households.min_days_between_handouts,
         )

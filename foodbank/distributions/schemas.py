@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validate, validates_schema
 
+from foodbank.distributions.services import HandOut, HandOutLine, ReturnLine
+from foodbank.lib.clock import today
 from foodbank.lib.messages import Message
 from foodbank.lib.validation import PLANNED_DAY
 from foodbank.models import DisposalReason, DonorKind, HandOutChannel, PartnerKind, Zone
@@ -18,6 +20,10 @@ class HandOutLineIn(Schema):
     lot_id = fields.Integer(required=True, strict=True)
     quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> HandOutLine:
+        return HandOutLine(**data)
+
 
 class DistributionIn(Schema):
     """A hand-out: to a household or a partner programme; goods from a reservation or named lots."""
@@ -26,7 +32,7 @@ class DistributionIn(Schema):
     partner_programme_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     channel = fields.Enum(HandOutChannel, by_value=True, required=True)
     distributed_on = fields.Date(
-        load_default=None, validate=PLANNED_DAY, metadata={"description": "Defaults to today (Japan time)."}
+        load_default=today, validate=PLANNED_DAY, metadata={"description": "Defaults to today (Japan time)."}
     )
     referral_id = fields.Integer(load_default=None, allow_none=True, strict=True)
     reservation_id = fields.Integer(
@@ -55,11 +61,19 @@ class DistributionIn(Schema):
         metadata={"description": "Why the household is served again so soon (coordinators and admins only)."},
     )
 
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> HandOut:
+        return HandOut(**{**data, "lines": tuple(data.get("lines") or ())})
+
 
 class GoodsReturnLineIn(Schema):
     line_id = fields.Integer(required=True, strict=True)
     quantity = fields.Integer(required=True, strict=True, validate=QUANTITY)
     reason = fields.String(required=True, validate=validate.Length(min=1, max=500))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> ReturnLine:
+        return ReturnLine(**data)
 
 
 class GoodsReturnIn(Schema):

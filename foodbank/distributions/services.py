@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -82,6 +82,44 @@ _STOCK_CHANNEL = {
 }
 
 
+@dataclass(frozen=True)
+class HandOutLine:
+    """Units of one lot."""
+
+    lot_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class HandOut:
+    """The command to hand goods over: what `DistributionIn` loads to, and what the household page, a
+    pantry day's check-in and walk-ins, and the demo build. The goods come from `reservation_id`, from
+    `lines`, or from `lines` taken out of `part_of_reservation_id`; `_check_request` holds the rules
+    between the fields."""
+
+    channel: HandOutChannel
+    distributed_on: date
+    household_id: int | None = None
+    partner_programme_id: int | None = None
+    referral_id: int | None = None
+    reservation_id: int | None = None
+    lines: tuple[HandOutLine, ...] = ()
+    people: int | None = None
+    frequency_override: str | None = None
+    pantry_event_id: int | None = None
+    walk_in: bool = False
+    part_of_reservation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ReturnLine:
+    """Units of one hand-out line that come back, and why."""
+
+    line_id: int
+    quantity: int
+    reason: str
+
+
 def stock_channel(channel: HandOutChannel) -> Channel:
     """The stock channel whose best-before minimums apply to a hand-out channel."""
     return _STOCK_CHANNEL[channel]
@@ -104,20 +142,9 @@ async def hand_out(
     session: AsyncSession,
     *,
     actor: Principal,
-    channel: HandOutChannel,
-    distributed_on: date,
-    household_id: int | None = None,
-    partner_programme_id: int | None = None,
-    referral_id: int | None = None,
-    reservation_id: int | None = None,
-    lines: Sequence[Mapping[str, int]] | None = None,
-    people: int | None = None,
-    frequency_override: str | None = None,
+    command: HandOut,
     settings: StockSettings,
     min_days_between_handouts: int = DEFAULT_MIN_DAYS_BETWEEN_HANDOUTS,
-    pantry_event_id: int | None = None,
-    walk_in: bool = False,
-    part_of_reservation_id: int | None = None,
 ) -> Distribution:
     """Hand goods over, from a reservation (open: confirmed in full; picked: what was picked), from
     lots named directly, or from lots named out of an open reservation (`part_of_reservation_id`: the
@@ -129,18 +156,14 @@ async def hand_out(
     individual support only every `min_days_between_handouts` days unless a coordinator overrides it
     with a reason. All or nothing: any refusal leaves stock, referral and household unchanged.
     """
-    _check_request(
-        channel=channel,
-        household_id=household_id,
-        partner_programme_id=partner_programme_id,
-        referral_id=referral_id,
-        reservation_id=reservation_id,
-        lines=lines,
-        people=people,
-        pantry_event_id=pantry_event_id,
-        walk_in=walk_in,
-        part_of_reservation_id=part_of_reservation_id,
+    _check_request(command)
+    channel, distributed_on, household_id = command.channel, command.distributed_on, command.household_id
+    partner_programme_id, referral_id, reservation_id = (
+        command.partner_programme_id,
+        command.referral_id,
+        command.reservation_id,
     )
+    people, frequency_override, pantry_event_id = command.people, command.frequency_override, command.pantry_event_id
     if frequency_override is not None and not actor.has(*OVERRIDERS):
         raise OverrideNotAllowed(
             Message("Only a coordinator or an admin may override the frequency rule; ask one to record this hand-out.")
@@ -187,12 +210,10 @@ async def hand_out(
     source: Reservation | None = None
     if reservation_id is not None:
         reservation, goods = await _goods_from_reservation(session, reservation_id)
-    elif part_of_reservation_id is not None:
-        assert lines is not None  # _check_request: the lines to take out of it
-        source, goods = await _goods_from_part_of_reservation(session, part_of_reservation_id, lines)
+    elif command.part_of_reservation_id is not None:
+        source, goods = await _goods_from_part_of_reservation(session, command.part_of_reservation_id, command.lines)
     else:
-        assert lines is not None  # _check_request: exactly one source of goods
-        goods = await _goods_from_lines(session, lines)
+        goods = await _goods_from_lines(session, command.lines)
     _check_eligible(goods, distributed_on, policy, avoid, channel)
 
     distribution = Distribution(
@@ -206,7 +227,7 @@ async def hand_out(
         people=people,
         frequency_override=frequency_override if override_used is not None else None,
         pantry_event_id=pantry_event_id,
-        walk_in=walk_in,
+        walk_in=command.walk_in,
         lines=[],  # loaded (empty) now, so that lines can be appended after the flush without a lazy load
     )
     await add_unique(
@@ -260,7 +281,11 @@ async def hand_out(
             "lines": len(goods),
             "units": sum(item.quantity for item in goods),
             **(
-                {"pantry_event_id": pantry_event_id, "walk_in": walk_in, "from_reservation_id": part_of_reservation_id}
+                {
+                    "pantry_event_id": pantry_event_id,
+                    "walk_in": command.walk_in,
+                    "from_reservation_id": command.part_of_reservation_id,
+                }
                 if pantry_event_id is not None
                 else {}
             ),
@@ -297,59 +322,47 @@ async def hand_out(
     return distribution
 
 
-def _check_request(
-    *,
-    channel: HandOutChannel,
-    household_id: int | None,
-    partner_programme_id: int | None,
-    referral_id: int | None,
-    reservation_id: int | None,
-    lines: Sequence[Mapping[str, int]] | None,
-    people: int | None,
-    pantry_event_id: int | None = None,
-    walk_in: bool = False,
-    part_of_reservation_id: int | None = None,
-) -> None:
+def _check_request(command: HandOut) -> None:
     """The rules between fields: one recipient (or an anonymous pantry walk-in), one source of goods,
     the partner channel for partners, the pantry channel for pantry days."""
     errors: list[FieldError] = []
-    if pantry_event_id is not None and channel is not HandOutChannel.pantry:
+    if command.pantry_event_id is not None and command.channel is not HandOutChannel.pantry:
         errors.append({"field": "channel", "message": Message("A pantry day hands out through the pantry channel.")})
-    if walk_in:
-        if household_id is not None or partner_programme_id is not None:
+    if command.walk_in:
+        if command.household_id is not None or command.partner_programme_id is not None:
             errors.append(
                 {"field": "household_id", "message": Message("A walk-in is anonymous: no household or partner.")}
             )
-        if pantry_event_id is None:
+        if command.pantry_event_id is None:
             errors.append({"field": "pantry_event_id", "message": Message("A walk-in is served at a pantry day.")})
-        if referral_id is not None:
+        if command.referral_id is not None:
             errors.append({"field": "referral_id", "message": Message("A walk-in comes without a referral.")})
-        if people is None:
+        if command.people is None:
             errors.append({"field": "people", "message": Message("Count the people the walk-in parcel serves.")})
-    elif (household_id is None) == (partner_programme_id is None):
+    elif (command.household_id is None) == (command.partner_programme_id is None):
         errors.append(
             {"field": "household_id", "message": Message("Give either household_id or partner_programme_id.")}
         )
-    elif partner_programme_id is not None and channel is not HandOutChannel.partner:
+    elif command.partner_programme_id is not None and command.channel is not HandOutChannel.partner:
         errors.append(
             {"field": "channel", "message": Message("A partner programme receives through the partner channel.")}
         )
-    elif household_id is not None and channel is HandOutChannel.partner:
+    elif command.household_id is not None and command.channel is HandOutChannel.partner:
         errors.append(
             {"field": "channel", "message": Message("The partner channel is for partner programmes, not households.")}
         )
-    if partner_programme_id is not None and referral_id is not None:
+    if command.partner_programme_id is not None and command.referral_id is not None:
         errors.append(
             {"field": "referral_id", "message": Message("Referrals are for households, not partner programmes.")}
         )
-    if partner_programme_id is not None and people is None:
+    if command.partner_programme_id is not None and command.people is None:
         errors.append({"field": "people", "message": Message("Give the number of meals or participants it serves.")})
-    if part_of_reservation_id is not None:
-        if reservation_id is not None or not lines:
+    if command.part_of_reservation_id is not None:
+        if command.reservation_id is not None or not command.lines:
             errors.append(
                 {"field": "lines", "message": Message("Name the lots and quantities to take out of the reservation.")}
             )
-    elif (reservation_id is None) == (not lines):
+    elif (command.reservation_id is None) == (not command.lines):
         errors.append(
             {"field": "lines", "message": Message("Give either reservation_id or lines (lot_id and quantity).")}
         )
@@ -462,7 +475,7 @@ async def _goods_from_reservation(session: AsyncSession, reservation_id: int) ->
 
 
 async def _goods_from_part_of_reservation(
-    session: AsyncSession, reservation_id: int, lines: Sequence[Mapping[str, int]]
+    session: AsyncSession, reservation_id: int, lines: Sequence[HandOutLine]
 ) -> tuple[Reservation, list[_Goods]]:
     """Lock an open reservation and the named lots; every unit named must be set aside in it."""
     reservation = await session.get(Reservation, reservation_id, with_for_update=True, populate_existing=True)
@@ -478,7 +491,7 @@ async def _goods_from_part_of_reservation(
         )
     quantities: dict[int, int] = defaultdict(int)
     for line in lines:
-        quantities[line["lot_id"]] += line["quantity"]
+        quantities[line.lot_id] += line.quantity
     held: dict[int, int] = defaultdict(int)
     for reserved in reservation.lines:
         held[reserved.lot_id] += reserved.quantity
@@ -544,16 +557,16 @@ async def _take_out_of_reservation(
         reservation.picked_by_id = actor_id
 
 
-async def _goods_from_lines(session: AsyncSession, lines: Sequence[Mapping[str, int]]) -> list[_Goods]:
+async def _goods_from_lines(session: AsyncSession, lines: Sequence[HandOutLine]) -> list[_Goods]:
     """Lock the named lots (ascending ids); a lot named twice is one line with the quantities added."""
     quantities: dict[int, int] = defaultdict(int)
     for line in lines:
-        quantities[line["lot_id"]] += line["quantity"]
+        quantities[line.lot_id] += line.quantity
     lots = await ledger.lock_lots(session, quantities)
     unknown: list[FieldError] = [
-        {"field": f"lines.{n}.lot_id", "message": Message("There is no lot with id %(id)s.", id=line["lot_id"])}
+        {"field": f"lines.{n}.lot_id", "message": Message("There is no lot with id %(id)s.", id=line.lot_id)}
         for n, line in enumerate(lines)
-        if line["lot_id"] not in lots
+        if line.lot_id not in lots
     ]
     if unknown:
         raise InvalidInput(Message("The hand-out was not recorded: some lots do not exist."), errors=unknown)
@@ -656,7 +669,7 @@ async def _confirm_in_full(
 
 
 async def return_goods(
-    session: AsyncSession, *, actor_id: int | None, distribution_id: int, lines: Sequence[Mapping[str, Any]]
+    session: AsyncSession, *, actor_id: int | None, distribution_id: int, lines: Sequence[ReturnLine]
 ) -> Distribution:
     """Goods come back onto the lots they left: a return movement per line, and the line's `returned`
     grows; never more than was handed out. When everything has come back, the hand-out no longer counts
@@ -677,30 +690,30 @@ async def return_goods(
     errors: list[FieldError] = []
     seen: set[int] = set()
     for n, line in enumerate(lines):
-        if line["line_id"] not in held:
+        if line.line_id not in held:
             errors.append(
                 {
                     "field": f"lines.{n}.line_id",
-                    "message": Message("Line %(id)s is not part of it.", id=line["line_id"]),
+                    "message": Message("Line %(id)s is not part of it.", id=line.line_id),
                 }
             )
-        elif line["line_id"] in seen:
+        elif line.line_id in seen:
             errors.append(
-                {"field": f"lines.{n}.line_id", "message": Message("Line %(id)s is listed twice.", id=line["line_id"])}
+                {"field": f"lines.{n}.line_id", "message": Message("Line %(id)s is listed twice.", id=line.line_id)}
             )
-        seen.add(line["line_id"])
+        seen.add(line.line_id)
     if errors:
         raise InvalidInput(Message("Nothing was returned to distribution %(id)s.", id=distribution_id), errors=errors)
     too_large = [
         {
-            "line_id": held[line["line_id"]].id,
-            "handed_out": held[line["line_id"]].quantity,
-            "returned": held[line["line_id"]].returned,
-            "returnable": held[line["line_id"]].quantity - held[line["line_id"]].returned,
-            "requested": line["quantity"],
+            "line_id": held[line.line_id].id,
+            "handed_out": held[line.line_id].quantity,
+            "returned": held[line.line_id].returned,
+            "returnable": held[line.line_id].quantity - held[line.line_id].returned,
+            "requested": line.quantity,
         }
         for line in lines
-        if line["quantity"] > held[line["line_id"]].quantity - held[line["line_id"]].returned
+        if line.quantity > held[line.line_id].quantity - held[line.line_id].returned
     ]
     if too_large:
         why = [
@@ -717,24 +730,24 @@ async def return_goods(
         ]
         raise ReturnTooLarge(Message("Nothing was returned: %(lines)s", lines=Sentences(why)), lines=too_large)
 
-    coming_back = {line["line_id"]: line["quantity"] for line in lines}
+    coming_back = {line.line_id: line.quantity for line in lines}
     fully_returned = all(line.returned + coming_back.get(line.id, 0) == line.quantity for line in held.values())
     referral = None
     if fully_returned and distribution.referral_id is not None:
         referral = await session.get(Referral, distribution.referral_id, with_for_update=True, populate_existing=True)
     lots = await ledger.lock_lots(session, (held[line_id].lot_id for line_id in coming_back))
     for line in lines:
-        held_line = held[line["line_id"]]
+        held_line = held[line.line_id]
         ledger.post(
             session,
             lots[held_line.lot_id],
             MovementKind.return_,
-            on_hand_delta=line["quantity"],
+            on_hand_delta=line.quantity,
             actor_id=actor_id,
-            reason=line["reason"],
+            reason=line.reason,
             distribution_id=distribution_id,
         )
-        held_line.returned += line["quantity"]
+        held_line.returned += line.quantity
     if referral is not None and referral.handouts_used > 0:
         referral.handouts_used -= 1
         if referral.status is ReferralStatus.fulfilled:

@@ -13,6 +13,7 @@ from foodbank.config import Settings
 from foodbank.households import queries, services
 from foodbank.households.schemas import (
     AllocationIn,
+    HouseholdChanges,
     HouseholdCreatedOut,
     HouseholdDetailOut,
     HouseholdFilter,
@@ -93,7 +94,7 @@ class HouseholdController(Controller):
         summary="Change members, allergens, dietary needs or notes",
     )
     async def update(
-        self, db_session: AsyncSession, principal: Principal, household_id: int, data: dict[str, Any]
+        self, db_session: AsyncSession, principal: Principal, household_id: int, data: HouseholdChanges
     ) -> Household:
         return await services.update_household(db_session, actor=principal, household_id=household_id, changes=data)
 

@@ -122,6 +122,38 @@ class HouseholdIn(HouseholdFields):
         return NewHousehold.of({k: v for k, v in data.items() if k != "identity"}, data["identity"])
 
 
+@dataclass(frozen=True)
+class HouseholdChanges:
+    """A change of a household's facts (`HouseholdUpdate`): only the fields named in `changed` change
+    (notes may change to none)."""
+
+    changed: frozenset[str]
+    municipality: Municipality | None = None
+    infants: int | None = None
+    children: int | None = None
+    adults: int | None = None
+    seniors: int | None = None
+    allergens: tuple[str, ...] | None = None
+    no_pork: bool | None = None
+    halal: bool | None = None
+    vegetarian: bool | None = None
+    ready_to_eat_only: bool | None = None
+    notes: str | None = None
+
+    @classmethod
+    def of(cls, **given: Any) -> HouseholdChanges:
+        if "allergens" in given:
+            given["allergens"] = tuple(given["allergens"])
+        return cls(changed=frozenset(given), **given)
+
+    def columns(self) -> dict[str, Any]:
+        """The household row's new values, by column."""
+        values = {name: getattr(self, name) for name in sorted(self.changed)}
+        if self.allergens is not None:
+            values["allergens"] = list(self.allergens)
+        return values
+
+
 class HouseholdUpdate(Schema):
     """Changeable facts. The code, ids and dates are not: sending them is an error."""
 
@@ -136,6 +168,10 @@ class HouseholdUpdate(Schema):
     vegetarian = fields.Boolean()
     ready_to_eat_only = fields.Boolean()
     notes = fields.String(allow_none=True, validate=validate.Length(max=2000))
+
+    @post_load
+    def command(self, data: dict[str, Any], **_: Any) -> HouseholdChanges:
+        return HouseholdChanges.of(**data)
 
 
 class HouseholdOut(Schema):

@@ -21,7 +21,7 @@ from foodbank.households.errors import (
     IdentityWithoutConsent,
     NoTemplate,
 )
-from foodbank.households.schemas import NO_MEMBERS, NewHousehold
+from foodbank.households.schemas import NO_MEMBERS, HouseholdChanges, NewHousehold
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.errors import InvalidInput
@@ -107,12 +107,12 @@ async def register(session: AsyncSession, *, actor: Principal, today: date, comm
 
 
 async def update_household(
-    session: AsyncSession, *, actor: Principal, household_id: int, changes: dict[str, Any]
+    session: AsyncSession, *, actor: Principal, household_id: int, changes: HouseholdChanges
 ) -> Household:
     household = await queries.get_visible(session, actor, household_id, for_update=True)
-    if "allergens" in changes:
-        await _check_allergens(session, changes["allergens"])
-    for name, value in changes.items():
+    if changes.allergens is not None:
+        await _check_allergens(session, list(changes.allergens))
+    for name, value in changes.columns().items():
         setattr(household, name, value)
     _check_members({k: getattr(household, k) for k in ("infants", "children", "adults", "seniors")})
     await record(
@@ -121,7 +121,7 @@ async def update_household(
         action="household.update",
         entity="household",
         entity_id=household_id,
-        details={"fields": sorted(changes)},
+        details={"fields": sorted(changes.changed)},
     )
     return household
 

@@ -39,7 +39,7 @@ from foodbank.models import (
     Municipality,
     Role,
 )
-from foodbank.pages.api_forms import page_form
+from foodbank.pages.api_forms import load_command, page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form, load_query
 from foodbank.pages.i18n import N_, label_msgid, local_name
 from foodbank.pages.layout import Nav, Ui, page
@@ -172,11 +172,11 @@ _DistributionIn = page_form(
 
 class HandOutForm(_DistributionIn):  # type: ignore[misc,valid-type]
     """`POST /api/distributions` for one of the household's allocations (the household and the allocation
-    come from the address). On this page the hand-out is a pick-up or a delivery."""
+    come from the address: `load_command`'s extra). On this page the hand-out is a pick-up or a delivery."""
 
     class Meta:
         unknown = EXCLUDE
-        exclude = ("household_id", "partner_programme_id", "reservation_id", "lines")
+        exclude = ("partner_programme_id", "lines")
 
     @validates_schema(skip_on_field_errors=True)
     def in_person(self, data: dict[str, Any], **_: Any) -> None:
@@ -437,24 +437,20 @@ async def hand_out(
 ) -> Response[Any]:
     found = await queries.get_visible(db_session, principal, household_id)
     await _own_reservation(db_session, found, reservation_id)
-    form = await load_form(ui, HandOutForm)
+    form = await load_form(ui, FormSchema)
     if (replay := await form.replayed(db_session)) is not None:
         return replay
-    if form.ok:
-        data = form.data
+    command: distribution_services.HandOut | None = load_command(
+        form, HandOutForm, extra={"household_id": found.id, "reservation_id": reservation_id}
+    )
+    if command is not None:
         distribution = await attempt(
             form,
             db_session,
             lambda: distribution_services.hand_out(
                 db_session,
                 actor=principal,
-                channel=data["channel"],
-                distributed_on=data["distributed_on"] or today(),
-                household_id=found.id,
-                referral_id=data["referral_id"],
-                reservation_id=reservation_id,
-                people=data["people"],
-                frequency_override=data["frequency_override"],
+                command=command,
                 settings=settings.stock,
                 min_days_between_handouts=settings.households.min_days_between_handouts,
             ),

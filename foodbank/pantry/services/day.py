@@ -90,14 +90,16 @@ async def check_in(
     distribution = await distributions.hand_out(
         session,
         actor=actor,
-        channel=HandOutChannel.pantry,
-        distributed_on=event.event_date,
-        household_id=registration.household_id,
-        referral_id=registration.referral_id,
-        reservation_id=registration.reservation_id,
-        people=registration.people if people is None else people,
+        command=distributions.HandOut(
+            channel=HandOutChannel.pantry,
+            distributed_on=event.event_date,
+            household_id=registration.household_id,
+            referral_id=registration.referral_id,
+            reservation_id=registration.reservation_id,
+            people=registration.people if people is None else people,
+            pantry_event_id=event.id,
+        ),
         settings=settings,
-        pantry_event_id=event.id,
     )
     registration.distribution_id = distribution.id
     _set_status(registration, RegistrationStatus.checked_in, actor.id)
@@ -180,14 +182,16 @@ async def record_walk_in(
     distribution = await distributions.hand_out(
         session,
         actor=actor,
-        channel=HandOutChannel.pantry,
-        distributed_on=event.event_date,
-        lines=[{"lot_id": lot_id, "quantity": quantity} for lot_id, quantity in sorted(taken.items())],
-        people=people,
+        command=distributions.HandOut(
+            channel=HandOutChannel.pantry,
+            distributed_on=event.event_date,
+            lines=tuple(distributions.HandOutLine(lot_id, quantity) for lot_id, quantity in sorted(taken.items())),
+            people=people,
+            pantry_event_id=event.id,
+            walk_in=True,
+            part_of_reservation_id=buffer.id,
+        ),
         settings=settings,
-        pantry_event_id=event.id,
-        walk_in=True,
-        part_of_reservation_id=buffer.id,
     )
     missing: list[dict[str, int | None]] = [
         {"item_id": s.item_id, "category_id": None, "missing": s.missing} for s in result.item_shortages
