@@ -9,7 +9,9 @@ locks the distribution, then its referral, then the lots. Nothing here commits.
 A pantry day's walk-in is a hand-out without a household (`walk_in`, counted in `people`); its goods
 are taken out of the event's walk-in buffer reservation (`part_of_reservation_id`), which keeps the rest.
 
-A distribution is never edited: a mistake is corrected by returning the goods (`return_goods`).
+A distribution is never edited: a mistake is corrected by returning the goods (`return_goods`). Its
+`units` and `kg` (what is handed out and not returned) are set with its lines and lowered by each
+return, here and nowhere else: the annual summary reads them.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import exists, func, select
@@ -238,6 +241,8 @@ async def hand_out(
         distribution.lines.append(
             DistributionLine(lot_id=item.lot.id, item_id=item.lot.item_id, quantity=item.quantity)
         )
+    distribution.units = sum(item.quantity for item in goods)
+    distribution.kg = sum((item.quantity * item.lot.item.unit_weight_kg for item in goods), Decimal(0))
 
     if household is not None:
         household.last_activity_on = max(household.last_activity_on or distributed_on, distributed_on)
@@ -735,6 +740,8 @@ async def return_goods(
             distribution_id=distribution_id,
         )
         held_line.returned += line["quantity"]
+        distribution.units -= line["quantity"]
+        distribution.kg -= line["quantity"] * lots[held_line.lot_id].item.unit_weight_kg
     if referral is not None and referral.handouts_used > 0:
         referral.handouts_used -= 1
         if referral.status is ReferralStatus.fulfilled:
