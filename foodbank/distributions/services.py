@@ -24,7 +24,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.audit.services import record
@@ -824,3 +824,13 @@ async def create_partner_programme(
         entity_id=programme.id,
     )
     return programme
+
+
+async def repair_totals(session: AsyncSession) -> int:
+    """Set every hand-out's stored units and kg to what its lines say (`foodbank stock verify --repair`);
+    the number of hand-outs changed."""
+    sql = f"""
+        UPDATE distribution d SET units = coalesce(t.units, 0), kg = coalesce(t.kg, 0)
+        FROM distribution d2 LEFT JOIN ({queries.LINE_TOTALS}) t ON t.distribution_id = d2.id
+        WHERE d2.id = d.id AND (d.units, d.kg) IS DISTINCT FROM (coalesce(t.units, 0), coalesce(t.kg, 0))"""  # noqa: S608
+    return int((await session.execute(text(sql))).rowcount)  # type: ignore[attr-defined]
