@@ -116,24 +116,28 @@ async def received(session: AsyncSession, first: date, last: date) -> dict[str, 
     }
 
 
+# The ledger's per-day sums up to the year's end: by category, flow and month (days before the year: opening).
+STOCK_FLOWS = """
+SELECT c.code AS category,
+       CASE WHEN a.day < :first THEN 'opening'
+            WHEN a.kind = 'receipt' THEN 'receipt_' || a.detail
+            WHEN a.kind IN ('issue', 'return') THEN 'distributed'
+            WHEN a.kind = 'disposal' THEN 'disposal_' || a.detail
+            ELSE a.kind::text END AS flow,
+       CASE WHEN a.day >= :first THEN date_trunc('month', a.day)::date END AS month,
+       sum(a.units) AS units, sum(a.kg) AS kg
+FROM stock_day a JOIN category c ON c.id = a.category_id
+WHERE a.day <= :last GROUP BY 1, 2, 3
+"""
+
+
 async def stock_flows(session: AsyncSession, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
     """Stock on hand the day before the year and at its end, by category, and what moved it in between.
 
     One pass over the ledger's per-day sums (`stock_day`, dated as `rules` says): days before the year
     are summed as `opening`, those of the year by flow and month; closing stock is opening plus the
     year's flows (later days are left out)."""
-    sql = """
-        SELECT c.code AS category,
-               CASE WHEN a.day < :first THEN 'opening'
-                    WHEN a.kind = 'receipt' THEN 'receipt_' || a.detail
-                    WHEN a.kind IN ('issue', 'return') THEN 'distributed'
-                    WHEN a.kind = 'disposal' THEN 'disposal_' || a.detail
-                    ELSE a.kind::text END AS flow,
-               CASE WHEN a.day >= :first THEN date_trunc('month', a.day)::date END AS month,
-               sum(a.units) AS units, sum(a.kg) AS kg
-        FROM stock_day a JOIN category c ON c.id = a.category_id
-        WHERE a.day <= :last GROUP BY 1, 2, 3"""
-    rows = (await session.execute(text(sql), {"first": first, "last": last})).mappings().all()
+    rows = (await session.execute(text(STOCK_FLOWS), {"first": first, "last": last})).mappings().all()
     balances: dict[str, dict[str, Any]] = {}
     flows: dict[tuple[str, date], dict[str, Any]] = {}
     for row in rows:
