@@ -24,7 +24,9 @@ migrated database, in one transaction:
   days before, with its `issue` movement carrying the distribution id, as the ledger writes it;
 - a few returns (some hand-outs returned in full), disposals (expired, damaged, recalled) and
   stocktake adjustments, each with its movement, so that every lot's balance equals its ledger
-  (checked with `foodbank.stock.ledger.verify`) and the stock figures mean something.
+  (checked with `foodbank.stock.ledger.verify`) and the stock figures mean something; the ledger's
+  trigger sums the movements per day as they are inserted, and each hand-out's units and kg are set
+  from its lines as the hand-out service sets them.
 
 Then VACUUM ANALYZE, and:
 
@@ -36,6 +38,12 @@ Then VACUUM ANALYZE, and:
     from the distribution lines; hand-outs and households 延べ/実, individual occasions and people;
     pantry days and people; partner sessions and people; received by donor kind from the receipt
     movements; disposals by reason; closing stock from the lots' balances), timed the same way;
+
+(c) the summary's two heavy reads (`queries.HANDOUTS`, `queries.STOCK_FLOWS`), which read the hand-outs'
+    stored units and kg and the ledger's per-day sums (`stock_day`), next to the same two as they were
+    before migration 0011 (regrouping the year's lines by hand-out, dating every movement of the whole
+    ledger through five joins), kept here as the baseline, each in its own REPEATABLE READ transaction
+    with the report's work_mem; their rows must be equal;
 
 every figure of (a) is compared with (b). Then the summary is rendered to PDF (Japanese, through the
 real `render_pdf`) and to an Excel workbook, CSV and HTML, each timed. `--explain` prints EXPLAIN
