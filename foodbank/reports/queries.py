@@ -43,12 +43,16 @@ SELECT
                sum(kg) AS kg, sum(people) AS people
         FROM d GROUP BY channel) x) AS by_channel,
     (SELECT coalesce(json_agg(x), '[]') FROM (
-        SELECT month, channel, count(*) AS handouts, count(household_id) AS households, sum(units) AS units,
-               sum(kg) AS kg, sum(people) AS people,
-               count(DISTINCT (distributed_on, handed_over_by_id)) AS occasions
-        FROM d GROUP BY month, channel) x) AS monthly,
+        SELECT * FROM (
+            SELECT month, channel, count(*) AS handouts, count(household_id) AS households, sum(units) AS units,
+                   sum(kg) AS kg, sum(people) AS people
+            FROM d GROUP BY month, channel) m
+        JOIN (SELECT month, channel, count(*) AS occasions  -- a DISTINCT that hashes, where count(DISTINCT) sorts
+              FROM (SELECT DISTINCT month, channel, distributed_on, handed_over_by_id FROM d) rounds
+              GROUP BY month, channel) o USING (month, channel)) x) AS monthly,
     (SELECT row_to_json(x) FROM (
-        SELECT count(DISTINCT (distributed_on, channel, handed_over_by_id)) AS occasions,
+        SELECT (SELECT count(*) FROM (SELECT DISTINCT distributed_on, channel, handed_over_by_id
+                                      FROM individual) rounds) AS occasions,
                count(*) AS households_total, count(DISTINCT household_id) AS households_distinct,
                coalesce(sum(people), 0) AS people_total
         FROM individual) x) AS individual,
