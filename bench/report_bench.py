@@ -35,7 +35,7 @@ Then VACUUM ANALYZE, and:
     its queries is shown too;
 (b) the headline figures by plain SQL written here, independently of `foodbank/reports/queries.py`
     (kg and units by channel from the ledger's issue and return movements, the report takes them
-    from the distribution lines; hand-outs and households 延べ/実, individual occasions and people;
+    from the units and kg stored on each hand-out; hand-outs and households 延べ/実, individual occasions and people;
     pantry days and people; partner sessions and people; received by donor kind from the receipt
     movements; disposals by reason; closing stock from the lots' balances), timed the same way;
 
