@@ -24,7 +24,9 @@ migrated database, in one transaction:
   days before, with its `issue` movement carrying the distribution id, as the ledger writes it;
 - a few returns (some hand-outs returned in full), disposals (expired, damaged, recalled) and
   stocktake adjustments, each with its movement, so that every lot's balance equals its ledger
-  (checked with `foodbank.stock.ledger.verify`) and the stock figures mean something.
+  (checked with `foodbank.stock.ledger.verify`) and the stock figures mean something; the ledger's
+  trigger sums the movements per day as they are inserted, and each hand-out's units and kg are set
+  from its lines as the hand-out service sets them.
 
 Then VACUUM ANALYZE, and:
 
@@ -33,9 +35,15 @@ Then VACUUM ANALYZE, and:
     its queries is shown too;
 (b) the headline figures by plain SQL written here, independently of `foodbank/reports/queries.py`
     (kg and units by channel from the ledger's issue and return movements, the report takes them
-    from the distribution lines; hand-outs and households 延べ/実, individual occasions and people;
+    from the units and kg stored on each hand-out; hand-outs and households 延べ/実, individual occasions and people;
     pantry days and people; partner sessions and people; received by donor kind from the receipt
     movements; disposals by reason; closing stock from the lots' balances), timed the same way;
+
+(c) the summary's two heavy reads (`queries.HANDOUTS`, `queries.STOCK_FLOWS`), which read the hand-outs'
+    stored units and kg and the ledger's per-day sums (`stock_day`), next to the same two as they were
+    before migration 0011 (regrouping the year's lines by hand-out, dating every movement of the whole
+    ledger through five joins), kept here as the baseline, each in its own REPEATABLE READ transaction
+    with the report's work_mem; their rows must be equal;
 
 every figure of (a) is compared with (b). Then the summary is rendered to PDF (Japanese, through the
 real `render_pdf`) and to an Excel workbook, CSV and HTML, each timed. `--explain` prints EXPLAIN
@@ -52,6 +60,7 @@ import argparse
 import asyncio
 import inspect
 import io
+import json
 import os
 import platform
 import random
@@ -72,6 +81,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import event as sqlalchemy_event
+from sqlalchemy import text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run as a script from a checkout
 
@@ -457,6 +467,15 @@ async def load_distributions(conn: asyncpg.Connection, size: Size, plan: list[tu
         LOTS_FROM,
         LOOKBACK_DAYS,
     )
+    # What the hand-out service stores on each hand-out with its lines (net of returns).
+    await conn.execute(
+        """
+        UPDATE distribution d SET units = t.units, kg = t.kg
+        FROM (SELECT l.distribution_id, sum(l.quantity - l.returned) AS units,
+                     sum((l.quantity - l.returned) * i.unit_weight_kg) AS kg
+              FROM distribution_line l JOIN item i ON i.id = l.item_id GROUP BY 1) t
+        WHERE t.distribution_id = d.id"""
+    )
     await conn.execute(
         """
         INSERT INTO stock_movement (lot_id, kind, on_hand_delta, distribution_id, actor_id, occurred_at)
@@ -516,6 +535,83 @@ async def load_fates(conn: asyncpg.Connection) -> None:
                (least(received_date + 100, DATE '2026-03-31') + time '17:30') AT TIME ZONE 'Asia/Tokyo'
         FROM fate WHERE adjusted <> 0 ORDER BY id;"""
     )
+
+
+# --- (c) the summary's two heavy reads as they were before the aggregates ------------------------------
+
+# Before migration 0011: hand-outs regrouped from their lines, and stock flows from every movement of the
+# ledger, each dated through five joins. Kept here as the baseline of (a)'s `handouts` and `stock_flows`.
+OLD_HANDOUTS = """
+WITH d AS MATERIALIZED (
+    SELECT d.id, d.household_id, d.channel, d.distributed_on, d.handed_over_by_id, d.walk_in,
+           d.pantry_event_id, d.partner_programme_id, coalesce(d.people, 0) AS people,
+           date_trunc('month', d.distributed_on)::date AS month,
+           sum(l.quantity - l.returned) AS units,
+           sum((l.quantity - l.returned) * i.unit_weight_kg) AS kg
+    FROM distribution d
+    JOIN distribution_line l ON l.distribution_id = d.id
+    JOIN item i ON i.id = l.item_id
+    WHERE d.distributed_on BETWEEN :first AND :last
+    GROUP BY d.id
+    HAVING sum(l.quantity - l.returned) > 0
+""" + queries.HANDOUTS[queries.HANDOUTS.index("), individual AS (") :]  # noqa: S608 - the module's constants
+OLD_STOCK_FLOWS = """
+SELECT category,
+       CASE WHEN day < :first THEN 'opening'
+            WHEN kind = 'receipt' THEN 'receipt_' || receipt_kind
+            WHEN kind IN ('issue', 'return') THEN 'distributed'
+            WHEN kind = 'disposal' THEN 'disposal_' || reason
+            ELSE kind::text END AS flow,
+       CASE WHEN day >= :first THEN date_trunc('month', day)::date END AS month,
+       sum(units) AS units, sum(kg) AS kg
+FROM (SELECT sm.kind, sm.reason, sm.on_hand_delta AS units, sm.on_hand_delta * i.unit_weight_kg AS kg,
+             c.code AS category, r.kind AS receipt_kind,
+             CASE WHEN sm.kind = 'receipt' THEN r.received_date
+                  WHEN sm.kind IN ('issue', 'return') AND dd.id IS NOT NULL THEN dd.distributed_on
+                  ELSE (sm.occurred_at AT TIME ZONE 'Asia/Tokyo')::date END AS day
+      FROM stock_movement sm
+      JOIN lot l ON l.id = sm.lot_id
+      JOIN receipt r ON r.id = l.receipt_id
+      JOIN item i ON i.id = l.item_id
+      JOIN category c ON c.id = i.category_id
+      LEFT JOIN distribution dd ON dd.id = sm.distribution_id
+      WHERE sm.on_hand_delta <> 0) m
+WHERE day <= :last GROUP BY 1, 2, 3"""
+
+
+async def old_reads(database: Database) -> tuple[Any, ...]:
+    """The two reads the old way, in one REPEATABLE READ transaction with the report's work_mem."""
+    async with database.transaction() as session:
+        await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        await session.execute(text(f"SET LOCAL work_mem = '{services.REPORT_WORK_MEM}'"))
+        params = {"first": FIRST, "last": LAST}
+        handouts = (await session.execute(text(OLD_HANDOUTS), params)).mappings().one()
+        flows = (await session.execute(text(OLD_STOCK_FLOWS), params)).all()
+        return unordered(handouts), sorted(flows, key=repr)
+
+
+def unordered(row: Any) -> dict[str, Any]:
+    """A HANDOUTS row with its json_agg arrays sorted: their order is the plan's, not a figure."""
+    out = {}
+    for key, value in row.items():
+        value = json.loads(value, parse_float=Decimal) if isinstance(value, str) else value
+        out[key] = (
+            sorted(value, key=lambda x: json.dumps(x, sort_keys=True, default=str))
+            if isinstance(value, list)
+            else value
+        )
+    return out
+
+
+async def new_reads(database: Database) -> tuple[Any, ...]:
+    """The same two reads as the summary makes them now (the per-day sums, the stored totals)."""
+    async with database.transaction() as session:
+        await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+        await session.execute(text(f"SET LOCAL work_mem = '{services.REPORT_WORK_MEM}'"))
+        params = {"first": FIRST, "last": LAST}
+        handouts = (await session.execute(text(queries.HANDOUTS), params)).mappings().one()
+        flows = (await session.execute(text(queries.STOCK_FLOWS), params)).all()
+        return unordered(handouts), sorted(flows, key=repr)
 
 
 # --- (b) the same figures by plain SQL --------------------------------------------------------------
@@ -706,6 +802,15 @@ def same(a: Any, b: Any) -> bool:
 # --- timing ----------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Reads:
+    """(c): the summary's two heavy reads from the aggregates, and the old way, in the same run."""
+
+    old: Times
+    new: Times
+    equal: bool
+
+
 @dataclass
 class Times:
     seconds: list[float] = field(default_factory=list)
@@ -884,6 +989,10 @@ async def main(args: argparse.Namespace) -> None:
             statements: list[Statement] = []
             with query_clock(spent), statement_clock(database, statements):
                 report_times, summary = await timed(size.repeats, lambda: build(database))
+            print(f"(c) the two heavy reads, old and new, {size.repeats} times each ...", file=sys.stderr)
+            old_times, old_result = await timed(size.repeats, lambda: old_reads(database))
+            new_times, new_result = await timed(size.repeats, lambda: new_reads(database))
+            reads = Reads(old_times, new_times, old_result == new_result)
             print(f"(b) plain SQL, {size.repeats} times ...", file=sys.stderr)
             conn = await asyncpg.connect(dsn)
             try:
@@ -915,6 +1024,7 @@ async def main(args: argparse.Namespace) -> None:
             report_figures(summary),
             sql_figures,
             renders,
+            reads,
         )
         if args.explain:
             last_run = statements[-len(statements) // size.repeats :]
@@ -931,6 +1041,7 @@ def print_report(
     report: Figures,
     sql: Figures,
     renders: dict[str, tuple[Times, bytes]],
+    reads: Reads,
 ) -> None:
     print()
     print(f"foodbank report benchmark, {time.strftime('%Y-%m-%d %H:%M')}")
@@ -962,6 +1073,11 @@ def print_report(
         if name in spent:
             print(f"   {'      queries.' + name:<64}{Times(spent[name])}")
     print(f"   {'(b) the headline figures by plain SQL (asyncpg, one connection)':<64}{sql_times}")
+    print(f"   {'(c) handouts + stock_flows SQL from the aggregates (as in (a))':<64}{reads.new}")
+    print(f"   {'    baseline: the same two, regrouping lines and the whole ledger':<64}{reads.old}")
+    print(f"   {'    (a) / (b): ' + f'{report_times.median / sql_times.median:.2f}x':<64}")
+    same_rows = "equal" if reads.equal else "DIFFERENT"
+    print(f"   {'    old / new: ' + f'{reads.old.median / reads.new.median:.1f}x, rows ' + same_rows:<64}")
     print()
     keys = list(dict.fromkeys([*report, *sql]))
     differ = [key for key in keys if not same(report.get(key), sql.get(key))]

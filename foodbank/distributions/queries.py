@@ -1,5 +1,6 @@
 """Named reads of distributions: one hand-out with its lines, a list, the recall trace of a product,
-and where a donor's donations went. Households appear by their pseudonymous code only.
+where a donor's donations went, and the hand-outs whose stored units and kg differ from their lines.
+Households appear by their pseudonymous code only.
 
 Lots split by a transfer keep their origin in `Lot.parent_lot_id`; `lot_family` follows that chain
 both ways, so a trace or a donor's figures include the units moved to another shelf.
@@ -13,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import CTE, ColumnElement, Select, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -332,3 +333,25 @@ async def donor_impact(session: AsyncSession, donor_id: int) -> dict[str, Any] |
 
 async def partner_programmes(session: AsyncSession) -> Sequence[PartnerProgramme]:
     return (await session.scalars(select(PartnerProgramme).order_by(PartnerProgramme.name))).all()
+
+
+# What each hand-out's stored `units` and `kg` should be: its lines, net of returns.
+LINE_TOTALS = """
+SELECT l.distribution_id, sum(l.quantity - l.returned) AS units,
+       sum((l.quantity - l.returned) * i.unit_weight_kg) AS kg
+FROM distribution_line l JOIN item i ON i.id = l.item_id
+GROUP BY l.distribution_id
+"""
+
+
+async def total_differences(session: AsyncSession) -> list[tuple[int, int, int, Decimal, Decimal]]:
+    """Hand-outs whose stored units or kg are not their lines' (id, stored units, lines' units, stored
+    kg, lines' kg), which should never happen: `services.hand_out` and `return_goods` keep them."""
+    sql = f"""
+        SELECT d.id, d.units, coalesce(t.units, 0), d.kg, coalesce(t.kg, 0)
+        FROM distribution d LEFT JOIN ({LINE_TOTALS}) t ON t.distribution_id = d.id
+        WHERE (d.units, d.kg) IS DISTINCT FROM (coalesce(t.units, 0), coalesce(t.kg, 0))
+        ORDER BY d.id"""  # noqa: S608 - composed of this module's constant
+    return [
+        (int(a), int(b), int(c), Decimal(e), Decimal(f)) for a, b, c, e, f in (await session.execute(text(sql))).all()
+    ]

@@ -9,7 +9,9 @@ locks the distribution, then its referral, then the lots. Nothing here commits.
 A pantry day's walk-in is a hand-out without a household (`walk_in`, counted in `people`); its goods
 are taken out of the event's walk-in buffer reservation (`part_of_reservation_id`), which keeps the rest.
 
-A distribution is never edited: a mistake is corrected by returning the goods (`return_goods`).
+A distribution is never edited: a mistake is corrected by returning the goods (`return_goods`). Its
+`units` and `kg` (what is handed out and not returned) are set with its lines and lowered by each
+return, here and nowhere else: the annual summary reads them.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.audit.services import record
@@ -259,6 +262,8 @@ async def hand_out(
         distribution.lines.append(
             DistributionLine(lot_id=item.lot.id, item_id=item.lot.item_id, quantity=item.quantity)
         )
+    distribution.units = sum(item.quantity for item in goods)
+    distribution.kg = sum((item.quantity * item.lot.item.unit_weight_kg for item in goods), Decimal(0))
 
     if household is not None:
         household.last_activity_on = max(household.last_activity_on or distributed_on, distributed_on)
@@ -748,6 +753,8 @@ async def return_goods(
             distribution_id=distribution_id,
         )
         held_line.returned += line.quantity
+        distribution.units -= line.quantity
+        distribution.kg -= line.quantity * lots[held_line.lot_id].item.unit_weight_kg
     if referral is not None and referral.handouts_used > 0:
         referral.handouts_used -= 1
         if referral.status is ReferralStatus.fulfilled:
@@ -830,3 +837,13 @@ async def create_partner_programme(
         entity_id=programme.id,
     )
     return programme
+
+
+async def repair_totals(session: AsyncSession) -> int:
+    """Set every hand-out's stored units and kg to what its lines say (`foodbank stock verify --repair`);
+    the number of hand-outs changed."""
+    sql = f"""
+        UPDATE distribution d SET units = coalesce(t.units, 0), kg = coalesce(t.kg, 0)
+        FROM distribution d2 LEFT JOIN ({queries.LINE_TOTALS}) t ON t.distribution_id = d2.id
+        WHERE d2.id = d.id AND (d.units, d.kg) IS DISTINCT FROM (coalesce(t.units, 0), coalesce(t.kg, 0))"""  # noqa: S608
+    return int((await session.execute(text(sql))).rowcount)  # type: ignore[attr-defined]

@@ -82,6 +82,7 @@ from foodbank.models.stock import (
     ReservationLine,
     ReservationPurpose,
     ReservationStatus,
+    StockDay,
     StockMovement,
 )
 from foodbank.models.storage import Location, Warehouse
@@ -153,6 +154,7 @@ __all__ = [
     "ReservationStatus",
     "Role",
     "SignInAttempt",
+    "StockDay",
     "StockMovement",
     "Unit",
     "Urgency",

@@ -8,6 +8,7 @@ is audited.
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -18,6 +19,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Numeric,
     SmallInteger,
     String,
     UniqueConstraint,
@@ -257,6 +259,12 @@ class Distribution(Base):
     """The pantry day it was handed out at (a registered household checked in, or a walk-in)."""
     walk_in: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     """An anonymous walk-in at a pantry day: no household, counted in `people`."""
+    units: Mapped[int] = mapped_column(Integer, server_default=text("0"))
+    """Units handed out and not returned: the sum of the lines' quantity - returned, kept by the hand-out
+    service (`distributions.services`) when it writes the lines and when goods come back, so that the
+    annual summary reads it instead of grouping the lines. `foodbank stock verify` checks it."""
+    kg: Mapped[Decimal] = mapped_column(Numeric(14, 3), server_default=text("0"))
+    """The same in kg (units x the items' unit weights)."""
     created_at: Mapped[CreatedAt]
 
     lines: Mapped[list[DistributionLine]] = relationship(lazy="selectin", order_by="DistributionLine.id")

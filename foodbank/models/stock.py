@@ -8,6 +8,7 @@ a movement row, in the same transaction (see `foodbank.stock.ledger`), under CHE
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 
 from sqlalchemy import (
@@ -19,6 +20,7 @@ from sqlalchemy import (
     Identity,
     Index,
     Integer,
+    Numeric,
     SmallInteger,
     String,
     func,
@@ -187,6 +189,34 @@ class StockMovement(Base):
             name="kind_rules",
         ),
     )
+
+
+class StockDay(Base):
+    """The ledger summed per day: what moved each item's stock on a day (Japan), by movement kind and
+    `detail` (a receipt's kind for receipts, the reason for disposals, '' otherwise), in units and kg.
+
+    Kept by the database, not by Python: a statement-level AFTER INSERT trigger on `stock_movement`
+    (migration 0011) adds each statement's new movements here with one INSERT ... ON CONFLICT DO UPDATE,
+    in the same transaction, so `ledger.post` and bulk Core inserts need not know about it. A movement
+    is dated as the annual summary dates it (`foodbank.reports.rules`): a receipt on its receipt's
+    received date, an issue or a return of a hand-out on the hand-out's date, anything else on the day
+    it was recorded; movements that change no units on hand (reservations, releases) are left out. The
+    ledger is append-only (a trigger refuses updates, deletes and truncation), so rows only grow; a
+    change of an item's unit weight or category is carried here by a trigger on `item`. `foodbank stock
+    verify` rebuilds it from the ledger and compares; `--repair` rewrites it."""
+
+    __tablename__ = "stock_day"
+
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), primary_key=True)
+    kind: Mapped[MovementKind] = mapped_column(text_enum(MovementKind, "movement_kind"), primary_key=True)
+    detail: Mapped[str] = mapped_column(String(32), primary_key=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("category.id"))
+    """The item's category (kept with it: the summary groups by category without joining items)."""
+    units: Mapped[int] = mapped_column(BigInteger)
+    kg: Mapped[Decimal] = mapped_column(Numeric(16, 3))
+
+    __table_args__ = (Index("ix_stock_day_item_id", "item_id"),)
 
 
 class Reservation(Base):

@@ -1,9 +1,10 @@
 """The annual summary's reads: every figure is an aggregate done in SQL, dated and counted as
 `foodbank.reports.rules` says. Each function returns plain rows; `documents.annual_summary` shapes them.
 
-The hand-outs of the year are read once: one statement groups the distribution lines by hand-out
-(net of returns) into a materialised CTE and aggregates that in every way the report needs, so a year
-of a million lines is scanned once.
+The hand-outs of the year are read once, with the units and kg each one stored when its lines were
+written (net of returns, kept by `distributions.services`), into a materialised CTE that one statement
+aggregates in every way the report needs: no distribution line is read. Stock flows read the ledger's
+per-day sums (`stock_day`, kept by a trigger on the ledger), never the ledger itself.
 """
 
 from __future__ import annotations
@@ -30,15 +31,9 @@ HANDOUTS = """
 WITH d AS MATERIALIZED (
     SELECT d.id, d.household_id, d.channel, d.distributed_on, d.handed_over_by_id, d.walk_in,
            d.pantry_event_id, d.partner_programme_id, coalesce(d.people, 0) AS people,
-           date_trunc('month', d.distributed_on)::date AS month,
-           sum(l.quantity - l.returned) AS units,
-           sum((l.quantity - l.returned) * i.unit_weight_kg) AS kg
+           date_trunc('month', d.distributed_on)::date AS month, d.units, d.kg
     FROM distribution d
-    JOIN distribution_line l ON l.distribution_id = d.id
-    JOIN item i ON i.id = l.item_id
-    WHERE d.distributed_on BETWEEN :first AND :last
-    GROUP BY d.id
-    HAVING sum(l.quantity - l.returned) > 0
+    WHERE d.distributed_on BETWEEN :first AND :last AND d.units > 0
 ), individual AS (
     SELECT * FROM d WHERE channel IN ('delivery', 'pickup')
 )
@@ -48,12 +43,16 @@ SELECT
                sum(kg) AS kg, sum(people) AS people
         FROM d GROUP BY channel) x) AS by_channel,
     (SELECT coalesce(json_agg(x), '[]') FROM (
-        SELECT month, channel, count(*) AS handouts, count(household_id) AS households, sum(units) AS units,
-               sum(kg) AS kg, sum(people) AS people,
-               count(DISTINCT (distributed_on, handed_over_by_id)) AS occasions
-        FROM d GROUP BY month, channel) x) AS monthly,
+        SELECT * FROM (
+            SELECT month, channel, count(*) AS handouts, count(household_id) AS households, sum(units) AS units,
+                   sum(kg) AS kg, sum(people) AS people
+            FROM d GROUP BY month, channel) m
+        JOIN (SELECT month, channel, count(*) AS occasions  -- a DISTINCT that hashes, where count(DISTINCT) sorts
+              FROM (SELECT DISTINCT month, channel, distributed_on, handed_over_by_id FROM d) rounds
+              GROUP BY month, channel) o USING (month, channel)) x) AS monthly,
     (SELECT row_to_json(x) FROM (
-        SELECT count(DISTINCT (distributed_on, channel, handed_over_by_id)) AS occasions,
+        SELECT (SELECT count(*) FROM (SELECT DISTINCT distributed_on, channel, handed_over_by_id
+                                      FROM individual) rounds) AS occasions,
                count(*) AS households_total, count(DISTINCT household_id) AS households_distinct,
                coalesce(sum(people), 0) AS people_total
         FROM individual) x) AS individual,
@@ -98,63 +97,55 @@ WHERE r.kind = 'donation' AND l.parent_lot_id IS NULL AND r.received_date BETWEE
 """
 
 
+# Each grouping set of `received`, by its GROUPING() mask over (donor_kind, category, from_food_banks,
+# month) (a bit set: not grouped by that column), and the columns its rows keep.
+RECEIVED_SETS = {
+    0b0111: ("by_donor_kind", ("donor_kind", "donations", "donors", "units", "kg")),
+    0b1001: ("by_category", ("category", "from_food_banks", "units", "kg")),
+    0b1101: ("totals", ("from_food_banks", "donations", "donors", "units", "kg")),
+    0b1110: ("monthly", ("month", "donations", "units", "kg")),
+}
+
+
 async def received(session: AsyncSession, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
-    """Donated lots of the year (lots split off by transfers are not received again)."""
-    params = {"first": first, "last": last}
-    queries = {
-        "by_donor_kind": f"""SELECT donor_kind, count(DISTINCT receipt_id) AS donations,
-                                count(DISTINCT donor_id) AS donors, sum(units) AS units, sum(kg) AS kg
-                             FROM ({RECEIVED}) x GROUP BY donor_kind""",
-        "by_category": f"""SELECT category, donor_kind = 'other_food_bank' AS from_food_banks,
-                              sum(units) AS units, sum(kg) AS kg
-                           FROM ({RECEIVED}) x GROUP BY 1, 2""",
-        "totals": f"""SELECT donor_kind = 'other_food_bank' AS from_food_banks,
-                         count(DISTINCT receipt_id) AS donations, count(DISTINCT donor_id) AS donors,
-                         sum(units) AS units, sum(kg) AS kg
-                      FROM ({RECEIVED}) x GROUP BY 1""",
-        "monthly": f"""SELECT month, count(DISTINCT receipt_id) AS donations, sum(units) AS units, sum(kg) AS kg
-                       FROM ({RECEIVED}) x GROUP BY month""",
-    }
-    return {
-        name: [dict(row) for row in (await session.execute(text(sql), params)).mappings()]
-        for name, sql in queries.items()
-    }
+    """Donated lots of the year (lots split off by transfers are not received again): by donor kind, by
+    category, in all and by month, in one statement (grouping sets over one read of the year's lots)."""
+    sql = f"""
+        SELECT GROUPING(donor_kind, category, from_food_banks, month) AS grouping_set,
+               donor_kind, category, from_food_banks, month,
+               count(DISTINCT receipt_id) AS donations, count(DISTINCT donor_id) AS donors,
+               sum(units) AS units, sum(kg) AS kg
+        FROM (SELECT *, donor_kind = 'other_food_bank' AS from_food_banks FROM ({RECEIVED}) r) x
+        GROUP BY GROUPING SETS ((donor_kind), (category, from_food_banks), (from_food_banks), (month))"""
+    found: dict[str, list[dict[str, Any]]] = {name: [] for name, _ in RECEIVED_SETS.values()}
+    for row in (await session.execute(text(sql), {"first": first, "last": last})).mappings():
+        name, columns = RECEIVED_SETS[row["grouping_set"]]
+        found[name].append({column: row[column] for column in columns})
+    return found
 
 
-MOVEMENTS = """
-SELECT sm.kind, sm.reason, sm.on_hand_delta AS units, sm.on_hand_delta * i.unit_weight_kg AS kg,
-       c.code AS category, r.kind AS receipt_kind,
-       CASE
-           WHEN sm.kind = 'receipt' THEN r.received_date
-           WHEN sm.kind IN ('issue', 'return') AND dd.id IS NOT NULL THEN dd.distributed_on
-           ELSE (sm.occurred_at AT TIME ZONE 'Asia/Tokyo')::date
-       END AS day
-FROM stock_movement sm
-JOIN lot l ON l.id = sm.lot_id
-JOIN receipt r ON r.id = l.receipt_id
-JOIN item i ON i.id = l.item_id
-JOIN category c ON c.id = i.category_id
-LEFT JOIN distribution dd ON dd.id = sm.distribution_id
-WHERE sm.on_hand_delta <> 0
+# The ledger's per-day sums up to the year's end: by category, flow and month (days before the year: opening).
+STOCK_FLOWS = """
+SELECT c.code AS category,
+       CASE WHEN a.day < :first THEN 'opening'
+            WHEN a.kind = 'receipt' THEN 'receipt_' || a.detail
+            WHEN a.kind IN ('issue', 'return') THEN 'distributed'
+            WHEN a.kind = 'disposal' THEN 'disposal_' || a.detail
+            ELSE a.kind::text END AS flow,
+       CASE WHEN a.day >= :first THEN date_trunc('month', a.day)::date END AS month,
+       sum(a.units) AS units, sum(a.kg) AS kg
+FROM stock_day a JOIN category c ON c.id = a.category_id
+WHERE a.day <= :last GROUP BY 1, 2, 3
 """
 
 
 async def stock_flows(session: AsyncSession, first: date, last: date) -> dict[str, list[dict[str, Any]]]:
     """Stock on hand the day before the year and at its end, by category, and what moved it in between.
 
-    One pass over the ledger: movements before the year are summed as `opening`, those of the year by
-    flow and month; closing stock is opening plus the year's flows (later movements are left out)."""
-    sql = f"""
-        SELECT category,
-               CASE WHEN day < :first THEN 'opening'
-                    WHEN kind = 'receipt' THEN 'receipt_' || receipt_kind
-                    WHEN kind IN ('issue', 'return') THEN 'distributed'
-                    WHEN kind = 'disposal' THEN 'disposal_' || reason
-                    ELSE kind::text END AS flow,
-               CASE WHEN day >= :first THEN date_trunc('month', day)::date END AS month,
-               sum(units) AS units, sum(kg) AS kg
-        FROM ({MOVEMENTS}) m WHERE day <= :last GROUP BY 1, 2, 3"""
-    rows = (await session.execute(text(sql), {"first": first, "last": last})).mappings().all()
+    One pass over the ledger's per-day sums (`stock_day`, dated as `rules` says): days before the year
+    are summed as `opening`, those of the year by flow and month; closing stock is opening plus the
+    year's flows (later days are left out)."""
+    rows = (await session.execute(text(STOCK_FLOWS), {"first": first, "last": last})).mappings().all()
     balances: dict[str, dict[str, Any]] = {}
     flows: dict[tuple[str, date], dict[str, Any]] = {}
     for row in rows:

@@ -32,6 +32,9 @@ The counting rules (also in the README, "Annual summary: how things are counted"
   (by reason); stock kg from the sum of all movements up to the day (opening = the day before the year,
   closing = its last day), each dated as above, so that opening + received + opening balances −
   distributed − disposed ± adjustments = closing, to the unit.
+- **Where the figures come from**: hand-outs from the units and kg stored on each one (its lines net of
+  returns, kept by `distributions.services`), stock figures from the ledger's per-day sums (`stock_day`,
+  kept by a trigger on the ledger, dated as above); `foodbank stock verify` checks both.
 - **Appliances**: received = units registered with a received date in the year; delivered = deliveries
   in the year; disposed = disposals in the year (recycling-law route counted apart).
 - **Referrals**: made in the year, by agency, by who consulted (本人, 家族, 関係機関, その他), by what was

@@ -25,22 +25,61 @@ def stock() -> None:
 
 
 @stock.command("verify")
-def stock_verify() -> None:
-    """Rebuild every lot's balance from the ledger; list differences and exit 1 if there are any."""
+@click.option(
+    "--repair",
+    is_flag=True,
+    help="Rewrite the ledger's per-day sums and the hand-outs' stored units and kg from the ledger and the lines.",
+)
+def stock_verify(repair: bool) -> None:
+    """Rebuild every lot's balance, the ledger's per-day sums (stock_day) and each hand-out's units and kg
+    from the ledger and the lines; list differences and exit 1 if there are any (--repair: rewrite the
+    sums and totals that differ, and exit 1 only for lot balances, which it does not touch)."""
     from foodbank.cli import _require_url, _settings, _with_database
+    from foodbank.distributions import queries as distribution_queries
+    from foodbank.distributions import services as distribution_services
     from foodbank.stock import ledger
 
-    differences = _with_database(_require_url(_settings()), ledger.verify)
-    if not differences:
+    async def check(session: Any) -> tuple[Any, Any, Any]:
+        found = (
+            await ledger.verify(session),
+            await ledger.verify_days(session),
+            await distribution_queries.total_differences(session),
+        )
+        if repair and (found[1] or found[2]):
+            await ledger.rebuild_days(session)
+            await distribution_services.repair_totals(session)
+        return found
+
+    balances, days, totals = _with_database(_require_url(_settings()), check)
+    if not (balances or days or totals):
         click.echo("No differences.")
         return
-    for d in differences:
+    for d in balances:
         click.echo(
             f"lot {d.lot_id}: on hand {d.stored_on_hand} stored, {d.ledger_on_hand} in the ledger; "
             f"reserved {d.stored_reserved} stored, {d.ledger_reserved} in the ledger"
         )
-    click.echo(f"{len(differences)} lots differ from their ledger.", err=True)
-    sys.exit(1)
+    for day in days:
+        click.echo(
+            f"stock_day {day.day} item {day.item_id} {day.kind} {day.detail or '-'}: units {day.stored_units} "
+            f"stored, {day.ledger_units} in the ledger; kg {day.stored_kg} stored, {day.ledger_kg} in the ledger; "
+            f"category {day.stored_category_id} stored, {day.ledger_category_id} in the ledger"
+        )
+    for distribution_id, units, line_units, kg, line_kg in totals:
+        click.echo(
+            f"distribution {distribution_id}: units {units} stored, {line_units} in its lines; "
+            f"kg {kg} stored, {line_kg} in its lines"
+        )
+    if balances:
+        click.echo(f"{len(balances)} lots differ from their ledger.", err=True)
+    if days:
+        done = "rewritten from the ledger" if repair else "differ from the ledger (--repair rewrites them)"
+        click.echo(f"{len(days)} per-day sums {done}.", err=True)
+    if totals:
+        done = "set from their lines" if repair else "differ from their lines (--repair sets them)"
+        click.echo(f"{len(totals)} hand-out totals {done}.", err=True)
+    if balances or not repair:
+        sys.exit(1)
 
 
 @stock.command("import")

@@ -3,14 +3,21 @@
 `post` writes one movement and applies its deltas to the lot in the same transaction; the caller must
 hold the lot's row lock (`lock_lots`). `verify` rebuilds every balance from the movements and
 reports the lots whose stored balance differs, which should never happen.
+
+The ledger's per-day sums (`StockDay`, table `stock_day`) are kept by a trigger in the database
+(migration 0011), not here: `post` and bulk inserts of movements alike are summed at the end of their
+statement. `verify_days` rebuilds those sums from the movements in a scratch query and reports every
+row that differs; `rebuild_days` rewrites the table from the ledger (`foodbank stock verify --repair`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.models import Lot, MovementKind, StockMovement
@@ -88,3 +95,63 @@ async def verify(session: AsyncSession) -> Sequence[Difference]:
         .order_by(Lot.id)
     )
     return [Difference(*row) for row in (await session.execute(stmt)).all()]
+
+
+# The movements summed per stock_day key, dated as the annual summary dates them (`reports.rules`): the
+# same statement as the trigger's in migration 0011, over the whole ledger.
+DAY_SUMS = """
+SELECT CASE
+           WHEN m.kind = 'receipt' THEN r.received_date
+           WHEN m.kind IN ('issue', 'return') AND d.id IS NOT NULL THEN d.distributed_on
+           ELSE (m.occurred_at AT TIME ZONE 'Asia/Tokyo')::date
+       END AS day,
+       l.item_id, m.kind,
+       CASE m.kind WHEN 'receipt' THEN r.kind WHEN 'disposal' THEN m.reason ELSE '' END AS detail,
+       i.category_id, sum(m.on_hand_delta) AS units, sum(m.on_hand_delta * i.unit_weight_kg) AS kg
+FROM stock_movement m
+JOIN lot l ON l.id = m.lot_id
+JOIN receipt r ON r.id = l.receipt_id
+JOIN item i ON i.id = l.item_id
+LEFT JOIN distribution d ON d.id = m.distribution_id
+WHERE m.on_hand_delta <> 0
+GROUP BY 1, 2, 3, 4, 5
+"""
+
+
+@dataclass(frozen=True)
+class DayDifference:
+    """One `stock_day` row that is not what the ledger sums to (None: the row is missing on that side)."""
+
+    day: date
+    item_id: int
+    kind: str
+    detail: str
+    stored_units: int | None
+    ledger_units: int | None
+    stored_kg: Decimal | None
+    ledger_kg: Decimal | None
+    stored_category_id: int | None
+    ledger_category_id: int | None
+
+
+async def verify_days(session: AsyncSession) -> Sequence[DayDifference]:
+    """Every `stock_day` row that differs from the sums of the ledger, or is missing on either side."""
+    sql = f"""
+        SELECT coalesce(s.day, x.day) AS day, coalesce(s.item_id, x.item_id) AS item_id,
+               coalesce(s.kind, x.kind) AS kind, coalesce(s.detail, x.detail) AS detail,
+               s.units, x.units, s.kg, x.kg, s.category_id, x.category_id
+        FROM stock_day s FULL JOIN ({DAY_SUMS}) x
+          ON (x.day, x.item_id, x.kind, x.detail) = (s.day, s.item_id, s.kind, s.detail)
+        WHERE (s.units, s.kg, s.category_id) IS DISTINCT FROM (x.units, x.kg, x.category_id)
+        ORDER BY 1, 2, 3, 4"""  # noqa: S608 - composed of this module's constant
+    return [DayDifference(*row) for row in (await session.execute(text(sql))).all()]
+
+
+async def rebuild_days(session: AsyncSession) -> int:
+    """Rewrite `stock_day` from the ledger; new movements wait until the transaction ends. Rows written."""
+    await session.execute(text("LOCK TABLE stock_movement IN SHARE MODE"))
+    await session.execute(text("DELETE FROM stock_day"))
+    written = await session.execute(
+        text(f"INSERT INTO stock_day (day, item_id, kind, detail, category_id, units, kg) {DAY_SUMS}")
+    )
+    return int(written.rowcount)  # type: ignore[attr-defined]

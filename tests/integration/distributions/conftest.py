@@ -12,6 +12,7 @@ import pytest
 from httpx import AsyncClient, Response
 from sqlalchemy import select
 
+from foodbank.distributions import queries as distribution_queries
 from foodbank.lib.db import Database
 from foodbank.models import (
     AuditEvent,
@@ -125,6 +126,8 @@ class Community:
     async def verify_ledger(self) -> None:
         async with self.database.transaction() as s:
             assert await ledger.verify(s) == []
+            assert await ledger.verify_days(s) == []
+            assert await distribution_queries.total_differences(s) == []
 
 
 @pytest.fixture
