@@ -19,6 +19,13 @@ class SettingsError(ValueError):
     """An environment variable holds a value the service cannot use."""
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container may narrow)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -85,6 +92,8 @@ class SecuritySettings:
 class HttpSettings:
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1
+    """Processes `serve` and `run` start (uvicorn's multi-process mode); FOODBANK_WORKERS, default the cores."""
     max_body_bytes: int = 2 * 1024 * 1024
     """Larger request bodies get 413 before they are read into memory."""
     organisation_name: str = "フードバンクさんぶ"
@@ -192,6 +201,7 @@ class Settings:
             http=HttpSettings(
                 host=env.get("FOODBANK_HOST", "127.0.0.1"),
                 port=_int(env, "FOODBANK_PORT", 8000, minimum=1),
+                workers=_int(env, "FOODBANK_WORKERS", available_cores(), minimum=1, maximum=64),
                 max_body_bytes=_int(env, "FOODBANK_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
                 organisation_name=env.get("FOODBANK_ORGANISATION", "フードバンクさんぶ"),
                 trusted_proxies=_networks(env, "FOODBANK_TRUSTED_PROXIES"),
