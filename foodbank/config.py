@@ -53,6 +53,17 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _auto_bool(env: Mapping[str, str], name: str) -> bool | None:
+    """`auto` (the default): None; otherwise true or false."""
+    raw = (env.get(name) or "auto").strip().lower()
+    if raw == "auto":
+        return None
+    try:
+        return _bool(env, name, False)
+    except SettingsError:
+        raise SettingsError(f"{name} must be auto, true or false, got {env.get(name)!r}") from None
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     try:
         return tuple(str(network) for network in parse_networks(env.get(name, "")))
@@ -79,8 +90,9 @@ class DatabaseSettings:
 class SecuritySettings:
     session_days: int = 14
     """How long a web sign-in lasts without activity."""
-    cookie_secure: bool = False
-    """Send the session cookie only over HTTPS; turn on behind TLS."""
+    cookie_secure: bool | None = None
+    """Mark the session cookie Secure (sent over https only): True always, False never, None (`auto`)
+    when the request came over https, directly or as a trusted proxy's X-Forwarded-Proto says."""
     sign_in_attempts: int = 5
     """Failed sign-ins allowed per account and address in `sign_in_window_minutes`."""
     sign_in_window_minutes: int = 15
@@ -192,7 +204,7 @@ class Settings:
             ),
             security=SecuritySettings(
                 session_days=_int(env, "FOODBANK_SESSION_DAYS", 14, minimum=1),
-                cookie_secure=_bool(env, "FOODBANK_COOKIE_SECURE", False),
+                cookie_secure=_auto_bool(env, "FOODBANK_COOKIE_SECURE"),
                 sign_in_attempts=_int(env, "FOODBANK_SIGN_IN_ATTEMPTS", 5, minimum=1),
                 sign_in_window_minutes=_int(env, "FOODBANK_SIGN_IN_WINDOW_MINUTES", 15, minimum=1),
                 argon2_time_cost=_int(env, "FOODBANK_ARGON2_TIME_COST", 3, minimum=1),
