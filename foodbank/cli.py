@@ -59,7 +59,7 @@ def _with_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
     from foodbank.lib.db import Database
 
     async def main() -> T:
-        database = Database.connect(url, pool_size=2)
+        database = Database.connect(url, pool_size=2, pgbouncer=_settings().database.pgbouncer)
         try:
             async with database.transaction() as session:
                 return await work(session)

@@ -84,6 +84,10 @@ class DatabaseSettings:
     """SQLAlchemy URL (postgresql+asyncpg://...). None: `foodbank run` starts a local cluster."""
     pool_size: int = 10
     echo: bool = False
+    pgbouncer: bool = False
+    """Connections go through PgBouncer in transaction mode: no prepared statement caches (foodbank.lib.db)."""
+    replica_url: str | None = None
+    """A read replica for reports and exports (never for anything that writes); None: the primary."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +205,8 @@ class Settings:
                 url=env.get("DATABASE_URL") or None,
                 pool_size=_int(env, "FOODBANK_DB_POOL_SIZE", 10, minimum=1),
                 echo=_bool(env, "FOODBANK_DB_ECHO", False),
+                pgbouncer=_bool(env, "FOODBANK_DB_PGBOUNCER", False),
+                replica_url=env.get("DATABASE_REPLICA_URL") or None,
             ),
             security=SecuritySettings(
                 session_days=_int(env, "FOODBANK_SESSION_DAYS", 14, minimum=1),
