@@ -13,7 +13,8 @@ the same run). Nothing but 127.0.0.1 is ever addressed.
 
 The client is open-loop and bounded: request i is due at start + i/rate whatever the earlier answers did
 (so a slow server cannot slow the client down and hide its queue), for T seconds, each with a 5 s timeout
-and at most 512 connections; it runs on the same machine and is counted in its figures. Latency is
+(waiting for a connection included), at most 512 connections, and whatever is still open T + 10 s after
+the start given up; it runs on the same machine and is counted in its figures. Latency is
 measured from the moment a request was due, so the client's own lateness counts too (`late`: requests that
 started more than 10 ms after they were due, a sign that the client itself could not keep up). The reads
 are a mix: who am I (`GET /api/session`: authentication only), one lot (`GET /api/lots/{id}`), and the stock
@@ -94,8 +95,9 @@ async def fixed_rate(base: str, paths: Sequence[str], token: str, run: Run) -> N
                 run.late += 1
             run.sent += 1
             try:
-                response = await client.get(paths[i % len(paths)])
-            except httpx.TimeoutException:
+                async with asyncio.timeout(TIMEOUT_S):  # the whole request, waiting for a connection included
+                    response = await client.get(paths[i % len(paths)])
+            except (TimeoutError, httpx.TimeoutException):
                 run.errors["timeout"] += 1
                 return
             except httpx.HTTPError as exc:
@@ -106,8 +108,14 @@ async def fixed_rate(base: str, paths: Sequence[str], token: str, run: Run) -> N
                 return
             run.latencies.append(loop.time() - due)
 
-        await asyncio.gather(*(one(i) for i in range(total)))
-        run.elapsed = loop.time() - start
+        tasks = [asyncio.create_task(one(i)) for i in range(total)]
+        _, pending = await asyncio.wait(tasks, timeout=run.seconds + 2 * TIMEOUT_S)
+        for task in pending:  # bounded: what a starved client never got to send or hear is given up
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+        if pending:
+            run.errors["given up at the end"] += len(pending)
+        run.elapsed = min(loop.time() - start, run.seconds + 2 * TIMEOUT_S)
         run.client_cpu = time.process_time() - cpu
 
 
