@@ -26,7 +26,7 @@ from foodbank.households.controllers import HouseholdController
 from foodbank.lib import idempotency
 from foodbank.lib.access import PUBLIC, Principal, undeclared_routes
 from foodbank.lib.context import RequestContextMiddleware
-from foodbank.lib.db import Database, provide_db_session
+from foodbank.lib.db import Database, provide_db_session, provide_report_session
 from foodbank.lib.errors import PROBLEM_MEDIA_TYPE, ProblemSchema
 from foodbank.lib.logs import configure_logging
 from foodbank.lib.messages import Message
@@ -66,6 +66,12 @@ API_CONTROLLERS: list[Any] = [
 def provide_database(state: State) -> Database:
     database: Database = state.database
     return database
+
+
+def provide_report_database(state: State) -> Database:
+    """Where reports and exports read: the replica, or the primary when there is none."""
+    replica: Database = state.replica
+    return replica
 
 
 def provide_settings(state: State) -> Settings:
@@ -118,17 +124,28 @@ def document_problems(app: Litestar) -> None:
                 handler.responses = {**_problem_responses(statuses), **(handler.responses or {})}
 
 
-def create_app(settings: Settings | None = None, database: Database | None = None) -> Litestar:
-    """Build the application. Tests pass their own settings and database; `foodbank serve` passes none."""
+def create_app(
+    settings: Settings | None = None, database: Database | None = None, replica: Database | None = None
+) -> Litestar:
+    """Build the application. Tests pass their own settings and database (and maybe a replica); `foodbank
+    serve` passes none. Reports and exports read from the replica (DATABASE_REPLICA_URL), else the primary."""
     settings = settings or Settings.from_env()
+    db_settings = settings.database
     if database is None:
-        if not settings.database.url:
+        if not db_settings.url:
             raise RuntimeError("DATABASE_URL is not set (foodbank run sets it for the local cluster)")
-        database = Database.connect(settings.database.url, pool_size=settings.database.pool_size)
+        database = Database.connect(db_settings.url, pool_size=db_settings.pool_size, pgbouncer=db_settings.pgbouncer)
+    if replica is None and db_settings.replica_url:
+        replica = Database.connect(
+            db_settings.replica_url, pool_size=db_settings.pool_size, pgbouncer=db_settings.pgbouncer
+        )
+    reports = replica or database
     configure_logging(settings.log_level, as_json=settings.log_json, sql_echo=settings.database.echo)
 
     async def close_database() -> None:
         await database.dispose()
+        if reports is not database:
+            await reports.dispose()
 
     app = Litestar(
         route_handlers=[
@@ -146,11 +163,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             engine_callback=lambda engine: install_templates(engine.engine),  # gettext, date filters, form keys
         ),
         # problem_translator: the API's problems in English, or in Japanese when Accept-Language asks.
-        state=State({"database": database, "settings": settings, "problem_translator": i18n.problem_translator}),
+        state=State(
+            {
+                "database": database,
+                "replica": reports,
+                "settings": settings,
+                "problem_translator": i18n.problem_translator,
+            }
+        ),
         dependencies={
             "database": Provide(provide_database, sync_to_thread=False),
             "settings": Provide(provide_settings, sync_to_thread=False),
             "db_session": Provide(provide_db_session),
+            "report_session": Provide(provide_report_session),
+            "report_database": Provide(provide_report_database, sync_to_thread=False),
             "principal": Provide(provide_principal, sync_to_thread=False),
         },
         exception_handlers={idempotency.Replay: idempotency.replay_response, **SITE_EXCEPTION_HANDLERS},

@@ -7,6 +7,7 @@ like a request does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import sys
 from collections.abc import Awaitable, Callable, Sequence
@@ -58,7 +59,7 @@ def _with_database(url: str, work: Callable[[Any], Awaitable[T]]) -> T:
     from foodbank.lib.db import Database
 
     async def main() -> T:
-        database = Database.connect(url, pool_size=2)
+        database = Database.connect(url, pool_size=2, pgbouncer=_settings().database.pgbouncer)
         try:
             async with database.transaction() as session:
                 return await work(session)
@@ -76,48 +77,67 @@ def main() -> None:
 # --- serving ---------------------------------------------------------------------------------------
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+APP_FACTORY = "foodbank.app:create_app"
+"""What each worker process calls to build its app: `create_app()` reads its settings from the environment."""
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> None:
+    """Serve with uvicorn: one process, or `workers` processes sharing the listening socket (uvicorn's
+    multi-process mode), each building its own app and database pool from the environment. Nothing that
+    must be shared lives in a process: sessions, sign-in throttling and idempotency keys are rows in
+    PostgreSQL."""
     import uvicorn
 
-    from foodbank.app import create_app
+    # What `run` chose (the local cluster, plain log lines) reaches the workers through the environment.
+    if settings.database.url:
+        os.environ["DATABASE_URL"] = settings.database.url
+    os.environ["FOODBANK_LOG_JSON"] = "true" if settings.log_json else "false"
+    trusted = settings.http.trusted_proxies
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn handled the Ctrl-C and shut down cleanly
+        uvicorn.run(
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            lifespan="on",
+            log_config=None,
+            access_log=False,  # our own access log (foodbank.lib.context) has the request id and the user
+            # The same proxies as the app's own reading of X-Forwarded-For/-Proto (foodbank.lib.proxies):
+            # uvicorn then reports the client's address and scheme, and the app's reading agrees with it.
+            proxy_headers=bool(trusted),
+            forwarded_allow_ips=",".join(trusted) if trusted else None,
+            timeout_graceful_shutdown=15,
+        )
+    click.echo("Stopped.")
 
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host=host,
-        port=port,
-        lifespan="on",
-        log_config=None,
-        access_log=False,
-        proxy_headers=False,
-        timeout_graceful_shutdown=15,
-    )
-    try:
-        uvicorn.Server(config).run()
-    except KeyboardInterrupt:
-        # uvicorn re-raises the Ctrl-C it handled; the shutdown was clean, so it is not an error.
-        click.echo("Stopped.")
+
+WORKERS_HELP = "Worker processes (default FOODBANK_WORKERS or the number of cores)."
 
 
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default FOODBANK_HOST or 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default FOODBANK_PORT or 8000).")
-def serve(host: str | None, port: int | None) -> None:
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=None, help=WORKERS_HELP)
+def serve(host: str | None, port: int | None, workers: int | None) -> None:
     """Serve the API and pages with DATABASE_URL (migrations must be applied)."""
     settings = _settings()
-    _require_url(settings)
-    _serve(settings, host or settings.http.host, port or settings.http.port)
+    settings = replace(settings, database=replace(settings.database, url=_require_url(settings)))
+    _serve(settings, host or settings.http.host, port or settings.http.port, workers or settings.http.workers)
 
 
 @main.command()
 @click.option("--host", default=None, help="Address to listen on (default 127.0.0.1).")
 @click.option("--port", type=int, default=None, help="Port (default 8000).")
+@click.option("--workers", type=click.IntRange(min=1, max=64), default=None, help=WORKERS_HELP)
 @click.option("--no-demo", is_flag=True, help="Do not load the demo data.")
-def run(host: str | None, port: int | None, no_demo: bool) -> None:
+def run(host: str | None, port: int | None, workers: int | None, no_demo: bool) -> None:
     """Start everything: local PostgreSQL (unless DATABASE_URL is set), migrations, demo data, server."""
     settings = _settings()
     if "FOODBANK_LOG_JSON" not in os.environ:  # a person is watching this terminal: plain lines read better
         settings = replace(settings, log_json=False)
+    if workers is not None:
+        settings = replace(settings, http=replace(settings.http, workers=workers))
     url = settings.database.url
     cluster = None
     if url is None:
@@ -155,8 +175,12 @@ def _prepare_and_serve(settings: Settings, url: str, host: str | None, port: int
             click.echo(f"  {user.role.value:<12} {user.username} / {user.password}")
     click.echo(f"Other commands find this database by themselves; for other tools: DATABASE_URL='{url}'")
     host, port = host or settings.http.host, port or settings.http.port
-    click.echo(f"Serving on http://{host}:{port}  (API documentation: http://{host}:{port}/schema)")
-    _serve(settings, host, port)
+    workers = settings.http.workers
+    click.echo(
+        f"Serving on http://{host}:{port} with {workers} worker process{'es' if workers > 1 else ''}"
+        f"  (API documentation: http://{host}:{port}/schema)"
+    )
+    _serve(settings, host, port, workers)
 
 
 # --- tests -----------------------------------------------------------------------------------------

@@ -19,6 +19,13 @@ class SettingsError(ValueError):
     """An environment variable holds a value the service cannot use."""
 
 
+def available_cores() -> int:
+    """The cores this process may run on (its CPU affinity, which a container may narrow)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return os.cpu_count() or 1
+
+
 def _int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
@@ -46,6 +53,17 @@ def _bool(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise SettingsError(f"{name} must be true or false, got {raw!r}")
 
 
+def _auto_bool(env: Mapping[str, str], name: str) -> bool | None:
+    """`auto` (the default): None; otherwise true or false."""
+    raw = (env.get(name) or "auto").strip().lower()
+    if raw == "auto":
+        return None
+    try:
+        return _bool(env, name, False)
+    except SettingsError:
+        raise SettingsError(f"{name} must be auto, true or false, got {env.get(name)!r}") from None
+
+
 def _networks(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     try:
         return tuple(str(network) for network in parse_networks(env.get(name, "")))
@@ -66,14 +84,19 @@ class DatabaseSettings:
     """SQLAlchemy URL (postgresql+asyncpg://...). None: `foodbank run` starts a local cluster."""
     pool_size: int = 10
     echo: bool = False
+    pgbouncer: bool = False
+    """Connections go through PgBouncer in transaction mode: no prepared statement caches (foodbank.lib.db)."""
+    replica_url: str | None = None
+    """A read replica for reports and exports (never for anything that writes); None: the primary."""
 
 
 @dataclass(frozen=True)
 class SecuritySettings:
     session_days: int = 14
     """How long a web sign-in lasts without activity."""
-    cookie_secure: bool = False
-    """Send the session cookie only over HTTPS; turn on behind TLS."""
+    cookie_secure: bool | None = None
+    """Mark the session cookie Secure (sent over https only): True always, False never, None (`auto`)
+    when the request came over https, directly or as a trusted proxy's X-Forwarded-Proto says."""
     sign_in_attempts: int = 5
     """Failed sign-ins allowed per account and address in `sign_in_window_minutes`."""
     sign_in_window_minutes: int = 15
@@ -85,6 +108,8 @@ class SecuritySettings:
 class HttpSettings:
     host: str = "127.0.0.1"
     port: int = 8000
+    workers: int = 1
+    """Processes `serve` and `run` start (uvicorn's multi-process mode); FOODBANK_WORKERS, default the cores."""
     max_body_bytes: int = 2 * 1024 * 1024
     """Larger request bodies get 413 before they are read into memory."""
     organisation_name: str = "フードバンクさんぶ"
@@ -180,10 +205,12 @@ class Settings:
                 url=env.get("DATABASE_URL") or None,
                 pool_size=_int(env, "FOODBANK_DB_POOL_SIZE", 10, minimum=1),
                 echo=_bool(env, "FOODBANK_DB_ECHO", False),
+                pgbouncer=_bool(env, "FOODBANK_DB_PGBOUNCER", False),
+                replica_url=env.get("DATABASE_REPLICA_URL") or None,
             ),
             security=SecuritySettings(
                 session_days=_int(env, "FOODBANK_SESSION_DAYS", 14, minimum=1),
-                cookie_secure=_bool(env, "FOODBANK_COOKIE_SECURE", False),
+                cookie_secure=_auto_bool(env, "FOODBANK_COOKIE_SECURE"),
                 sign_in_attempts=_int(env, "FOODBANK_SIGN_IN_ATTEMPTS", 5, minimum=1),
                 sign_in_window_minutes=_int(env, "FOODBANK_SIGN_IN_WINDOW_MINUTES", 15, minimum=1),
                 argon2_time_cost=_int(env, "FOODBANK_ARGON2_TIME_COST", 3, minimum=1),
@@ -192,6 +219,7 @@ class Settings:
             http=HttpSettings(
                 host=env.get("FOODBANK_HOST", "127.0.0.1"),
                 port=_int(env, "FOODBANK_PORT", 8000, minimum=1),
+                workers=_int(env, "FOODBANK_WORKERS", available_cores(), minimum=1, maximum=64),
                 max_body_bytes=_int(env, "FOODBANK_MAX_BODY_BYTES", 2 * 1024 * 1024, minimum=1024),
                 organisation_name=env.get("FOODBANK_ORGANISATION", "フードバンクさんぶ"),
                 trusted_proxies=_networks(env, "FOODBANK_TRUSTED_PROXIES"),

@@ -32,7 +32,7 @@ from foodbank.lib.db import Database
 from foodbank.lib.errors import AppError, NotFound
 from foodbank.lib.idempotency import Reread, ShownOnce
 from foodbank.lib.messages import N_, Message
-from foodbank.lib.proxies import client_address
+from foodbank.lib.proxies import client_address, request_scheme
 from foodbank.lib.validation import Dump, Load
 from foodbank.models import Agency, ApiToken, Role, User
 
@@ -47,13 +47,27 @@ async def user_now(session: AsyncSession, _caller: Principal, user_id: int) -> U
     return user
 
 
-def session_cookie(value: str, settings: Settings, *, max_age: int) -> Cookie:
+def cookies_secure(request: Request[Any, Any, Any], settings: Settings) -> bool:
+    """Whether our cookies are marked Secure: FOODBANK_COOKIE_SECURE, or with `auto` whether the client's
+    request came over https (directly, or as a trusted proxy's X-Forwarded-Proto says)."""
+    if settings.security.cookie_secure is not None:
+        return settings.security.cookie_secure
+    scheme = request_scheme(
+        request.scope["scheme"],
+        request.client.host if request.client else None,
+        request.headers.get("x-forwarded-proto"),
+        settings.http.trusted_proxies,
+    )
+    return scheme == "https"
+
+
+def session_cookie(value: str, request: Request[Any, Any, Any], settings: Settings, *, max_age: int) -> Cookie:
     return Cookie(
         key=SESSION_COOKIE,
         value=value,
         httponly=True,
         samesite="lax",
-        secure=settings.security.cookie_secure,
+        secure=cookies_secure(request, settings),
         path="/",
         max_age=max_age,
     )
@@ -100,7 +114,7 @@ class SessionController(Controller):
         max_age = int(timedelta(days=settings.security.session_days).total_seconds())
         return Response(
             {"user": result.principal},
-            cookies=[session_cookie(result.session_secret, settings, max_age=max_age)],
+            cookies=[session_cookie(result.session_secret, request, settings, max_age=max_age)],
         )
 
     @get("/", opt=allow(*EVERYONE), return_dto=Dump[PrincipalOut], summary="Who am I")
@@ -108,9 +122,12 @@ class SessionController(Controller):
         return principal
 
     @delete("/", opt=allow(*EVERYONE), status_code=HTTP_204_NO_CONTENT, summary="Sign out of this browser")
-    async def sign_out(self, db_session: AsyncSession, principal: Principal, settings: Settings) -> Response[None]:
+    async def sign_out(
+        self, request: Request[Any, Any, Any], db_session: AsyncSession, principal: Principal, settings: Settings
+    ) -> Response[None]:
         await services.sign_out(db_session, principal)
-        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[session_cookie("", settings, max_age=0)])
+        cookie = session_cookie("", request, settings, max_age=0)
+        return Response(None, status_code=HTTP_204_NO_CONTENT, cookies=[cookie])
 
 
 class TokenController(Controller):

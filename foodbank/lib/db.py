@@ -4,6 +4,14 @@ Services and queries never commit. `provide_db_session` opens one transaction pe
 commits it when the handler returned normally (after the response body was built, so that the
 idempotency record and the work are committed together), or rolls it back when anything raised.
 CLI commands use `Database.transaction()` for the same boundary.
+
+Reports and exports read through `provide_report_session` / `Database.snapshot()`: a REPEATABLE READ
+READ ONLY transaction on the read replica (DATABASE_REPLICA_URL), or on the primary when there is none.
+
+Behind PgBouncer in transaction mode (FOODBANK_DB_PGBOUNCER) consecutive transactions of one client
+connection may run on different server connections, so a statement prepared in one may be missing, or
+its name taken, in the next: `engine_options(pgbouncer=True)` turns off both statement caches (asyncpg's
+and SQLAlchemy's) and gives every prepared statement a unique name.
 """
 
 from __future__ import annotations
@@ -12,9 +20,11 @@ from collections.abc import AsyncGenerator, AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
+from uuid import uuid4
 
 from litestar import Request
 from litestar.datastructures import State
+from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -28,20 +38,43 @@ def new_engine(url: str, **options: Any) -> AsyncEngine:
     return create_async_engine(url, hide_parameters=True, **options)
 
 
+def unique_statement_name() -> str:
+    """A prepared statement's name that no other client of a PgBouncer server connection has taken."""
+    return f"__asyncpg_{uuid4().hex}__"
+
+
+def engine_options(*, pool_size: int, pgbouncer: bool = False) -> dict[str, Any]:
+    options: dict[str, Any] = {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+    if pgbouncer:
+        options["connect_args"] = {
+            "statement_cache_size": 0,  # asyncpg's own cache of prepared statements
+            "prepared_statement_cache_size": 0,  # SQLAlchemy's, in its asyncpg adaptor
+            "prepared_statement_name_func": unique_statement_name,
+        }
+    return options
+
+
 @dataclass(frozen=True)
 class Database:
     engine: AsyncEngine
     sessionmaker: async_sessionmaker[AsyncSession]
 
     @classmethod
-    def connect(cls, url: str, *, pool_size: int = 10) -> Database:
-        engine = new_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    def connect(cls, url: str, *, pool_size: int = 10, pgbouncer: bool = False) -> Database:
+        engine = new_engine(url, **engine_options(pool_size=pool_size, pgbouncer=pgbouncer))
         return cls(engine, async_sessionmaker(engine, expire_on_commit=False))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
         """One unit of work outside a request (CLI, demo data, tests): commit on success, else roll back."""
         async with self.sessionmaker() as session, session.begin():
+            yield session
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncSession]:
+        """One read-only transaction that sees one snapshot (reports, exports): a write in it fails."""
+        async with self.sessionmaker() as session, session.begin():
+            await session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY"))
             yield session
 
     async def dispose(self) -> None:
@@ -61,6 +94,14 @@ async def provide_db_session(state: State, request: Request[Any, Any, Any]) -> A
                 await idempotency.record_response(session, claim)
     if replay is not None:
         raise replay
+
+
+async def provide_report_session(state: State) -> AsyncGenerator[AsyncSession, None]:
+    """The session of reports and exports: a read-only snapshot on the read replica, if there is one.
+    Never for a handler that reserves or writes (a write through it fails)."""
+    replica: Database = state.replica
+    async with replica.snapshot() as session:
+        yield session
 
 
 def violated_constraint(exc: IntegrityError) -> str | None:

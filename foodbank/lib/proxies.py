@@ -4,6 +4,9 @@ A reverse proxy (nginx, Caddy) appends the address it saw to `X-Forwarded-For`. 
 only when the direct peer is a trusted proxy, and only as far as a chain of trusted proxies reaches:
 reading right to left, the first address that is not a trusted proxy is the client. Anything a client
 writes into the header itself lies to the left of that and is never used.
+
+The proxy also says in `X-Forwarded-Proto` whether the client's request came over https (it ends TLS
+itself and speaks http to us): believed, too, only when the direct peer is a trusted proxy.
 """
 
 from __future__ import annotations
@@ -54,3 +57,15 @@ def client_address(peer: str | None, forwarded_for: str | None, trusted_proxies:
                 return address  # a proxy would not write garbage: someone did; believe only the peer
         address = hop
     return address
+
+
+FORWARDED_SCHEMES = frozenset({"http", "https"})
+
+
+def request_scheme(scheme: str, peer: str | None, forwarded_proto: str | None, trusted_proxies: tuple[str, ...]) -> str:
+    """The scheme of the client's own request: `scheme` (what reached us), unless the peer is a trusted
+    proxy that said `X-Forwarded-Proto: http|https` (as uvicorn reads it: one value, nothing else)."""
+    if forwarded_proto is None or not _is_trusted(peer or "", _networks(trusted_proxies)):
+        return scheme
+    said = forwarded_proto.strip().lower()
+    return said if said in FORWARDED_SCHEMES else scheme

@@ -16,7 +16,7 @@ from litestar.response import Redirect, Template
 from marshmallow import Schema, ValidationError, fields, validate
 
 from foodbank.accounts import services
-from foodbank.accounts.controllers import EVERYONE, attempt_sign_in, session_cookie
+from foodbank.accounts.controllers import EVERYONE, attempt_sign_in, cookies_secure, session_cookie
 from foodbank.config import Settings
 from foodbank.lib.access import PUBLIC, Principal, allow
 from foodbank.lib.db import Database
@@ -49,7 +49,14 @@ def _sign_in_page(
         status_code=status_code,
     )
     response.cookies.append(
-        Cookie(key=LOGIN_CSRF_COOKIE, value=token, httponly=True, samesite="strict", path="/sign-in")
+        Cookie(
+            key=LOGIN_CSRF_COOKIE,
+            value=token,
+            httponly=True,
+            samesite="strict",
+            secure=cookies_secure(ui.request, ui.settings),
+            path="/sign-in",
+        )
     )
     return response
 
@@ -100,17 +107,19 @@ async def sign_in_submit(
         next_path,
         status_code=303,
         cookies=[
-            session_cookie(result.session_secret, settings, max_age=max_age),
+            session_cookie(result.session_secret, request, settings, max_age=max_age),
             Cookie(key=LOGIN_CSRF_COOKIE, value="", max_age=0, path="/sign-in"),
         ],
     )
 
 
 @post("/sign-out", opt=page(**allow(*EVERYONE)), include_in_schema=False)
-async def sign_out_submit(database: Database, principal: Principal, settings: Settings) -> Redirect:
+async def sign_out_submit(
+    request: Request[Any, Any, Any], database: Database, principal: Principal, settings: Settings
+) -> Redirect:
     async with database.transaction() as session:
         await services.sign_out(session, principal)
-    return Redirect("/sign-in", status_code=303, cookies=[session_cookie("", settings, max_age=0)])
+    return Redirect("/sign-in", status_code=303, cookies=[session_cookie("", request, settings, max_age=0)])
 
 
 @get("/language/{lang:str}", opt=PUBLIC, include_in_schema=False)

@@ -97,7 +97,7 @@ async def year_so_far(session: AsyncSession, settings: Settings, lang: str) -> Y
     opt=page(**allow(*READERS), nav=Nav("reports", N_("Annual report"), 10)),
     include_in_schema=False,
 )
-async def annual_report(ui: Ui, db_session: AsyncSession, settings: Settings) -> Template:
+async def annual_report(ui: Ui, report_session: AsyncSession, settings: Settings) -> Template:
     start_month = settings.reports.fiscal_year_start_month
     current = rules.fiscal_year_of(today(), start_month)
     form = load_query(ui, YearForm)
@@ -108,7 +108,7 @@ async def annual_report(ui: Ui, db_session: AsyncSession, settings: Settings) ->
     if form.ok:
         try:
             summary = await services.build_annual_summary(
-                db_session,
+                report_session,  # the read replica's, when there is one
                 fiscal_year=fiscal_year,
                 start_month=start_month,
                 organisation=settings.http.organisation_name,

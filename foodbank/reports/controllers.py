@@ -1,5 +1,6 @@
 """Reports API: the annual summary of a fiscal year as JSON, an HTML page, a PDF, CSV and an Excel
-workbook. Reporters, coordinators and admins read it; it holds counts, never a household's identity."""
+workbook. Reporters, coordinators and admins read it; it holds counts, never a household's identity.
+Read from the read replica when there is one (`report_session`, foodbank.lib.db)."""
 
 from __future__ import annotations
 
@@ -68,8 +69,8 @@ class ReportController(Controller):
         return_dto=Dump[AnnualSummaryOut],
         summary="The annual summary of a fiscal year (named by the calendar year it starts in: 2025 = 令和7年度)",
     )
-    async def annual(self, db_session: AsyncSession, settings: Settings, fiscal_year: int) -> AnnualSummary:
-        return await _summary(db_session, settings, fiscal_year)
+    async def annual(self, report_session: AsyncSession, settings: Settings, fiscal_year: int) -> AnnualSummary:
+        return await _summary(report_session, settings, fiscal_year)
 
     @get(
         "/annual/{fiscal_year:int}/{document:str}",
@@ -83,7 +84,12 @@ class ReportController(Controller):
         ),
     )
     async def annual_file(
-        self, db_session: AsyncSession, settings: Settings, fiscal_year: int, document: str, options: dict[str, Any]
+        self,
+        report_session: AsyncSession,
+        settings: Settings,
+        fiscal_year: int,
+        document: str,
+        options: dict[str, Any],
     ) -> Response[bytes]:
         name, _, fmt = document.partition(".")
         if name != "summary" or fmt not in services.MEDIA_TYPES:
@@ -94,4 +100,4 @@ class ReportController(Controller):
                     document=repr(document),
                 )
             )
-        return await _file(db_session, settings, fiscal_year, fmt, options["lang"])
+        return await _file(report_session, settings, fiscal_year, fmt, options["lang"])

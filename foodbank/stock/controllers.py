@@ -183,8 +183,8 @@ class StockController(Controller):
         dependencies={"filters": Provide(query(StockAsOfFilter))},
         summary="Stock per item at the end of a past day",
     )
-    async def as_of(self, db_session: AsyncSession, filters: dict[str, Any]) -> list[dict[str, Any]]:
-        return await queries.stock_as_of(db_session, filters["date"])
+    async def as_of(self, report_session: AsyncSession, filters: dict[str, Any]) -> list[dict[str, Any]]:
+        return await queries.stock_as_of(report_session, filters["date"])  # the read replica's, if any
 
     @get(
         "/stock/verify",
@@ -422,9 +422,10 @@ class StockController(Controller):
         media_type="text/csv",
         summary="Current stock as CSV (UTF-8 with BOM): one row per lot with units on hand",
     )
-    async def export_stock(self, database: Database) -> Stream:
+    async def export_stock(self, report_database: Database) -> Stream:
         async def chunks() -> AsyncIterator[bytes]:
-            async with database.transaction() as session:  # its own: the request's is closed before streaming
+            # Its own transaction (the request's is closed before streaming), on the read replica if any.
+            async with report_database.snapshot() as session:
                 async for chunk in csvio.export_stock(session, on=today()):
                     yield chunk
 
@@ -437,9 +438,9 @@ class StockController(Controller):
         dependencies={"filters": Provide(query(LedgerExportFilter))},
         summary="Every stock movement as CSV (UTF-8 with BOM), oldest first",
     )
-    async def export_ledger(self, database: Database, filters: dict[str, Any]) -> Stream:
+    async def export_ledger(self, report_database: Database, filters: dict[str, Any]) -> Stream:
         async def chunks() -> AsyncIterator[bytes]:
-            async with database.transaction() as session:
+            async with report_database.snapshot() as session:
                 async for chunk in csvio.export_ledger(session, since=filters.get("since")):
                     yield chunk
 
