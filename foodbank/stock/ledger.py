@@ -4,15 +4,17 @@
 hold the lot's row lock (`lock_lots`). `verify` rebuilds every balance from the movements and
 reports the lots whose stored balance differs, which should never happen.
 
-`post_many` is `post` for many movements at once without ORM objects (a pantry day's reservations, a
-receipt's lots): one INSERT of the movements and one UPDATE of the lots, whatever their number.
+`post_many` is `post` for many movements at once without ORM objects (a pantry day's reservations):
+one INSERT of the movements and one UPDATE of the lots, whatever their number; `open_lots` creates a
+receipt's lots already holding what was received, with their `receipt` movements (an INSERT each).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -121,6 +123,32 @@ async def post_many(session: AsyncSession, postings: Sequence[Posting], *, actor
         if lot is not None:
             set_committed_value(lot, "on_hand", on_hand)
             set_committed_value(lot, "reserved", reserved)
+
+
+async def open_lots(session: AsyncSession, lots: Mapping[str, Sequence[Any]], *, actor_id: int | None) -> list[int]:
+    """Create received lots (`lots`: `insert_rows`' columns, with `quantity_received`) holding what was
+    received, each with its `receipt` movement: one INSERT per table. Their ids, in the order given."""
+    count = len(lots["quantity_received"])
+    rows = await insert_rows(
+        session,
+        Lot.__table__,  # type: ignore[arg-type]
+        {**lots, "on_hand": lots["quantity_received"], "reserved": [0] * count},
+        returning=("id", "receipt_id", "receipt_line_no"),
+    )
+    by_line = {(receipt_id, line_no): lot_id for lot_id, receipt_id, line_no in rows}
+    ids = [by_line[key] for key in zip(lots["receipt_id"], lots["receipt_line_no"], strict=True)]
+    await insert_rows(
+        session,
+        StockMovement.__table__,  # type: ignore[arg-type]
+        {
+            "lot_id": ids,
+            "kind": [MovementKind.receipt] * count,
+            "on_hand_delta": list(lots["quantity_received"]),
+            "reserved_delta": [0] * count,
+            "actor_id": [actor_id] * count,
+        },
+    )
+    return ids
 
 
 @dataclass(frozen=True)
