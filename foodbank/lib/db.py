@@ -16,15 +16,16 @@ and SQLAlchemy's) and gives every prepared statement a unique name.
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 from uuid import uuid4
 
 from litestar import Request
 from litestar.datastructures import State
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -125,3 +126,31 @@ async def add_unique(session: AsyncSession, obj: object, conflicts: Mapping[str,
         if error is None:
             raise
         raise error from None
+
+
+async def insert_rows(
+    session: AsyncSession, table: Table, rows: Mapping[str, Sequence[Any]], returning: Sequence[str] = ()
+) -> Sequence[tuple[Any, ...]]:
+    """Insert many rows in one statement and one round trip, whatever their number: `INSERT ... SELECT
+    FROM unnest(one array per column)`, with plain values (an enum as its value). `rows` maps each column
+    to its values, all of one length; `returning` names the columns to return (the order of the rows
+    returned is not promised: return a column that tells them apart). The ORM sees none of it: use it
+    for rows no one loads in the same session, or load them afterwards."""
+    columns = list(rows)
+    count = {len(values) for values in rows.values()}
+    if len(count) != 1:
+        raise ValueError("insert_rows needs the same number of values for every column")
+    if not count.pop():
+        return []
+    dialect = session.get_bind().dialect
+    arrays = ", ".join(f"CAST(:{name} AS {table.c[name].type.compile(dialect=dialect)}[])" for name in columns)
+    sql = f"INSERT INTO {table.name} ({', '.join(columns)}) SELECT * FROM unnest({arrays})"  # noqa: S608 - names from the table
+    if returning:
+        sql += f" RETURNING {', '.join(table.c[name].name for name in returning)}"
+    params = {name: [_plain(value) for value in values] for name, values in rows.items()}
+    result = await session.execute(text(sql), params)
+    return [tuple(row) for row in result] if returning else []
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value

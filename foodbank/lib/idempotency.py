@@ -37,6 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from foodbank.lib.context import current_context
 from foodbank.lib.errors import BadRequest, Conflict, InvalidInput
 from foodbank.lib.messages import Message
+from foodbank.lib.validation import schema
 from foodbank.models import IdempotencyKey
 
 if TYPE_CHECKING:
@@ -172,7 +173,7 @@ async def _replay(session: AsyncSession, request: Request[Any, Any, Any], record
         )
     resource = await policy.load(session, request.user, created_id)
     dto: Any = request.route_handler.resolve_return_dto()
-    now = dto.model_type().dump(resource)
+    now = schema(dto.model_type).dump(resource)
     return Replay.of(record, encode_json({**now, **{name: stored[name] for name in policy.kept if name in stored}}))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 from decimal import Decimal
 from enum import StrEnum
@@ -14,6 +15,16 @@ from foodbank.picking.fefo import DateKind
 
 NEEDS_COOKING = "needs_cooking"
 """A pseudo-allergen tag: households without cooking facilities avoid it like an allergen."""
+
+
+def allergen_profile(allergens_known: bool, ready_to_eat: bool, codes: Iterable[str]) -> frozenset[str] | None:
+    """`Item.allergen_set` from an item's columns and allergen codes, for readers that load no ORM objects."""
+    if not allergens_known:
+        return None
+    tags = set(codes)
+    if not ready_to_eat:
+        tags.add(NEEDS_COOKING)
+    return frozenset(tags)
 
 
 class Channel(StrEnum):
@@ -127,12 +138,7 @@ class Item(Base):
         """What allocation must check against a household's needs: allergen codes, plus the tag
         NEEDS_COOKING for items that need cooking. None: the label is unreadable, so anyone avoiding
         an allergen must not get it."""
-        if not self.allergens_known:
-            return None
-        tags = set(self.allergen_codes)
-        if not self.ready_to_eat:
-            tags.add(NEEDS_COOKING)
-        return frozenset(tags)
+        return allergen_profile(self.allergens_known, self.ready_to_eat, self.allergen_codes)
 
 
 class ItemAllergen(Base):

@@ -29,7 +29,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields
 
 from foodbank.lib.errors import flatten_marshmallow_errors
 from foodbank.lib.messages import Message
-from foodbank.lib.validation import checked_load
+from foodbank.lib.validation import checked_load, schema
 from foodbank.pages.forms import FORM_ERROR, Form
 
 Messages = Mapping[str, Mapping[str, str]]
@@ -149,7 +149,7 @@ def load_command(
         names.append(row_names(form, prefix))
     present.update(extra or {})
     try:
-        return checked_load(schema_cls(unknown=EXCLUDE), present)
+        return checked_load(schema(schema_cls, unknown=EXCLUDE), present)
     except ValidationError as error:
         for problem in flatten_marshmallow_errors(error.messages):
             name = problem["field"]

@@ -42,7 +42,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.lib import idempotency
 from foodbank.lib.errors import AppError, flatten_marshmallow_errors
-from foodbank.lib.validation import checked_load
+from foodbank.lib.validation import checked_load, schema
 from foodbank.pages.i18n import N_, describe_error
 from foodbank.pages.layout import Ui
 
@@ -174,7 +174,7 @@ class Form:
         loaded = []
         for index in raw:
             try:
-                loaded.append({"_index": index, **checked_load(schema_cls(unknown=EXCLUDE), raw[index])})
+                loaded.append({"_index": index, **checked_load(schema(schema_cls, unknown=EXCLUDE), raw[index])})
             except ValidationError as error:
                 self.add_validation_error(error, prefix=f"{prefix}-{index}-")
         return loaded
@@ -245,7 +245,7 @@ async def load_form(ui: Ui, schema_cls: type[Schema], *, only: Iterable[str] | N
     form = Form(ui, values=values)
     present = {k: v for k, v in values.items() if v != "" and (only is None or k in set(only))}
     try:
-        form.data = checked_load(schema_cls(unknown=EXCLUDE), present)
+        form.data = checked_load(schema(schema_cls, unknown=EXCLUDE), present)
     except ValidationError as error:
         form.add_validation_error(error)
     return form
@@ -257,7 +257,7 @@ def load_query(ui: Ui, schema_cls: type[Schema]) -> Form:
     values = {key: str(params.get(key) or "").strip() for key in params}
     form = Form(ui, values=values)
     try:
-        form.data = checked_load(schema_cls(unknown=EXCLUDE), {k: v for k, v in values.items() if v != ""})
+        form.data = checked_load(schema(schema_cls, unknown=EXCLUDE), {k: v for k, v in values.items() if v != ""})
     except ValidationError as error:
         form.add_validation_error(error)
     return form

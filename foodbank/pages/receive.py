@@ -39,7 +39,7 @@ from foodbank.lib.access import Principal, allow
 from foodbank.lib.clock import today
 from foodbank.lib.errors import Forbidden, flatten_marshmallow_errors
 from foodbank.lib.messages import Message
-from foodbank.lib.validation import checked_load
+from foodbank.lib.validation import checked_load, schema
 from foodbank.models import Item, ReceiptKind, Unit, Zone
 from foodbank.pages.api_forms import page_form
 from foodbank.pages.forms import FORM_ERROR, Form, FormSchema, attempt, empty_form, load_form
@@ -198,7 +198,7 @@ def load_receipt(form: Form) -> services.ReceiveCommand | None:
     if notes := form.value("notes"):
         raw["notes"] = notes
     try:
-        command: services.ReceiveCommand = checked_load(ReceiptForm(), raw)
+        command: services.ReceiveCommand = checked_load(schema(ReceiptForm), raw)
     except ValidationError as error:
         for problem in flatten_marshmallow_errors(error.messages):
             form.add_error(_field_name(problem["field"], indexes), form.ui.tr.message(problem["message"]))
@@ -255,11 +255,11 @@ def _received_date(form: Form) -> date | None:
 def typed_line_date(item: Item, text: str) -> services.ReceiptLine:
     """A line of `item` with its date as typed, read by the API's line fields (ValidationError if the
     date cannot be read or is out of any plausible range)."""
-    schema = ReceiptLineForm()
+    line_form = schema(ReceiptLineForm)
     if item.date_kind is DateKind.crop_year:
-        crop_year = schema.fields["crop_year"].deserialize(typed_number(text))
+        crop_year = line_form.fields["crop_year"].deserialize(typed_number(text))
         return services.ReceiptLine(quantity=1, item_id=item.id, crop_year=crop_year)
-    expiry = schema.fields["expiry"].deserialize(normalise_date_input(text))
+    expiry = line_form.fields["expiry"].deserialize(normalise_date_input(text))
     return services.ReceiptLine(quantity=1, item_id=item.id, expiry=expiry)
 
 
@@ -455,7 +455,7 @@ async def _resolve_entry(ui: Ui, session: AsyncSession, settings: Settings, form
     probe = Form(ui, values={f"lines-0-{k}": v for k, v in row.items()})
     entry_names = {"expiry": "new-date", "crop_year": "new-date", "quantity": "new-quantity"}
     try:
-        line = checked_load(ReceiptLineForm(), _raw_line(probe, 0))
+        line = checked_load(schema(ReceiptLineForm), _raw_line(probe, 0))
     except ValidationError as error:
         # A missing location is said at the top: the location is chosen once, above the entry fields.
         for issue in flatten_marshmallow_errors(error.messages):
@@ -487,7 +487,7 @@ async def _register_item(ui: Ui, session: AsyncSession, form: Form) -> None:
     raw["allergens"] = [] if unreadable else await _posted_allergens(ui)
     form.data["unknown_barcode"] = barcode
     try:
-        data = checked_load(ItemForm(), raw)
+        data = checked_load(schema(ItemForm), raw)
     except ValidationError as error:
         for problem in flatten_marshmallow_errors(error.messages):
             name = problem["field"].split(".")[0]

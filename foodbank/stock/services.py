@@ -7,6 +7,7 @@ inside the caller's transaction; nothing here commits.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,14 +21,17 @@ from sqlalchemy.orm import selectinload
 from foodbank.audit.services import record
 from foodbank.catalogue import queries as catalogue_queries
 from foodbank.config import StockSettings
+from foodbank.lib.db import insert_rows
 from foodbank.lib.errors import FieldError, InvalidInput
 from foodbank.lib.messages import N_, Clauses, Label, Message
 from foodbank.models import (
     Category,
     Channel,
+    DatePrecision,
     DisposalReason,
     Donor,
     Item,
+    ItemAllergen,
     Location,
     Lot,
     LotStatusChange,
@@ -39,6 +43,7 @@ from foodbank.models import (
     ReservationPurpose,
     ReservationStatus,
 )
+from foodbank.models.catalogue import allergen_profile
 from foodbank.picking import fefo, parcels
 from foodbank.picking.fefo import DateKind, LotStatus
 from foodbank.stock import dates, ledger
@@ -54,18 +59,60 @@ from foodbank.stock.errors import (
 # --- receiving -------------------------------------------------------------------------------------
 
 
-@dataclass
-class ReceiptResult:
-    receipt: Receipt
-    warnings: list[FieldError] = field(default_factory=list)
-    """{field, message}: accepted, but worth a look (the message a Message)."""
+@dataclass(frozen=True, slots=True)
+class ReceivedLot:
+    """A lot as a receipt created it, for the answer (`LotOut` dumps it as it dumps a Lot): built from
+    what the receipt wrote and the item and location its checks loaded, not read back."""
+
+    id: int
+    item: Item
+    location: Location
+    receipt_id: int
+    receipt_line_no: int
+    expiry_date: date | None
+    date_precision: DatePrecision | None
+    crop_year: int | None
+    lot_code: str | None
+    received_date: date
+    quantity_received: int
+    status: LotStatus = LotStatus.active
+    hold_reason: str | None = None
+    parent_lot_id: int | None = None
 
     @property
-    def id(self) -> int:
-        return self.receipt.id
+    def item_id(self) -> int:
+        return self.item.id
 
-    def __getattr__(self, name: str) -> Any:  # dumped by ReceiptOut like the receipt itself
-        return getattr(self.receipt, name)
+    @property
+    def location_id(self) -> int:
+        return self.location.id
+
+    @property
+    def on_hand(self) -> int:
+        return self.quantity_received
+
+    @property
+    def reserved(self) -> int:
+        return 0
+
+    @property
+    def available(self) -> int:
+        return self.quantity_received
+
+
+@dataclass
+class ReceiptResult:
+    """A receipt as saved (`ReceiptOut` dumps it): its columns, its lots, and its warnings."""
+
+    id: int
+    kind: ReceiptKind
+    donor_id: int | None
+    received_date: date
+    received_by_id: int | None
+    notes: str | None
+    lots: list[ReceivedLot]
+    warnings: list[FieldError] = field(default_factory=list)
+    """{field, message}: accepted, but worth a look (the message a Message)."""
 
 
 class _Errors:
@@ -161,46 +208,68 @@ async def receive(
     warnings += [{"field": w.field_path, "message": w.message} for w in checked.warnings]
     errors.raise_if_any(Message("The receipt was not saved: fix the fields listed in errors."))
 
-    receipt = Receipt(
-        kind=kind, donor_id=donor_id, received_date=received_date, received_by_id=actor_id, notes=command.notes
-    )
-    session.add(receipt)
-    await session.flush()
-    lots = []
+    # Core statements, one per table whatever the number of lines: a receipt of 20 lines or an opening
+    # balance of thousands costs four round trips, and no ORM object is built for what is written.
+    (receipt_id,) = (
+        await insert_rows(
+            session,
+            Receipt.__table__,  # type: ignore[arg-type]
+            {
+                "kind": [kind],
+                "donor_id": [donor_id],
+                "received_date": [received_date],
+                "received_by_id": [actor_id],
+                "notes": [command.notes],
+            },
+            returning=("id",),
+        )
+    )[0]
+    lots: list[ReceivedLot] = []
     for n, line in enumerate(lines):
         item = checked.item(line)
         assert item is not None  # every line passed check_receipt_lines
         assert line.location_id is not None
-        lot = Lot(
-            item_id=item.id,
-            receipt_id=receipt.id,
-            receipt_line_no=n + 1,
-            location_id=line.location_id,
-            expiry_date=line.expiry.value if line.expiry else None,
-            date_precision=line.expiry.precision if line.expiry else None,
-            crop_year=line.crop_year,
-            lot_code=line.lot_code,
-            received_date=received_date,
-            quantity_received=line.quantity,
-            on_hand=0,
-            reserved=0,
+        lots.append(
+            ReceivedLot(
+                id=0,  # given by the insert
+                item=item,
+                location=checked.locations[line.location_id],
+                receipt_id=receipt_id,
+                receipt_line_no=n + 1,
+                expiry_date=line.expiry.value if line.expiry else None,
+                date_precision=line.expiry.precision if line.expiry else None,
+                crop_year=line.crop_year,
+                lot_code=line.lot_code,
+                received_date=received_date,
+                quantity_received=line.quantity,
+            )
         )
-        session.add(lot)
-        lots.append(lot)
-    await session.flush()
-    for lot in lots:
-        ledger.post(session, lot, MovementKind.receipt, on_hand_delta=lot.quantity_received, actor_id=actor_id)
-    await session.flush()
+    ids = await ledger.open_lots(
+        session,
+        {
+            "item_id": [lot.item_id for lot in lots],
+            "receipt_id": [receipt_id] * len(lots),
+            "receipt_line_no": [lot.receipt_line_no for lot in lots],
+            "location_id": [lot.location_id for lot in lots],
+            "expiry_date": [lot.expiry_date for lot in lots],
+            "date_precision": [lot.date_precision for lot in lots],
+            "crop_year": [lot.crop_year for lot in lots],
+            "lot_code": [lot.lot_code for lot in lots],
+            "received_date": [received_date] * len(lots),
+            "quantity_received": [lot.quantity_received for lot in lots],
+        },
+        actor_id=actor_id,
+    )
+    lots = [dataclasses.replace(lot, id=lot_id) for lot, lot_id in zip(lots, ids, strict=True)]
     await record(
         session,
         actor_id=actor_id,
         action="receipt.create",
         entity="receipt",
-        entity_id=receipt.id,
+        entity_id=receipt_id,
         details={"kind": kind.value, "lines": len(lines), "units": sum(line.quantity for line in lines)},
     )
-    await session.refresh(receipt, ["lots"])
-    return ReceiptResult(receipt, warnings)
+    return ReceiptResult(receipt_id, kind, donor_id, received_date, actor_id, command.notes, lots, warnings)
 
 
 def _note(
@@ -237,6 +306,8 @@ class LineProblem:
 @dataclass
 class CheckedLines:
     items: dict[tuple[str, Any], Item]
+    locations: dict[int, Location] = field(default_factory=dict)
+    """The locations the lines name that exist, by id."""
     errors: list[LineProblem] = field(default_factory=list)
     warnings: list[LineProblem] = field(default_factory=list)
 
@@ -262,7 +333,7 @@ async def check_receipt_lines(
     """
     checked = CheckedLines(await _items_for_lines(session, lines))
     location_ids = {line.location_id for line in lines if line.location_id is not None}
-    locations = {
+    locations = checked.locations = {
         loc.id: loc for loc in (await session.scalars(select(Location).where(Location.id.in_(location_ids)))).all()
     }
     for n, line in enumerate(lines):
@@ -696,6 +767,85 @@ def candidate(lot: Lot) -> fefo.CandidateLot:
         status=lot.status,
         allergens=lot.item.allergen_set,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ItemProfile:
+    """What the allocator needs of an item, read without ORM objects."""
+
+    category_id: int
+    date_kind: DateKind
+    allergens: frozenset[str] | None
+    name_ja: str
+
+
+async def item_profiles(session: AsyncSession, item_ids: Iterable[int]) -> dict[int, ItemProfile]:
+    """Item id -> its profile, in two plain queries (items, then their allergen codes)."""
+    ids = sorted(set(item_ids))
+    if not ids:
+        return {}
+    item = Item.__table__.c
+    allergen = ItemAllergen.__table__.c
+    codes: dict[int, list[str]] = defaultdict(list)
+    for item_id, code in await session.execute(
+        select(allergen.item_id, allergen.allergen_code).where(allergen.item_id.in_(ids))
+    ):
+        codes[item_id].append(code)
+    rows = await session.execute(
+        select(item.id, item.category_id, item.date_kind, item.allergens_known, item.ready_to_eat, item.name_ja).where(
+            item.id.in_(ids)
+        )
+    )
+    return {
+        item_id: ItemProfile(category_id, date_kind, allergen_profile(known, ready, codes[item_id]), name)
+        for item_id, category_id, date_kind, known, ready, name in rows
+    }
+
+
+async def candidate_lots(
+    session: AsyncSession, where: ColumnElement[bool], *, lock: bool
+) -> tuple[list[fefo.CandidateLot], dict[int, ItemProfile]]:
+    """The lots matching `where` as the allocator sees them (`candidate`), in ascending id order, and the
+    profiles of their items, from plain rows: no ORM objects are built, which on a pantry day of 20,000
+    lots is most of the cost. `lock` takes their row locks (FOR UPDATE, in that order: the deadlock-free
+    one); PostgreSQL re-checks `where` after waiting for a lock, so lots emptied meanwhile drop out."""
+    lot = Lot.__table__.c
+    stmt = (
+        select(
+            lot.id,
+            lot.item_id,
+            lot.on_hand,
+            lot.reserved,
+            lot.expiry_date,
+            lot.crop_year,
+            lot.received_date,
+            lot.status,
+        )
+        .where(where)
+        .order_by(lot.id)
+    )
+    if lock:
+        stmt = stmt.with_for_update()
+    rows = (await session.execute(stmt)).all()
+    profiles = await item_profiles(session, {row[1] for row in rows})
+    lots = []
+    for lot_id, item_id, on_hand, reserved, expiry_date, crop_year, received_date, status in rows:
+        profile = profiles[item_id]
+        lots.append(
+            fefo.CandidateLot(
+                lot_id=lot_id,
+                item_id=item_id,
+                category_id=profile.category_id,
+                available=on_hand - reserved,
+                date_kind=profile.date_kind,
+                expiry_date=expiry_date,
+                crop_year=crop_year,
+                received_date=received_date,
+                status=status,
+                allergens=profile.allergens,
+            )
+        )
+    return lots, profiles
 
 
 async def lock_candidates(

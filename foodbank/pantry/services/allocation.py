@@ -9,13 +9,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from foodbank.audit.services import record
 from foodbank.config import StockSettings
 from foodbank.lib.clock import utcnow
+from foodbank.lib.db import insert_rows
 from foodbank.lib.messages import Message
 from foodbank.models import (
     Category,
@@ -151,13 +151,22 @@ async def allocate(
             (await session.scalars(select(Item.id).where(Item.category_id.in_(wanted_categories)))).all()
         )
     still_open = [r for r in previous if r.status is ReservationStatus.open]
-    pool = await _lock_pool(session, wanted_items, (line.lot_id for r in still_open for line in r.lines))
+    pool, _ = await _lock_pool(session, wanted_items, (line.lot_id for r in still_open for line in r.lines))
     released = len(still_open)
     await _release_reservations(session, actor_id, still_open)
     await session.flush()
+    # The pool was read before the release: what it gave back is free again.
+    freed: dict[int, int] = defaultdict(int)
+    for reservation in still_open:
+        for line in reservation.lines:
+            freed[line.lot_id] += line.quantity
 
     policy = await stock.policy_for(session, Channel.pantry, settings)
-    candidates = [stock.candidate(lot) for lot in pool if lot.item_id in wanted_items]
+    candidates = [
+        replace(lot, available=lot.available + freed[lot.lot_id]) if lot.lot_id in freed else lot
+        for lot in pool
+        if lot.item_id in wanted_items
+    ]
     results = parcels.allocate_parcels(candidates, demands, event.event_date, policy)
     shortages = await _shortages(session, demands, results, candidates, event.event_date, policy)
     if shortages and not allow_partial:
@@ -174,26 +183,23 @@ async def allocate(
             shortages=shortages,
         )
 
-    lots = {lot.id: lot for lot in pool}
-    created: list[int] = []
+    refs = [f"pantry:{event.id}:{households[r.household_id].code}" for r in to_fill]
+    buffer_ref = f"pantry:{event.id}:walk-in"
+    to_reserve = list(zip(refs, results[: len(to_fill)], strict=True))
+    if not keep_buffer and walk_in_template is not None:
+        to_reserve.append((buffer_ref, results[-1]))
+    reserved = await _reserve(session, actor_id, event, to_reserve)
+    created = [reserved[ref] for ref, _ in to_reserve if ref in reserved]
     without_parcel: list[int] = []
-    for registration, result in zip(to_fill, results[: len(to_fill)], strict=True):
-        household = households[registration.household_id]
-        reservation = await _reserve(session, actor_id, event, f"pantry:{event.id}:{household.code}", result, lots)
-        registration.reservation_id = reservation.id if reservation else None
+    for registration, ref in zip(to_fill, refs, strict=True):
+        registration.reservation_id = reserved.get(ref)
         registration.template_id = template_of[registration.id].id
-        if reservation is None:
+        if registration.reservation_id is None:
             without_parcel.append(registration.id)
-        else:
-            created.append(reservation.id)
     if not keep_buffer:
         event.walk_in_parcels = walk_in_count
         event.walk_in_template_id = walk_in_template.id if walk_in_template else None
-        event.walk_in_reservation_id = None
-        if walk_in_template is not None:
-            buffer = await _reserve(session, actor_id, event, f"pantry:{event.id}:walk-in", results[-1], lots)
-            event.walk_in_reservation_id = buffer.id if buffer else None
-            created.extend([buffer.id] if buffer else [])
+        event.walk_in_reservation_id = reserved.get(buffer_ref) if walk_in_template is not None else None
     event.status = TRANSITIONS["allocate"][1]
     event.allocated_at = utcnow()
     await session.flush()
@@ -231,39 +237,58 @@ async def _reserve(
     session: AsyncSession,
     actor_id: int | None,
     event: PantryEvent,
-    purpose_ref: str,
-    result: parcels.ParcelResult,
-    lots: Mapping[int, Lot],
-) -> Reservation | None:
-    """One reservation for one parcel (or the buffer): a line per lot, and its ledger rows."""
-    quantities: dict[int, int] = defaultdict(int)
-    for allocation in result.allocations:
-        quantities[allocation.lot_id] += allocation.quantity
+    parcels_to_reserve: Sequence[tuple[str, parcels.ParcelResult]],
+) -> dict[str, int]:
+    """A reservation per parcel (or the buffer) that got anything, its lines (one per lot) and their
+    ledger rows: one statement for each table, whatever the number of parcels. Purpose ref -> the id of
+    its reservation (refs are distinct: a household code each, and the buffer's)."""
+    quantities: list[tuple[str, dict[int, tuple[int, int]]]] = []
+    for ref, result in parcels_to_reserve:
+        by_lot: dict[int, tuple[int, int]] = {}
+        for allocation in result.allocations:
+            _, quantity = by_lot.get(allocation.lot_id, (allocation.item_id, 0))
+            by_lot[allocation.lot_id] = (allocation.item_id, quantity + allocation.quantity)
+        if by_lot:
+            quantities.append((ref, by_lot))
     if not quantities:
-        return None
-    reservation = Reservation(
-        purpose=ReservationPurpose.pantry_event,
-        purpose_ref=purpose_ref,
-        channel=Channel.pantry,
-        distribution_date=event.event_date,
-        created_by_id=actor_id,
+        return {}
+    rows = await insert_rows(
+        session,
+        Reservation.__table__,  # type: ignore[arg-type]
+        {
+            "purpose": [ReservationPurpose.pantry_event] * len(quantities),
+            "purpose_ref": [ref for ref, _ in quantities],
+            "channel": [Channel.pantry] * len(quantities),
+            "distribution_date": [event.event_date] * len(quantities),
+            "created_by_id": [actor_id] * len(quantities),
+        },
+        returning=("id", "purpose_ref"),
     )
-    session.add(reservation)
-    await session.flush()
-    for lot_id, quantity in sorted(quantities.items()):
-        lot = lots[lot_id]
-        session.add(
-            ReservationLine(reservation_id=reservation.id, lot_id=lot_id, item_id=lot.item_id, quantity=quantity)
-        )
-        ledger.post(
-            session,
-            lot,
-            MovementKind.reservation,
-            reserved_delta=quantity,
-            actor_id=actor_id,
-            reservation_id=reservation.id,
-        )
-    return reservation
+    ids: dict[str, int] = {row[1]: row[0] for row in rows}
+    lines = [
+        (ids[ref], lot_id, item_id, quantity)
+        for ref, by_lot in quantities
+        for lot_id, (item_id, quantity) in sorted(by_lot.items())
+    ]
+    await insert_rows(
+        session,
+        ReservationLine.__table__,  # type: ignore[arg-type]
+        {
+            "reservation_id": [line[0] for line in lines],
+            "lot_id": [line[1] for line in lines],
+            "item_id": [line[2] for line in lines],
+            "quantity": [line[3] for line in lines],
+        },
+    )
+    await ledger.post_many(
+        session,
+        [
+            ledger.Posting(lot_id, MovementKind.reservation, reserved_delta=quantity, reservation_id=reservation_id)
+            for reservation_id, lot_id, _, quantity in lines
+        ],
+        actor_id=actor_id,
+    )
+    return ids
 
 
 async def _shortages(
@@ -358,17 +383,11 @@ async def _free_lots_of(
     allocator sees them; and the names of their items."""
     if not category_ids:
         return {}, {}
-    lots = (
-        await session.scalars(
-            select(Lot)
-            .join(Item, Item.id == Lot.item_id)
-            .where(Item.category_id.in_(category_ids), Lot.status == LotStatus.active, Lot.on_hand > Lot.reserved)
-            .options(selectinload(Lot.item).selectinload(Item.allergen_rows))
-        )
-    ).all()
+    in_categories = Lot.item_id.in_(select(Item.id).where(Item.category_id.in_(category_ids)))
+    lots, profiles = await stock.candidate_lots(
+        session, and_(in_categories, Lot.status == LotStatus.active, Lot.on_hand > Lot.reserved), lock=False
+    )
     by_category: dict[int, list[fefo.CandidateLot]] = defaultdict(list)
     for lot in lots:
-        by_category[lot.item.category_id].append(
-            replace(stock.candidate(lot), available=lot.available - taken.get(lot.id, 0))
-        )
-    return by_category, {lot.item_id: lot.item.name_ja for lot in lots}
+        by_category[lot.category_id].append(replace(lot, available=lot.available - taken.get(lot.lot_id, 0)))
+    return by_category, {lot.item_id: profiles[lot.item_id].name_ja for lot in lots}

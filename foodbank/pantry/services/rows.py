@@ -6,14 +6,12 @@ from collections.abc import Iterable, Sequence
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
 
 from foodbank.households import queries as household_queries
 from foodbank.lib.access import Principal
 from foodbank.lib.clock import utcnow
 from foodbank.lib.messages import Message
 from foodbank.models import (
-    Item,
     Lot,
     PantryEvent,
     PantryRegistration,
@@ -28,6 +26,7 @@ from foodbank.pantry.errors import (
     RegistrationNotFound,
     SlotNotFound,
 )
+from foodbank.picking import fefo
 from foodbank.stock import ledger
 from foodbank.stock import services as stock
 
@@ -133,24 +132,15 @@ async def _release_event_reservations(
     return await _release_reservations(session, actor_id, reservations)
 
 
-async def _lock_pool(session: AsyncSession, item_ids: Iterable[int], also_lot_ids: Iterable[int]) -> list[Lot]:
+async def _lock_pool(
+    session: AsyncSession, item_ids: Iterable[int], also_lot_ids: Iterable[int]
+) -> tuple[list[fefo.CandidateLot], dict[int, stock.ItemProfile]]:
     """Lock, in one pass in ascending id order, every lot with free units of the parcels' items (held
     and recalled ones too: the allocator leaves them, a shortage says they are there) and every lot the
-    reservations about to be released hold (those may be fully reserved now)."""
+    reservations about to be released hold (those may be fully reserved now); they come back as the
+    allocator sees them, with their items' profiles, from plain rows (`stock.candidate_lots`)."""
     items, held = sorted(set(item_ids)), sorted(set(also_lot_ids))
     if not items and not held:
-        return []
-    stmt = (
-        select(Lot)
-        .where(
-            or_(
-                Lot.id.in_(held),
-                and_(Lot.item_id.in_(items), Lot.on_hand > Lot.reserved),
-            )
-        )
-        .order_by(Lot.id)
-        .with_for_update(of=Lot)
-        .options(selectinload(Lot.item).selectinload(Item.allergen_rows))
-        .execution_options(populate_existing=True)
-    )
-    return list((await session.scalars(stmt)).unique().all())
+        return [], {}
+    wanted = or_(Lot.id.in_(held), and_(Lot.item_id.in_(items), Lot.on_hand > Lot.reserved))
+    return await stock.candidate_lots(session, wanted, lock=True)

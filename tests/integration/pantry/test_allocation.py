@@ -8,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from httpx import AsyncClient
+from sqlalchemy import event as sa_event
 from sqlalchemy import select
 
 from foodbank.models import (
@@ -192,6 +193,38 @@ async def test_shortages_are_reported_by_item_with_substitutes_and_strict_alloca
     assert sum(q for _, _, q in parcels[first]) == 3  # first come, first served
     assert sum(q for _, _, q in parcels[second]) == 1
     assert await p.lot_state(close_date) == (5, 0)
+
+
+async def test_allocation_reads_its_lots_as_plain_rows_and_writes_them_in_bulk(
+    client: AsyncClient, pantry: Pantry
+) -> None:
+    """No Lot object is built for the pool, the shortage's substitutes or the reservations; what is
+    written (one statement per table) keeps every balance equal to its ledger, also on re-allocation."""
+    p, wh = pantry, pantry.c.wh
+    await wh.lot(client, wh.noodles, 4, month_end(4).isoformat())
+    await wh.lot(client, wh.canned, 12, month(9))
+    template = await p.template("標準", [{"item_id": wh.noodles, "quantity": 3}])
+    event = await p.event([template], walk_in_people=2, walk_in_size=2)
+    for _ in range(2):
+        await p.booked(event, await p.c.household())
+    loaded: list[int] = []
+
+    def count(lot: Lot, _: object) -> None:
+        loaded.append(lot.id)
+
+    sa_event.listen(Lot, "load", count)
+    try:
+        allocation = await p.act(event["id"], "allocate")
+    finally:
+        sa_event.remove(Lot, "load", count)
+    assert loaded == []
+    assert (allocation["reservations_created"], allocation["units_reserved"]) == (2, 4)
+    assert allocation["shortages"][0]["substitutes"] == [{"item_id": wh.canned, "item_name": "さば缶", "available": 12}]
+    assert await p.reserved_everywhere() == 4 == await p.open_reservation_units()
+    again = await p.act(event["id"], "allocate")
+    assert (again["reservations_created"], again["reservations_released"], again["units_reserved"]) == (2, 2, 4)
+    assert await p.reserved_everywhere() == 4 == await p.open_reservation_units()
+    await p.c.verify_ledger()
 
 
 async def test_a_shortage_says_why_units_could_not_be_used_and_offers_only_what_suits_the_household(

@@ -2,10 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import asyncpg
+import marshmallow
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
 
+from foodbank.lib.db import Database
+from foodbank.models import Lot
+from foodbank.stock import ledger
 from tests.conftest import _asyncpg_dsn
 from tests.dates import day, month, month_end
 from tests.integration.stock.conftest import TODAY, Warehouse, days
@@ -245,3 +253,52 @@ async def test_a_past_best_before_donation_is_refused_and_odd_dates_are_warnings
         client, [{**odd[0], "date_confirmed": True}], received_date=day(-20), received_date_confirmed=True
     )
     assert confirmed.status_code == 201 and confirmed.json()["warnings"] == []
+
+
+async def test_a_receipt_is_written_in_one_statement_per_table_with_schemas_made_once(
+    client: AsyncClient, wh: Warehouse, database: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """20 lines: one INSERT of lots (already holding what was received) and one of movements, no UPDATE of
+    a lot, no Lot object loaded back; no schema is made again for a second receipt; the ledger agrees."""
+    lines = [
+        {"item_id": wh.canned, "quantity": n + 1, "expiry": month(10), "location_id": wh.ambient} for n in range(20)
+    ]
+    first = await wh.receive(client, lines)
+    assert first.status_code == 201, first.text
+    statements: list[str] = []
+    made: list[str] = []
+    loaded: list[int] = []
+
+    def seen(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        statements.append(" ".join(statement.split()[:3]).lower())
+
+    def count(lot: Lot, _: object) -> None:
+        loaded.append(lot.id)
+
+    make = marshmallow.Schema.__init__
+
+    def making(self: marshmallow.Schema, *args: Any, **kwargs: Any) -> None:
+        made.append(type(self).__name__)
+        make(self, *args, **kwargs)
+
+    monkeypatch.setattr(marshmallow.Schema, "__init__", making)
+    sa_event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    sa_event.listen(Lot, "load", count)
+    try:
+        second = await wh.receive(client, lines)
+    finally:
+        sa_event.remove(Lot, "load", count)
+        sa_event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    assert second.status_code == 201, second.text
+    receipt = second.json()
+    assert [(lot["on_hand"], lot["reserved"], lot["available"]) for lot in receipt["lots"]] == [
+        (n + 1, 0, n + 1) for n in range(20)
+    ]
+    assert len({lot["id"] for lot in receipt["lots"]}) == 20
+    assert (statements.count("insert into lot"), statements.count("insert into stock_movement")) == (1, 1)
+    assert not [s for s in statements if s.startswith("update lot")]
+    assert (loaded, made) == ([], [])
+    async with database.transaction() as s:
+        assert await ledger.verify(s) == []
+        lots = (await s.scalars(select(Lot).where(Lot.receipt_id == receipt["id"]).order_by(Lot.id))).all()
+        assert [(lot.receipt_line_no, lot.on_hand) for lot in lots] == [(n + 1, n + 1) for n in range(20)]
