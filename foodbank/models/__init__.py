@@ -84,6 +84,14 @@ from foodbank.models.stock import (
     ReservationStatus,
     StockMovement,
 )
+from foodbank.models.stocktake import (
+    Stocktake,
+    StocktakeCount,
+    StocktakeLocation,
+    StocktakeLot,
+    StocktakeReason,
+    StocktakeStatus,
+)
 from foodbank.models.storage import Location, Warehouse
 
 __all__ = [
@@ -154,6 +162,12 @@ __all__ = [
     "Role",
     "SignInAttempt",
     "StockMovement",
+    "Stocktake",
+    "StocktakeCount",
+    "StocktakeLocation",
+    "StocktakeLot",
+    "StocktakeReason",
+    "StocktakeStatus",
     "Unit",
     "Urgency",
     "User",
