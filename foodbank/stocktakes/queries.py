@@ -39,6 +39,12 @@ async def counted_lots(session: AsyncSession, stocktake_id: int) -> int:
     return int((await session.scalar(stmt)) or 0)
 
 
+async def lots_by_ids(session: AsyncSession, ids: set[int]) -> Sequence[Lot]:
+    if not ids:
+        return []
+    return (await session.scalars(select(Lot).where(Lot.id.in_(sorted(ids))))).all()
+
+
 def _scope(stocktake: Stocktake) -> list[int]:
     return [entry.location_id for entry in stocktake.locations]
 

@@ -52,7 +52,9 @@ class CountsIn(Schema):
 
 class ReasonLineIn(Schema):
     lot_id = fields.Integer(required=True, strict=True, validate=AN_ID)
-    reason = fields.Enum(StocktakeReason, by_value=True, required=True, allow_none=True)
+    reason = fields.Enum(
+        StocktakeReason, by_value=True, load_default=None, allow_none=True, metadata={"description": "None clears it."}
+    )
     note = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
 
     @post_load
