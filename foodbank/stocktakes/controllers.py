@@ -6,18 +6,20 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from litestar import Controller, get, post
+from litestar import Controller, Response, get, post
 from litestar.di import Provide
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from foodbank.config import Settings
 from foodbank.lib.access import Principal, allow
+from foodbank.lib.clock import today
 from foodbank.lib.messages import Message
+from foodbank.lib.pdf import pdf_document
 from foodbank.lib.validation import Dump, Load, query
 from foodbank.models import Lot, StocktakeCount
 from foodbank.models.stocktake import Stocktake
 from foodbank.stock.controllers import MANAGERS, WAREHOUSE
-from foodbank.stocktakes import queries, services
+from foodbank.stocktakes import documents, queries, services
 from foodbank.stocktakes.errors import StocktakeNotFound
 from foodbank.stocktakes.schemas import (
     ApprovalOut,
@@ -160,3 +162,48 @@ class StocktakeController(Controller):
     )
     async def abandon(self, db_session: AsyncSession, principal: Principal, stocktake_id: int) -> Stocktake:
         return await services.abandon(db_session, stocktake_id, actor_id=principal.id)
+
+    @get(
+        "/{stocktake_id:int}/count-sheet.pdf",
+        opt=allow(*WAREHOUSE),
+        media_type="application/pdf",
+        summary="The count sheet for counting on paper: lots by location, a blank for the units found (blind)",
+    )
+    async def count_sheet_pdf(self, db_session: AsyncSession, stocktake_id: int, settings: Settings) -> Response[bytes]:
+        stocktake = await found_stocktake(db_session, stocktake_id)
+        return await pdf_document(
+            "stocktake_count_sheet.html",
+            documents.count_sheet(stocktake, await queries.lots_on_shelves(db_session, stocktake)),
+            f"stocktake-{stocktake_id}-count-sheet.pdf",
+            organisation=settings.http.organisation_name,
+        )
+
+    @get(
+        "/{stocktake_id:int}/result.pdf",
+        opt=allow(*WAREHOUSE),
+        media_type="application/pdf",
+        summary="The result: expected, counted, difference in units and kg, reason, per lot",
+    )
+    async def result_pdf(self, db_session: AsyncSession, stocktake_id: int, settings: Settings) -> Response[bytes]:
+        review = await services.review(db_session, stocktake_id, settings=settings.stock)
+        return await pdf_document(
+            "stocktake_result.html",
+            documents.result(review.stocktake, review.lines),
+            f"stocktake-{stocktake_id}-result.pdf",
+            organisation=settings.http.organisation_name,
+        )
+
+    @get(
+        "/{stocktake_id:int}/result.csv",
+        opt=allow(*WAREHOUSE),
+        media_type="text/csv",
+        summary="The result as CSV (UTF-8 with BOM), one row per lot",
+    )
+    async def result_csv(self, db_session: AsyncSession, stocktake_id: int, settings: Settings) -> Response[bytes]:
+        review = await services.review(db_session, stocktake_id, settings=settings.stock)
+        name = f"stocktake-{stocktake_id}-{today().isoformat()}.csv"
+        return Response(
+            documents.result_csv(documents.result(review.stocktake, review.lines)),
+            media_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )

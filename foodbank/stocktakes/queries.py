@@ -45,6 +45,12 @@ async def lots_by_ids(session: AsyncSession, ids: set[int]) -> Sequence[Lot]:
     return (await session.scalars(select(Lot).where(Lot.id.in_(sorted(ids))))).all()
 
 
+async def lots_on_shelves(session: AsyncSession, stocktake: Stocktake) -> Sequence[Lot]:
+    """The lots with units on hand at the count's locations now: the count sheet's lines."""
+    stmt = select(Lot).where(Lot.location_id.in_(_scope(stocktake)), Lot.on_hand > 0).order_by(Lot.id)
+    return (await session.scalars(stmt)).all()
+
+
 def _scope(stocktake: Stocktake) -> list[int]:
     return [entry.location_id for entry in stocktake.locations]
 

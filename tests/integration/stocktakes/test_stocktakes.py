@@ -257,3 +257,22 @@ async def test_counts_racing_picks_and_hand_outs_lose_nothing_and_count_nothing_
                 if m.id <= latest.movement_id
             )
             assert lines[lot]["expected"] == before  # every earlier movement once, in the expected figure
+
+
+async def test_the_count_sheet_and_the_result_as_pdf_and_csv(
+    client: AsyncClient, community: Community, database: Database
+) -> None:
+    wh = community.wh
+    lot = await wh.lot(client, wh.canned, 9, month(9), lot_code="=HYPERLINK(1)")
+    st = await open_count(client, wh, zone="ambient")
+    sheet = await client.get(f"/api/stocktakes/{st['id']}/count-sheet.pdf", headers=wh.warehouse.headers)
+    assert sheet.status_code == 200 and sheet.content.startswith(b"%PDF")
+    await count(client, wh, st["id"], (lot, wh.ambient, 8))
+    result = await client.get(f"/api/stocktakes/{st['id']}/result.pdf", headers=wh.warehouse.headers)
+    assert result.status_code == 200 and result.content.startswith(b"%PDF")
+    table = await client.get(f"/api/stocktakes/{st['id']}/result.csv", headers=wh.warehouse.headers)
+    assert table.status_code == 200 and table.headers["content-type"].startswith("text/csv")
+    text = table.content.decode("utf-8-sig").splitlines()
+    assert text[0].startswith("棚 location,品目 item")
+    row = text[1].split(",")
+    assert row == ["A-01", "さば缶", str(lot), "'=HYPERLINK(1)", month(9), "個", "9", "0", "9", "8", "-1", "-0.500", ""]
