@@ -38,6 +38,7 @@ from foodbank.pantry.controllers import PantryEventController, PantryVenueContro
 from foodbank.referrals.controllers import ReferralController
 from foodbank.reports.controllers import ReportController
 from foodbank.stock.controllers import StockController
+from foodbank.stocktakes.controllers import StocktakeController
 from foodbank.system.controllers import health
 from foodbank.system.docs import RapidocDocs
 
@@ -51,6 +52,7 @@ API_CONTROLLERS: list[Any] = [
     AuditController,
     CatalogueController,
     StockController,
+    StocktakeController,
     HouseholdController,
     ReferralController,
     DistributionController,

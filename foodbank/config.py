@@ -124,6 +124,11 @@ class StockSettings:
     """A best-before date with fewer days left than the category's minimum at receipt: warn or refuse."""
     default_min_days: int = 7
     """Days of best-before left after a hand-out, for categories that set none."""
+    stocktake_approval_units: int = 5
+    stocktake_approval_percent: int = 10
+    """A stocktake difference within either tolerance (at most this many units, or at most this percent
+    of the expected units) may be approved by whoever counts; a larger one needs a coordinator or an
+    admin. 0 and 0: every difference does."""
 
 
 @dataclass(frozen=True)
@@ -227,6 +232,8 @@ class Settings:
             stock=StockSettings(
                 short_date_at_receipt=_choice(env, "FOODBANK_SHORT_DATE_AT_RECEIPT", ("warn", "refuse"), "warn"),
                 default_min_days=_int(env, "FOODBANK_DEFAULT_MIN_DAYS", 7),
+                stocktake_approval_units=_int(env, "FOODBANK_STOCKTAKE_APPROVAL_UNITS", 5),
+                stocktake_approval_percent=_int(env, "FOODBANK_STOCKTAKE_APPROVAL_PERCENT", 10, maximum=100),
             ),
             households=HouseholdSettings(
                 min_days_between_handouts=_int(env, "FOODBANK_MIN_DAYS_BETWEEN_HANDOUTS", 7),

@@ -85,6 +85,14 @@ from foodbank.models.stock import (
     StockDay,
     StockMovement,
 )
+from foodbank.models.stocktake import (
+    Stocktake,
+    StocktakeCount,
+    StocktakeLocation,
+    StocktakeLot,
+    StocktakeReason,
+    StocktakeStatus,
+)
 from foodbank.models.storage import Location, Warehouse
 
 __all__ = [
@@ -156,6 +164,12 @@ __all__ = [
     "SignInAttempt",
     "StockDay",
     "StockMovement",
+    "Stocktake",
+    "StocktakeCount",
+    "StocktakeLocation",
+    "StocktakeLot",
+    "StocktakeReason",
+    "StocktakeStatus",
     "Unit",
     "Urgency",
     "User",

@@ -5,6 +5,7 @@ every page handler listed here. The pages themselves live in one module per audi
 - home.py        the home page: what needs doing, per role
 - receive.py     receiving a donation (registering an unknown item on the way), a saved receipt
 - stock_pages.py the stock list (search), a lot (history with holds, hold, disposal), expired lots
+- stocktake_pages.py stocktakes: the counts and opening one, counting blind on a phone, the review
 - picking_pages.py picking lists ticked line by line (tap or scan), short lines, confirming
 - households.py  households by code, registering one, its allocations and hand-outs; its identity apart
 - pantry_planning.py the pantry days listed, planning one (venue, slots, templates), the parcel templates
@@ -42,6 +43,7 @@ from foodbank.pages import (
     receive,
     referrals,
     stock_pages,
+    stocktake_pages,
 )
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
@@ -62,6 +64,7 @@ PAGE_ROUTER = Router(
         *home.HANDLERS,
         *receive.HANDLERS,
         *stock_pages.HANDLERS,
+        *stocktake_pages.HANDLERS,
         *picking_pages.HANDLERS,
         *households.HANDLERS,
         *referrals.HANDLERS,

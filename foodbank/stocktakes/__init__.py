@@ -1,0 +1,1 @@
+"""Stocktakes (棚卸): open a count, count blind, review the differences, approve them into the ledger."""
