@@ -85,6 +85,7 @@ from foodbank.models.stock import (
     StockMovement,
 )
 from foodbank.models.storage import Location, Warehouse
+from foodbank.models.temperatures import ReadingSource, TemperatureLimit, TemperatureReading
 
 __all__ = [
     "Agency",
@@ -141,6 +142,7 @@ __all__ = [
     "PartnerKind",
     "PartnerProgramme",
     "PseMark",
+    "ReadingSource",
     "Receipt",
     "ReceiptKind",
     "Referral",
@@ -154,6 +156,8 @@ __all__ = [
     "Role",
     "SignInAttempt",
     "StockMovement",
+    "TemperatureLimit",
+    "TemperatureReading",
     "Unit",
     "Urgency",
     "User",
