@@ -40,6 +40,7 @@ from foodbank.reports.controllers import ReportController
 from foodbank.stock.controllers import StockController
 from foodbank.system.controllers import health
 from foodbank.system.docs import RapidocDocs
+from foodbank.temperatures.controllers import TemperatureController
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -60,6 +61,7 @@ API_CONTROLLERS: list[Any] = [
     PantryEventController,
     ApplianceController,
     ReportController,
+    TemperatureController,
 ]
 
 
