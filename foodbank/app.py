@@ -41,6 +41,7 @@ from foodbank.stock.controllers import StockController
 from foodbank.stocktakes.controllers import StocktakeController
 from foodbank.system.controllers import health
 from foodbank.system.docs import RapidocDocs
+from foodbank.temperatures.controllers import TemperatureController
 
 TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
 
@@ -62,6 +63,7 @@ API_CONTROLLERS: list[Any] = [
     PantryEventController,
     ApplianceController,
     ReportController,
+    TemperatureController,
 ]
 
 

@@ -94,6 +94,7 @@ from foodbank.models.stocktake import (
     StocktakeStatus,
 )
 from foodbank.models.storage import Location, Warehouse
+from foodbank.models.temperatures import ReadingSource, TemperatureLimit, TemperatureReading
 
 __all__ = [
     "Agency",
@@ -150,6 +151,7 @@ __all__ = [
     "PartnerKind",
     "PartnerProgramme",
     "PseMark",
+    "ReadingSource",
     "Receipt",
     "ReceiptKind",
     "Referral",
@@ -170,6 +172,8 @@ __all__ = [
     "StocktakeLot",
     "StocktakeReason",
     "StocktakeStatus",
+    "TemperatureLimit",
+    "TemperatureReading",
     "Unit",
     "Urgency",
     "User",

@@ -148,6 +148,8 @@ class LotStatusChange(Base):
     """Why (None for a release, and for holds recorded before this table existed)."""
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     occurred_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    temperature_reading_id: Mapped[int | None] = mapped_column(ForeignKey("temperature_reading.id"))
+    """A hold because of this out-of-range reading: released only once the reading has a review."""
 
     __table_args__ = (Index("ix_lot_status_change_lot_id_id", "lot_id", "id"),)
 

@@ -44,6 +44,7 @@ from foodbank.pages import (
     referrals,
     stock_pages,
     stocktake_pages,
+    temperatures,
 )
 from foodbank.pages.layout import PAGE_EXCEPTION_HANDLERS, page, provide_ui, safe_next
 
@@ -72,6 +73,7 @@ PAGE_ROUTER = Router(
         *pantry_day.HANDLERS,
         *coordinator.HANDLERS,
         *appliances.HANDLERS,
+        *temperatures.HANDLERS,
     ],
     dependencies={"ui": Provide(provide_ui, sync_to_thread=False)},
     exception_handlers=dict(PAGE_EXCEPTION_HANDLERS),

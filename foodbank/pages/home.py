@@ -23,6 +23,7 @@ from foodbank.picking.fefo import LotStatus
 from foodbank.referrals import queries as referral_queries
 from foodbank.stock import queries as stock_queries
 from foodbank.stock.controllers import WAREHOUSE
+from foodbank.temperatures.controllers import alerts as temperature_alerts
 
 EXPIRING_DAYS = 14
 PANTRY_DAYS_AHEAD = 30
@@ -43,6 +44,7 @@ async def home(ui: Ui, principal: Principal, db_session: AsyncSession, settings:
         context["pantry_days"] = [
             e for e in events if e.status not in {PantryEventStatus.closed, PantryEventStatus.cancelled}
         ]
+        context["temperature_alerts"] = await temperature_alerts(db_session)
         context["waiting_referrals"] = await referral_queries.list_visible(
             db_session, principal, status=ReferralStatus.submitted, limit=10
         )

@@ -85,17 +85,19 @@ INTEGER_COLUMNS = frozenset({"item_id", "quantity", "crop_year", "lot_id", "coun
 FIELD_COLUMNS = {"location_id": "location"}
 
 
-def _key(header: str) -> str:
+def header_key(header: str) -> str:
+    """A column's name as compared with the aliases (the temperature logger files use it too)."""
     return re.sub(r"[\s\-]+", "_", unicodedata.normalize("NFKC", header).strip().lower())
 
 
-_BY_ALIAS = {_key(alias): column for column, aliases in ALIASES.items() for alias in aliases}
+_BY_ALIAS = {header_key(alias): column for column, aliases in ALIASES.items() for alias in aliases}
 
 
 # --- errors ----------------------------------------------------------------------------------------
 
 
-def _row_error(row: int | None, column: str | None, message: Message) -> dict[str, Any]:
+def row_error(row: int | None, column: str | None, message: Message | str) -> dict[str, Any]:
+    """One problem of a file: its row (None: the whole file) and column, as `ImportRefused` lists it."""
     where = "(file)" if row is None else f"rows.{row}" + (f".{column}" if column else "")
     return {"row": row, "column": column, "field": where, "message": message}
 
@@ -165,7 +167,7 @@ def decode(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError as exc:
             raise ImportRefused(
                 [
-                    _row_error(
+                    row_error(
                         None,
                         None,
                         Message("The file starts as UTF-8 but byte %(byte)s is not UTF-8.", byte=exc.start + len(BOM)),
@@ -175,7 +177,7 @@ def decode(data: bytes) -> tuple[str, str]:
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise ImportRefused(
             [
-                _row_error(
+                row_error(
                     None,
                     None,
                     Message(
@@ -192,7 +194,7 @@ def decode(data: bytes) -> tuple[str, str]:
             continue
     raise ImportRefused(
         [
-            _row_error(
+            row_error(
                 None,
                 None,
                 Message(
@@ -221,9 +223,9 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
         message = Message(
             "The file is not valid CSV near line %(line)s: %(error)s.", line=reader.line_num, error=str(exc)
         )
-        raise ImportRefused([_row_error(None, None, message)]) from None
+        raise ImportRefused([row_error(None, None, message)]) from None
     unstorable = [
-        _row_error(
+        row_error(
             number, records[0][index].strip() if number > 1 and index < len(records[0]) else None, UNSTORABLE_TEXT
         )
         for number, cells in enumerate(records, start=1)
@@ -235,7 +237,7 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
     if not records or not any(cell.strip() for cell in records[0]):
         raise ImportRefused(
             [
-                _row_error(
+                row_error(
                     1,
                     None,
                     Message("The first row must name the columns, e.g. %(example)s.", example=_example_header(kind)),
@@ -247,14 +249,14 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
     ignored: list[str] = []
     wanted = KIND_COLUMNS[kind]
     for index, header in enumerate(headers):
-        column = _BY_ALIAS.get(_key(header))
+        column = _BY_ALIAS.get(header_key(header))
         if column is None or column not in wanted:
             if header.strip():
                 ignored.append(header.strip())
             continue
         if column in columns:
             problems.append(
-                _row_error(
+                row_error(
                     1,
                     header.strip(),
                     Message(
@@ -276,7 +278,7 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
         )
         if column == "barcode":
             message = Message("Name the items with a barcode (JANコード) or an item_id (品目ID) column.")
-        problems.append(_row_error(1, column, message))
+        problems.append(row_error(1, column, message))
     if problems:
         raise ImportRefused(problems)
 
@@ -291,15 +293,15 @@ def read_csv(data: bytes, kind: ImportKind) -> Table:
                 cells=len(cells),
                 headers=len(headers),
             )
-            problems.append(_row_error(number, None, message))
+            problems.append(row_error(number, None, message))
         rows.append((number, cells))
     if not rows:
-        problems.append(_row_error(None, None, Message("The file has a header row but no data rows.")))
+        problems.append(row_error(None, None, Message("The file has a header row but no data rows.")))
     if len(rows) > MAX_ROWS:
         message = Message(
             "The file has %(rows)s rows; import at most %(most)s at once.", rows=f"{len(rows):,}", most=f"{MAX_ROWS:,}"
         )
-        problems.append(_row_error(None, None, message))
+        problems.append(row_error(None, None, message))
     if problems:
         raise ImportRefused(problems)
     return Table(kind, encoding, headers, columns, ignored, rows)
@@ -330,7 +332,7 @@ class _Problems:
         self.items: list[dict[str, Any]] = []
 
     def add(self, row: int, column: str | None, message: Message) -> None:
-        self.items.append(_row_error(row, None if column is None else self.table.header(column), message))
+        self.items.append(row_error(row, None if column is None else self.table.header(column), message))
 
     def add_marshmallow(self, row: int, exc: ValidationError, messages: dict[str, Message] | None = None) -> None:
         for error in flatten_marshmallow_errors(exc.messages):
@@ -457,7 +459,7 @@ async def _check_opening_balance(
         problems.add(line_rows[problem.line], FIELD_COLUMNS.get(problem.field, problem.field), problem.message)
     for warning in checked.warnings:
         column = table.header(FIELD_COLUMNS.get(warning.field, warning.field))
-        plan.warnings.append(_row_error(line_rows[warning.line], column, warning.message))
+        plan.warnings.append(row_error(line_rows[warning.line], column, warning.message))
 
 
 def _code(text: str) -> str:

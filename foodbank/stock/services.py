@@ -42,6 +42,7 @@ from foodbank.models import (
     ReservationLine,
     ReservationPurpose,
     ReservationStatus,
+    TemperatureReading,
 )
 from foodbank.models.catalogue import allergen_profile
 from foodbank.picking import fefo, parcels
@@ -456,7 +457,8 @@ async def _locked_lot(session: AsyncSession, lot_id: int) -> Lot:
 @dataclass(frozen=True)
 class HoldRequest:
     """Which lots to put on hold or recall, and why (`HoldIn` loads to it): one lot, or every lot of an
-    item, optionally only those with one date or lot code."""
+    item, optionally only those with one date or lot code; or (the temperature records) every lot with
+    stock in one location, held because of one out-of-range reading."""
 
     status: LotStatus
     reason: str
@@ -464,6 +466,8 @@ class HoldRequest:
     item_id: int | None = None
     expiry: LabelDate | None = None
     lot_code: str | None = None
+    location_id: int | None = None
+    temperature_reading_id: int | None = None
 
 
 async def hold(session: AsyncSession, *, actor_id: int | None, request: HoldRequest) -> list[int]:
@@ -472,6 +476,8 @@ async def hold(session: AsyncSession, *, actor_id: int | None, request: HoldRequ
     stmt = select(Lot.id)
     if request.lot_id is not None:
         stmt = stmt.where(Lot.id == request.lot_id)
+    elif request.location_id is not None:
+        stmt = stmt.where(Lot.location_id == request.location_id, Lot.on_hand > 0)
     else:
         stmt = stmt.where(Lot.item_id == request.item_id)
         if request.expiry is not None:
@@ -487,25 +493,57 @@ async def hold(session: AsyncSession, *, actor_id: int | None, request: HoldRequ
             continue  # a recall is stronger than a hold and is never weakened by one
         lot.status = request.status
         lot.hold_reason = request.reason
-        session.add(LotStatusChange(lot_id=lot.id, status=request.status, reason=request.reason, actor_id=actor_id))
+        session.add(
+            LotStatusChange(
+                lot_id=lot.id,
+                status=request.status,
+                reason=request.reason,
+                actor_id=actor_id,
+                temperature_reading_id=request.temperature_reading_id,
+            )
+        )
     await record(
         session,
         actor_id=actor_id,
         action=f"lot.{'recall' if request.status is LotStatus.recalled else 'hold'}",
         entity="lot",
         entity_id=request.lot_id,
-        details={"lot_ids": sorted(lots), "item_id": request.item_id},
+        details={
+            "lot_ids": sorted(lots),
+            "item_id": request.item_id,
+            "location_id": request.location_id,
+            "temperature_reading_id": request.temperature_reading_id,
+        },
     )
     return sorted(lots)
 
 
 async def release_hold(session: AsyncSession, *, actor_id: int | None, lot_id: int) -> Lot:
+    """Release a hold. A hold for an out-of-range temperature reading is released only once that
+    reading has a recorded review (who, when, what was decided)."""
     lot = await _locked_lot(session, lot_id)
     if lot.status is not LotStatus.on_hold:
         raise LotUnavailable(
             Message("Only a lot on hold can be released; a recalled lot stays blocked until it is disposed of.")
             if lot.status is LotStatus.recalled
             else Message("The lot is not on hold.")
+        )
+    unreviewed = await session.scalar(
+        select(TemperatureReading.id)
+        .join(LotStatusChange, LotStatusChange.temperature_reading_id == TemperatureReading.id)
+        .where(LotStatusChange.lot_id == lot_id, TemperatureReading.reviewed_at.is_(None))
+        .order_by(LotStatusChange.id.desc())
+        .limit(1)
+    )
+    if unreviewed is not None:
+        raise LotUnavailable(
+            Message(
+                "Lot %(lot)s is on hold because of temperature reading %(reading)s, which has no review yet: "
+                "record the review of the reading first.",
+                lot=lot_id,
+                reading=unreviewed,
+            ),
+            temperature_reading_id=unreviewed,
         )
     lot.status = LotStatus.active
     lot.hold_reason = None

@@ -2,7 +2,7 @@
 set of locations, their snapshot and their count lines (append-only, like the ledger).
 
 Revision ID: 0012
-Revises: 0009 (the lead re-points it at the last migration of main when merging)
+Revises: 0011
 Create Date: 2026-12-03 18:00:00+00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0012"
-down_revision: str | None = "0009"
+down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
