@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Mapper, Session
 
 from foodbank.lib.clock import LOCAL_TZ, utcnow
+from foodbank.lib.db import RECORDING_MOMENT
 
 
 class DemoClock:
@@ -74,7 +75,9 @@ class DemoClock:
     def running(self, session: AsyncSession) -> Iterator[DemoClock]:
         target = session.sync_session
         event.listen(target, "before_flush", self._stamp)
+        session.info[RECORDING_MOMENT] = lambda: self.moment  # Core inserts (lib.db.insert_rows) too
         try:
             yield self
         finally:
+            session.info.pop(RECORDING_MOMENT, None)
             event.remove(target, "before_flush", self._stamp)

@@ -25,7 +25,7 @@ from uuid import uuid4
 
 from litestar import Request
 from litestar.datastructures import State
-from sqlalchemy import Table, text
+from sqlalchemy import DateTime, Table, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
@@ -128,6 +128,11 @@ async def add_unique(session: AsyncSession, obj: object, conflicts: Mapping[str,
         raise error from None
 
 
+RECORDING_MOMENT = "foodbank.recording_moment"
+"""`session.info` key: a callable giving the moment rows are recorded at, when it is not now (the demo's
+replayed days); `insert_rows` fills the timestamps the database would default with it."""
+
+
 async def insert_rows(
     session: AsyncSession, table: Table, rows: Mapping[str, Sequence[Any]], returning: Sequence[str] = ()
 ) -> Sequence[tuple[Any, ...]]:
@@ -136,8 +141,22 @@ async def insert_rows(
     to its values, all of one length; `returning` names the columns to return (the order of the rows
     returned is not promised: return a column that tells them apart). The ORM sees none of it: use it
     for rows no one loads in the same session, or load them afterwards."""
-    columns = list(rows)
     count = {len(values) for values in rows.values()}
+    moment = session.info.get(RECORDING_MOMENT)
+    if moment is not None and len(count) == 1:  # a replayed day (the demo): its time, not the database's now()
+        n = next(iter(count))
+        rows = {
+            **{
+                column.name: [moment()] * n
+                for column in table.c
+                if column.name not in rows
+                and isinstance(column.type, DateTime)
+                and column.type.timezone
+                and column.server_default is not None
+            },
+            **rows,
+        }
+    columns = list(rows)
     if len(count) != 1:
         raise ValueError("insert_rows needs the same number of values for every column")
     if not count.pop():
