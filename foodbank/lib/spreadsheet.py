@@ -9,7 +9,10 @@ through `text_cell`); numbers, dates and empty cells stay what they are.
 
 from __future__ import annotations
 
-from typing import TypeVar
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
 
 FORMULA_STARTS = ("=", "+", "-", "@", "＝", "＋", "－", "＠")
 """Full-width forms too: Japanese input methods type them, and a spreadsheet may fold them to ASCII."""
@@ -30,3 +33,12 @@ def text_cell(text: str) -> str:
 def cell(value: T) -> T | str:
     """A value for a CSV row or a worksheet: text made safe by `text_cell`, anything else as it is."""
     return text_cell(value) if isinstance(value, str) else value
+
+
+def csv_file(rows: Iterable[Sequence[Any]]) -> bytes:
+    """Rows as a CSV file that Excel opens as Japanese text: UTF-8 with a BOM, CRLF line ends, every
+    value through `cell`, None as an empty cell."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows([["" if value is None else cell(value) for value in row] for row in rows])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")

@@ -5,7 +5,6 @@ people, and must never run as formulas."""
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Sequence
 from decimal import Decimal
@@ -15,6 +14,7 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 
 from foodbank.lib.spreadsheet import cell as inert
+from foodbank.lib.spreadsheet import csv_file
 from foodbank.reports.documents import AnnualSummary, Cell, Section, tables
 
 KG_FORMAT = "#,##0.0##"
@@ -47,23 +47,16 @@ def period_of(summary: AnnualSummary) -> str:
 
 def to_csv(summary: AnnualSummary, lang: str = "ja") -> bytes:
     """Sections one below the other: a title line, the header, the rows, the total, an empty line."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_csv_row([title_of(summary, lang)]))
-    writer.writerow(_csv_row([period_of(summary)]))
-    writer.writerow([])
+    rows: list[Sequence[Cell]] = [[title_of(summary, lang)], [period_of(summary)], []]
     for section in tables(summary, lang):
         for table in section.tables:
-            writer.writerow(_csv_row([f"[{section.title}] {table.title}"]))
-            writer.writerow(_csv_row(table.columns))
-            for row in table.rows:
-                writer.writerow(_csv_row(row))
+            rows += [[f"[{section.title}] {table.title}"], table.columns, *table.rows]
             if table.total:
-                writer.writerow(_csv_row(table.total))
+                rows.append(table.total)
             if table.note:
-                writer.writerow(_csv_row([table.note]))
-            writer.writerow([])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+                rows.append([table.note])
+            rows.append([])
+    return csv_file(_csv_row(row) for row in rows)
 
 
 def _sheet_name(section: Section) -> str:

@@ -4,15 +4,13 @@ as a PDF and as CSV (UTF-8 with BOM; every cell through `lib.spreadsheet.cell`).
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from itertools import groupby
 
-from foodbank.lib.spreadsheet import cell
+from foodbank.lib.spreadsheet import csv_file
 from foodbank.models import Lot, Stocktake, StocktakeReason, StocktakeStatus
 from foodbank.stock.documents import UNIT_LABELS, ZONE_LABELS, date_label, kg_text
 from foodbank.stocktakes.queries import ReviewLine
@@ -169,29 +167,27 @@ CSV_HEADER = (
 
 
 def result_csv(document: StocktakeResult) -> bytes:
-    """The result as CSV, UTF-8 with BOM (Excel reads it as such)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for line in document.lines:
-        writer.writerow(
-            [
-                cell(value)
-                for value in (
+    """The result as CSV, UTF-8 with BOM (Excel reads it as such), one row per lot."""
+    return csv_file(
+        [
+            CSV_HEADER,
+            *(
+                (
                     line.location,
                     line.item,
                     line.lot_id,
-                    line.lot_code or "",
-                    line.expiry or "",
+                    line.lot_code,
+                    line.expiry,
                     line.unit,
                     line.snapshot,
                     line.movements,
                     line.expected,
-                    "" if line.counted is None else line.counted,
-                    "" if line.difference is None else line.difference,
-                    "" if line.difference_kg is None else line.difference_kg,
-                    line.reason or "",
+                    line.counted,
+                    line.difference,
+                    line.difference_kg,
+                    line.reason,
                 )
-            ]
-        )
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+                for line in document.lines
+            ),
+        ]
+    )
